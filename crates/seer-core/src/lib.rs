@@ -1,0 +1,3 @@
+//! seer-core: types shared by every seer crate.
+
+pub mod progress;

@@ -1,0 +1,44 @@
+//! seer-runtime: loads the ONNX Runtime shared library at run time and runs
+//! inference sessions on float tensors.
+//!
+//! The library is never linked or downloaded by the build: the caller points
+//! [`init`] at `libonnxruntime.so` (seer-models fetches it from the
+//! `onnxruntime` wheel into the cache; `ORT_DYLIB_PATH` overrides).
+
+pub mod library;
+pub mod session;
+pub mod tensor;
+pub mod threads;
+
+pub use library::{init, is_initialised, RuntimeInfo};
+pub use session::{Session, SessionOptions, ValueSpec};
+pub use tensor::Tensor;
+pub use threads::physical_cores;
+
+use std::path::PathBuf;
+
+/// Why the runtime could not load a library, a model, or run it.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The library file does not exist.
+    #[error("ONNX Runtime library not found at {path}; run `seer models fetch runtime.onnxruntime` or set ORT_DYLIB_PATH to a libonnxruntime.so (1.22 or newer)")]
+    LibraryMissing { path: PathBuf },
+    /// The file exists but is not a usable ONNX Runtime library.
+    #[error("cannot load ONNX Runtime from {path}: {detail}; run `seer models fetch runtime.onnxruntime` or set ORT_DYLIB_PATH to a libonnxruntime.so (1.22 or newer)")]
+    LibraryInvalid { path: PathBuf, detail: String },
+    /// `init` was already called with a different library.
+    #[error("ONNX Runtime was already loaded from {loaded}; cannot switch to {requested} in the same process")]
+    AlreadyLoaded { loaded: PathBuf, requested: PathBuf },
+    /// A session was requested before `init`.
+    #[error("ONNX Runtime is not loaded yet (seer_runtime::init was not called)")]
+    NotInitialised,
+    /// ONNX Runtime refused the model.
+    #[error("ONNX Runtime cannot load model {model}: {detail}")]
+    Model { model: String, detail: String },
+    /// Inputs do not match the model.
+    #[error("bad input for model {model}: {detail}")]
+    Input { model: String, detail: String },
+    /// ONNX Runtime failed while running.
+    #[error("inference failed in model {model}: {detail}")]
+    Run { model: String, detail: String },
+}

@@ -1,0 +1,96 @@
+//! Loading the ONNX Runtime shared library once per process.
+
+use crate::RuntimeError;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// What was loaded.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RuntimeInfo {
+    /// Path of the loaded library.
+    pub library: PathBuf,
+    /// ONNX Runtime's own version string, e.g. "1.31.1".
+    pub version: String,
+}
+
+static LOADED: Mutex<Option<RuntimeInfo>> = Mutex::new(None);
+/// Kept alive for the whole process: every session is built from it.
+static ENVIRONMENT: OnceLock<ort::environment::Environment> = OnceLock::new();
+
+/// Loads ONNX Runtime from `library` (idempotent for the same path).
+///
+/// The file is checked before it is handed to the loader so that a missing
+/// or foreign file is a clear error, never a panic or a hang.
+pub fn init(library: &Path) -> Result<RuntimeInfo, RuntimeError> {
+    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(info) = loaded.as_ref() {
+        if info.library == library {
+            return Ok(info.clone());
+        }
+        return Err(RuntimeError::AlreadyLoaded {
+            loaded: info.library.clone(),
+            requested: library.to_path_buf(),
+        });
+    }
+    if !library.is_file() {
+        return Err(RuntimeError::LibraryMissing {
+            path: library.to_path_buf(),
+        });
+    }
+    check_exports_api(library)?;
+    let builder = ort::init_from(library).map_err(|e| RuntimeError::LibraryInvalid {
+        path: library.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    let environment =
+        builder
+            .with_name("seer")
+            .build()
+            .map_err(|e| RuntimeError::LibraryInvalid {
+                path: library.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+    let info = RuntimeInfo {
+        library: library.to_path_buf(),
+        version: version_string(),
+    };
+    tracing::debug!(library = %library.display(), version = %info.version, "ONNX Runtime loaded");
+    let _ = ENVIRONMENT.set(environment);
+    *loaded = Some(info.clone());
+    Ok(info)
+}
+
+/// True once [`init`] succeeded in this process.
+pub fn is_initialised() -> bool {
+    ENVIRONMENT.get().is_some()
+}
+
+/// The process-wide environment, once [`init`] succeeded.
+pub(crate) fn environment() -> Option<&'static ort::environment::Environment> {
+    ENVIRONMENT.get()
+}
+
+/// Rejects files that are not shared libraries before dlopen sees them.
+fn check_exports_api(library: &Path) -> Result<(), RuntimeError> {
+    let invalid = |detail: String| RuntimeError::LibraryInvalid {
+        path: library.to_path_buf(),
+        detail,
+    };
+    let mut magic = [0u8; 4];
+    let mut file = std::fs::File::open(library).map_err(|e| invalid(e.to_string()))?;
+    std::io::Read::read_exact(&mut file, &mut magic)
+        .map_err(|_| invalid("file is too short to be a shared library".into()))?;
+    if &magic != b"\x7fELF" && &magic[..2] != b"MZ" && magic != [0xcf, 0xfa, 0xed, 0xfe] {
+        return Err(invalid("file is not a shared library".into()));
+    }
+    Ok(())
+}
+
+fn version_string() -> String {
+    ort::info()
+        .split(',')
+        .find_map(|part| part.trim().strip_prefix("git-branch=rel-"))
+        .map(str::to_string)
+        .unwrap_or_else(|| "unknown".to_string())
+}
+

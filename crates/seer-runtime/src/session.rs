@@ -1,0 +1,138 @@
+//! One loaded model and how to run it on float tensors.
+
+use crate::{RuntimeError, Tensor};
+use ort::session::builder::GraphOptimizationLevel;
+use std::path::Path;
+
+/// How a session runs.
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// Threads used inside one operator; default: physical cores.
+    pub threads: usize,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            threads: crate::physical_cores(),
+        }
+    }
+}
+
+/// Name and shape of a model input or output (`None` = dynamic dimension).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ValueSpec {
+    /// The value's name in the graph.
+    pub name: String,
+    /// Dimensions; `None` where the model leaves the size open.
+    pub shape: Vec<Option<usize>>,
+}
+
+/// A model ready to run.
+pub struct Session {
+    name: String,
+    inner: ort::session::Session,
+}
+
+impl Session {
+    /// Loads an ONNX file.
+    pub fn from_file(path: &Path, options: &SessionOptions) -> Result<Session, RuntimeError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| RuntimeError::Model {
+            model: name.clone(),
+            detail: e.to_string(),
+        })?;
+        Self::from_bytes(&name, &bytes, options)
+    }
+
+    /// Loads an ONNX model from memory; `name` is used in error messages.
+    pub fn from_bytes(
+        name: &str,
+        bytes: &[u8],
+        options: &SessionOptions,
+    ) -> Result<Session, RuntimeError> {
+        let environment = crate::library::environment().ok_or(RuntimeError::NotInitialised)?;
+        let model_error = |detail: String| RuntimeError::Model {
+            model: name.to_string(),
+            detail,
+        };
+        let inner = ort::session::Session::builder(environment)
+            .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?))
+            .and_then(|b| Ok(b.with_intra_threads(options.threads.max(1))?))
+            .and_then(|b| Ok(b.with_intra_op_spinning(false)?))
+            .and_then(|b| Ok(b.with_inter_op_spinning(false)?))
+            .and_then(|mut b| b.commit_from_memory(bytes))
+            .map_err(|e| model_error(e.to_string()))?;
+        Ok(Session {
+            name: name.to_string(),
+            inner,
+        })
+    }
+
+    /// The model's inputs.
+    pub fn inputs(&self) -> Vec<ValueSpec> {
+        self.inner.inputs().iter().map(spec).collect()
+    }
+
+    /// The model's outputs.
+    pub fn outputs(&self) -> Vec<ValueSpec> {
+        self.inner.outputs().iter().map(spec).collect()
+    }
+
+    /// Runs the model on float inputs given in the model's input order and
+    /// returns every float output in the model's output order.
+    pub fn run(&mut self, inputs: &[Tensor]) -> Result<Vec<Tensor>, RuntimeError> {
+        let specs = self.inputs();
+        if specs.len() != inputs.len() {
+            return Err(RuntimeError::Input {
+                model: self.name.clone(),
+                detail: format!("model takes {} inputs, got {}", specs.len(), inputs.len()),
+            });
+        }
+        let mut values: Vec<(String, ort::session::SessionInputValue)> = Vec::new();
+        for (spec, tensor) in specs.iter().zip(inputs) {
+            let value = ort::value::Tensor::from_array((tensor.shape.clone(), tensor.data.clone()))
+                .map_err(|e| RuntimeError::Input {
+                    model: self.name.clone(),
+                    detail: format!("input '{}': {e}", spec.name),
+                })?;
+            values.push((spec.name.clone(), value.into()));
+        }
+        let name = self.name.clone();
+        let outputs = self.inner.run(values).map_err(|e| RuntimeError::Run {
+            model: name.clone(),
+            detail: e.to_string(),
+        })?;
+        let mut result = Vec::new();
+        for (out_name, value) in outputs.iter() {
+            let (shape, data) =
+                value
+                    .try_extract_tensor::<f32>()
+                    .map_err(|e| RuntimeError::Run {
+                        model: name.clone(),
+                        detail: format!("output '{out_name}' is not float32: {e}"),
+                    })?;
+            result.push(Tensor {
+                shape: shape.iter().map(|&d| d as usize).collect(),
+                data: data.to_vec(),
+            });
+        }
+        Ok(result)
+    }
+}
+
+fn spec(outlet: &ort::value::Outlet) -> ValueSpec {
+    let shape = outlet
+        .dtype()
+        .tensor_shape()
+        .map(|s| {
+            s.iter()
+                .map(|&d| if d < 0 { None } else { Some(d as usize) })
+                .collect()
+        })
+        .unwrap_or_default();
+    ValueSpec {
+        name: outlet.name().to_string(),
+        shape,
+    }
+}
