@@ -14,8 +14,7 @@ pub fn rgb_to_nhwc(image: &RgbImage) -> (Vec<usize>, Vec<f32>) {
 /// NHWC float tensor `[1, h, w, 3]` in 0..1 → RGB image, rounding to the
 /// nearest 8-bit value and clamping.
 pub fn rgb_from_nhwc(shape: &[usize], data: &[f32]) -> Result<RgbImage, ImageError> {
-    if shape.len() != 4 || shape[0] != 1 || shape[3] != 3 || data.len() != shape.iter().product()
-    {
+    if shape.len() != 4 || shape[0] != 1 || shape[3] != 3 || data.len() != shape.iter().product() {
         return Err(ImageError::Shape {
             shape: shape.to_vec(),
         });

@@ -37,7 +37,7 @@ pub fn init(library: &Path) -> Result<RuntimeInfo, RuntimeError> {
             path: library.to_path_buf(),
         });
     }
-    check_exports_api(library)?;
+    let version = check_library(library)?;
     let builder = ort::init_from(library).map_err(|e| RuntimeError::LibraryInvalid {
         path: library.to_path_buf(),
         detail: e.to_string(),
@@ -52,7 +52,7 @@ pub fn init(library: &Path) -> Result<RuntimeInfo, RuntimeError> {
             })?;
     let info = RuntimeInfo {
         library: library.to_path_buf(),
-        version: version_string(),
+        version,
     };
     tracing::debug!(library = %library.display(), version = %info.version, "ONNX Runtime loaded");
     let _ = ENVIRONMENT.set(environment);
@@ -70,8 +70,9 @@ pub(crate) fn environment() -> Option<&'static ort::environment::Environment> {
     ENVIRONMENT.get()
 }
 
-/// Rejects files that are not shared libraries before dlopen sees them.
-fn check_exports_api(library: &Path) -> Result<(), RuntimeError> {
+/// Rejects files that are not ONNX Runtime libraries before ort sees them,
+/// and returns the library's own version string (e.g. "1.31.1").
+fn check_library(library: &Path) -> Result<String, RuntimeError> {
     let invalid = |detail: String| RuntimeError::LibraryInvalid {
         path: library.to_path_buf(),
         detail,
@@ -83,14 +84,34 @@ fn check_exports_api(library: &Path) -> Result<(), RuntimeError> {
     if &magic != b"\x7fELF" && &magic[..2] != b"MZ" && magic != [0xcf, 0xfa, 0xed, 0xfe] {
         return Err(invalid("file is not a shared library".into()));
     }
-    Ok(())
+    // SAFETY: loading a shared library runs its initialisers; the file was
+    // named by the user or the verified cache as ONNX Runtime.
+    let lib = unsafe { libloading::Library::new(library) }.map_err(|e| invalid(e.to_string()))?;
+    // SAFETY: OrtGetApiBase has this signature in every ONNX Runtime release.
+    let get_base: libloading::Symbol<unsafe extern "C" fn() -> *const ort::sys::OrtApiBase> =
+        unsafe { lib.get(b"OrtGetApiBase") }.map_err(|_| {
+            invalid("it does not export OrtGetApiBase, so it is not ONNX Runtime".into())
+        })?;
+    // SAFETY: the base pointer is static inside the library, which stays
+    // loaded while `lib` lives; GetVersionString returns a static C string.
+    let version = unsafe {
+        let base = get_base();
+        if base.is_null() {
+            return Err(invalid("OrtGetApiBase returned nothing".into()));
+        }
+        std::ffi::CStr::from_ptr(((*base).GetVersionString)())
+            .to_string_lossy()
+            .into_owned()
+    };
+    let minor: u32 = version
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    if minor < 22 {
+        return Err(invalid(format!(
+            "version {version} is too old; seer needs 1.22 or newer"
+        )));
+    }
+    Ok(version)
 }
-
-fn version_string() -> String {
-    ort::info()
-        .split(',')
-        .find_map(|part| part.trim().strip_prefix("git-branch=rel-"))
-        .map(str::to_string)
-        .unwrap_or_else(|| "unknown".to_string())
-}
-

@@ -145,7 +145,10 @@ fn stored_element_size(model_json: &Path, entry: &ManifestEntry) -> Result<usize
         "uint8" | "bool" => Ok(1),
         other => Err(ImportError::malformed(
             model_json,
-            format!("weight '{}' has unsupported storage type '{other}'", entry.name),
+            format!(
+                "weight '{}' has unsupported storage type '{other}'",
+                entry.name
+            ),
         )),
     }
 }
@@ -224,6 +227,16 @@ mod tests {
             }],
         }];
         let err = load_weights(&json, &manifest).unwrap_err();
-        assert!(matches!(err, ImportError::Truncated { needed: 8, got: 6, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                ImportError::Truncated {
+                    needed: 8,
+                    got: 6,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }

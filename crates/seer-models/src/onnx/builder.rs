@@ -128,7 +128,13 @@ impl GraphBuilder {
     }
 
     /// Adds a node with one output; returns the output's value name.
-    pub fn node(&mut self, op: &str, inputs: &[&str], attrs: &[(&str, Attr)], hint: &str) -> String {
+    pub fn node(
+        &mut self,
+        op: &str,
+        inputs: &[&str],
+        attrs: &[(&str, Attr)],
+        hint: &str,
+    ) -> String {
         self.node_n(op, inputs, attrs, hint, 1).remove(0)
     }
 

@@ -1,0 +1,58 @@
+//! Terminal progress bars for long work (hidden when stderr is not a terminal).
+
+use indicatif::{ProgressBar, ProgressStyle};
+use seer_core::progress::Progress;
+use std::sync::Mutex;
+
+/// Shows each phase of a task as a bar (known total) or spinner.
+pub struct TerminalProgress {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl TerminalProgress {
+    /// A progress display with nothing shown yet.
+    pub fn new() -> Self {
+        TerminalProgress {
+            bar: Mutex::new(None),
+        }
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn start(&self, label: &str, total: Option<u64>) {
+        let bar = match total {
+            Some(n) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template("{msg:40} [{bar:30}] {pos}/{len} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
+        };
+        bar.set_message(label.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(old) = slot.replace(bar) {
+                old.finish_and_clear();
+            }
+        }
+    }
+
+    fn set(&self, done: u64) {
+        if let Ok(slot) = self.bar.lock() {
+            if let Some(bar) = slot.as_ref() {
+                bar.set_position(done);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(bar) = slot.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}
