@@ -201,7 +201,9 @@ fn verify(store: &Store, ids: &[String], json: bool) -> anyhow::Result<()> {
                         format!("FAILED: {e:#}")
                     }
                 },
-                _ => "ok (checksums, ONNX)".to_string(),
+                (true, _) => "ok (checksums, loads)".to_string(),
+                (false, Format::SharedLibrary) => "ok (checksums)".to_string(),
+                (false, _) => "ok (checksums, ONNX)".to_string(),
             },
             Err(e) => {
                 failures += 1;

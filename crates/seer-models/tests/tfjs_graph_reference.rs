@@ -212,6 +212,11 @@ fn blazeface_back_matches_reference() {
 }
 
 #[test]
+fn facemesh_detection_short_matches_reference() {
+    check_model("facemesh-detection-short");
+}
+
+#[test]
 fn facemesh_detection_full_matches_reference() {
     check_model("facemesh-detection-full");
 }
