@@ -277,20 +277,6 @@ fn blazeface_back_imports_and_runs() {
 }
 
 #[test]
-fn blazeface_imports_and_runs() {
-    check_model(
-        "blazeface",
-        &[1, 256, 256, 3],
-        &[
-            ("Identity", &[1, 512, 1]),
-            ("Identity_1", &[1, 384, 1]),
-            ("Identity_2", &[1, 512, 16]),
-            ("Identity_3", &[1, 384, 16]),
-        ],
-    );
-}
-
-#[test]
 fn facemesh_detection_full_imports_and_runs() {
     check_model(
         "facemesh-detection-full",
