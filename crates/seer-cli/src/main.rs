@@ -1,10 +1,12 @@
 //! `seer`: the command-line front end of the seer computer-vision engine.
 
 mod demo;
+mod face;
 mod info;
 mod models;
 mod output;
 mod progress;
+mod upscale;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +27,18 @@ enum Command {
     },
     /// Show the runtime, threads, cache folder and CPU features.
     Info(info::InfoArgs),
+    /// Enlarge an image with neural super-resolution (×2, ×3, ×4, ×8).
+    Upscale(upscale::UpscaleArgs),
+    /// Measure quality and speed on a dataset.
+    Bench {
+        #[command(subcommand)]
+        command: upscale::BenchCommand,
+    },
+    /// Faces: detect, verify.
+    Face {
+        #[command(subcommand)]
+        command: face::FaceCommand,
+    },
     /// Run a short showcase on sample inputs; writes results under ./seer-demo/.
     Demo(demo::DemoArgs),
 }
@@ -42,6 +56,9 @@ fn main() {
         Command::Models { command } => models::run(command),
         Command::Info(args) => info::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Face { command } => face::run(command),
+        Command::Upscale(args) => upscale::run(args),
+        Command::Bench { command } => upscale::bench(command),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");

@@ -1,3 +1,4 @@
 //! seer-core: types shared by every seer crate.
 
+pub mod geometry;
 pub mod progress;

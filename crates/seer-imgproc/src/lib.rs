@@ -1,11 +1,19 @@
-//! seer-imgproc: image decode/encode and conversions between images and
-//! model tensors.
+//! seer-imgproc: image decode/encode, conversions between images and
+//! model tensors, MATLAB-style bicubic resizing and quality metrics.
 
 pub mod convert;
+pub mod draw;
+pub mod geometry_ops;
 pub mod io;
+pub mod metrics;
+pub mod resize;
 
 pub use convert::{rgb_from_nhwc, rgb_to_nhwc};
+pub use draw::{draw_dot, draw_rect};
+pub use geometry_ops::{crop_padded, letterbox, resize_to, Letterbox};
 pub use io::{load_rgb, save_rgb};
+pub use metrics::{psnr_y, ssim_y, MetricsError};
+pub use resize::imresize_bicubic_rgb8;
 
 /// Why an image could not be read or written.
 #[derive(Debug, thiserror::Error)]

@@ -620,7 +620,7 @@ fn flat_input(model: &RealModel, size: usize) -> Tensor {
     let plane = side * side;
     let mut data = vec![0.5; 3 * plane];
     if model.channels > 3 {
-        for &v in &ncnn::SRMD_BICUBIC_DEGRADATION {
+        for v in srmd_degradation() {
             data.extend(std::iter::repeat_n(v, plane));
         }
     }
@@ -837,7 +837,7 @@ fn upscale(model: &RealModel, session: &mut Session, lr: &Planar, prep: &Prep) -
     let plane = input.w * input.h;
     let mut data = input.data.clone();
     if model.channels > 3 {
-        for &v in &ncnn::SRMD_BICUBIC_DEGRADATION {
+        for v in srmd_degradation() {
             data.extend(std::iter::repeat_n(v, plane));
         }
     }
@@ -1013,4 +1013,19 @@ fn waifu2x_cunet_upscales_set5() {
         18,
     );
     assert_quality(model, Prep { pad: 18, crop: 0 }, &SET5, 38.0, 49.4);
+}
+
+/// The 15 SRMD degradation-map values, read from the catalogue's
+/// `extra_channels` fact of `upscale.srmdnf.x2`.
+fn srmd_degradation() -> Vec<f32> {
+    let catalog = seer_models::Catalog::builtin();
+    let model = catalog
+        .model("upscale.srmdnf.x2")
+        .expect("srmdnf in catalogue");
+    model.facts["extra_channels"]
+        .as_array()
+        .expect("extra_channels is an array")
+        .iter()
+        .map(|v| v.as_float().expect("a float") as f32)
+        .collect()
 }

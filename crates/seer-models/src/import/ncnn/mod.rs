@@ -36,11 +36,11 @@
 //!   output is `2·(H + 36) − 72` per side, i.e. 2× the unpadded input.
 //! * SRMD (`srmd_x*`, `srmdnf_x*`; input `input`, output `output`): the
 //!   input has 19 channels (`srmd`) or 18 (`srmdnf`, noise-free): RGB in
-//!   0..1, then 15 channels each filled with one value of
-//!   [`SRMD_BICUBIC_DEGRADATION`] (the PCA projection of a bicubic blur
-//!   kernel), then for `srmd` only one channel filled with
-//!   `noise_level / 255` (noise level 0..10). The output is RGB at s× the
-//!   input size. ncnn front ends pad the input by 12 pixels (edge
+//!   0..1, then 15 channels each filled with one constant (the PCA
+//!   projection of a bicubic blur kernel, as srmd-ncnn-vulkan uses; the
+//!   values are the `extra_channels` fact of the models in `models.toml`),
+//!   then for `srmd` only one channel filled with `noise_level / 255`
+//!   (noise level 0..10). The output is RGB at s× the input size. ncnn front ends pad the input by 12 pixels (edge
 //!   replication) and crop the output back.
 
 mod activation;
@@ -61,27 +61,6 @@ use weights::WeightReader;
 
 /// Version of this importer's output; part of the converted-model cache key.
 pub const IMPORTER_VERSION: u32 = 1;
-
-/// The 15 degradation-map values SRMD models expect for a bicubic blur
-/// kernel (channels 3..18 of the SRMD input, each constant over the image),
-/// as used by the srmd-ncnn-vulkan front end.
-pub const SRMD_BICUBIC_DEGRADATION: [f32; 15] = [
-    -1.123_609_6e-8,
-    -1.368_991_6e-8,
-    1.856_379_6e-2,
-    2.860_668_9e-8,
-    3.352_929_6e-2,
-    8.372_729e-8,
-    -2.544_24e-7,
-    -3.162_349_8e-2,
-    -1.351_692_5e-2,
-    -1.104_660_9e-8,
-    3.847_538e-2,
-    3.794_657_4e-8,
-    -2.449_167_5e-1,
-    -8.022_135e-1,
-    -5.405_497_6e-1,
-];
 
 /// Converts the ncnn model `param` (text graph) + `bin` (weights) to ONNX.
 /// Errors name the files, the layer and, for syntax errors, the line.

@@ -1,0 +1,72 @@
+//! seer-face: finding faces in images and comparing two faces.
+//!
+//! * [`Detector`] runs BlazeFace ("back" model, `face.detect.short`, 256×256
+//!   input) on a letterboxed image, decodes its 896 anchors, keeps scores
+//!   above a threshold and merges overlapping detections by weighted
+//!   non-maximum suppression. Results are [`Face`]s in image pixels with six
+//!   keypoints and simple quality measures. An optional small-faces mode also
+//!   runs on 2×2 overlapping tiles.
+//! * [`Embedder`] turns a detected face into a 128-d descriptor with the
+//!   face-api ResNet-34 network (`face.embed.resnet34`); [`verify`] compares
+//!   two descriptors (Euclidean distance < 0.6 means the same person).
+//!
+//! No demographic or emotion outputs exist here by design.
+
+pub mod anchors;
+pub mod decode;
+pub mod detect;
+pub mod embed;
+pub mod face;
+pub mod nms;
+pub mod quality;
+pub mod tiles;
+
+pub use detect::{DetectOptions, Detector, DETECTOR_MODEL_ID};
+pub use embed::{
+    largest, verify, Embedder, Embedding, Verification, EMBEDDER_MODEL_ID, SAME_PERSON_DISTANCE,
+};
+pub use face::{Face, Quality, KEYPOINT_NAMES};
+
+use std::path::PathBuf;
+
+/// Images smaller than this on either side (pixels) are rejected: no face
+/// can be found in them.
+pub const MIN_IMAGE_SIDE: u32 = 16;
+
+/// Why face detection or verification failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FaceError {
+    /// An image could not be read or written.
+    #[error(transparent)]
+    Image(#[from] seer_imgproc::ImageError),
+    /// ONNX Runtime failed.
+    #[error(transparent)]
+    Runtime(#[from] seer_runtime::RuntimeError),
+    /// The model could not be fetched or found in the cache.
+    #[error(transparent)]
+    Store(#[from] seer_models::StoreError),
+    /// The image is too small to hold a face.
+    #[error("image is {width}×{height} pixels; face detection needs at least {min}×{min}")]
+    ImageTooSmall {
+        /// Image width in pixels.
+        width: u32,
+        /// Image height in pixels.
+        height: u32,
+        /// The minimum side in pixels.
+        min: u32,
+    },
+    /// The model's outputs are not what this code expects.
+    #[error("model {model} gave unexpected outputs: {detail}")]
+    ModelOutput {
+        /// Model file or id.
+        model: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// No face was found where one is needed (e.g. verification).
+    #[error("no face found in {path}; use a photo where the face is visible and at least ~20 pixels wide")]
+    NoFace {
+        /// The image file.
+        path: PathBuf,
+    },
+}

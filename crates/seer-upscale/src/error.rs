@@ -1,0 +1,40 @@
+//! Errors of the upscaler.
+
+/// Why an upscale could not be set up or run.
+#[derive(Debug, thiserror::Error)]
+pub enum UpscaleError {
+    /// The model store could not provide the model (unknown id, fetch or
+    /// import failure).
+    #[error(transparent)]
+    Store(#[from] seer_models::StoreError),
+    /// ONNX Runtime could not load or run the model.
+    #[error(transparent)]
+    Runtime(#[from] seer_runtime::RuntimeError),
+    /// A model's facts in `models.toml` are missing or wrong.
+    #[error("model {model} has a bad upscaling convention in models.toml: {detail}")]
+    Convention { model: String, detail: String },
+    /// `--model` names neither a tier, a model family nor an upscaling model.
+    #[error("unknown upscaler '{name}'; use a tier ({tiers}) or a model id from `seer models list` starting with upscale.")]
+    UnknownModel { name: String, tiers: String },
+    /// The requested scale is not supported.
+    #[error("scale {scale} is not supported; use 2 to 16")]
+    BadScale { scale: u32 },
+    /// The image has no pixels.
+    #[error("the image is empty ({width}x{height} pixels)")]
+    EmptyImage { width: u32, height: u32 },
+    /// A benchmark image is too small to score after cropping the border.
+    #[error("image of {width}x{height} pixels is too small to score at this scale (needs at least {min} pixels per side)")]
+    TooSmallToScore { width: u32, height: u32, min: u32 },
+    /// A model that cannot tile was given an image above the pixel budget.
+    #[error("model {model} cannot split images into tiles (it pools over the whole image) and {width}x{height} = {pixels} pixels exceeds the budget of {max_pixels}; use a smaller image, raise max_pixels, or choose another model")]
+    TooLarge {
+        model: String,
+        width: u32,
+        height: u32,
+        pixels: u64,
+        max_pixels: u64,
+    },
+    /// The model's output does not have the size its convention promises.
+    #[error("model {model} returned an unexpected output: {detail}")]
+    Output { model: String, detail: String },
+}
