@@ -7,6 +7,7 @@ mod models;
 mod output;
 mod progress;
 mod upscale;
+mod upscale_video;
 
 use clap::{Parser, Subcommand};
 
@@ -27,7 +28,7 @@ enum Command {
     },
     /// Show the runtime, threads, cache folder and CPU features.
     Info(info::InfoArgs),
-    /// Enlarge an image with neural super-resolution (×2, ×3, ×4, ×8).
+    /// Enlarge an image or a video with neural super-resolution (×2, ×3, ×4, ×8).
     Upscale(upscale::UpscaleArgs),
     /// Measure quality and speed on a dataset.
     Bench {

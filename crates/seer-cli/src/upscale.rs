@@ -1,4 +1,5 @@
-//! `seer upscale IN OUT`: super-resolution of one image file, and
+//! `seer upscale IN OUT`: super-resolution of one image file (or a video,
+//! by extension: see `upscale_video`), and
 //! `seer bench upscale`: PSNR/SSIM of an upscaler on a folder of
 //! high-resolution images (e.g. Set5).
 
@@ -19,9 +20,9 @@ const FORMATS: &str = "PNG, JPEG, WebP, TIFF or BMP";
 /// Arguments of `seer upscale`.
 #[derive(Args)]
 pub struct UpscaleArgs {
-    /// Input image (PNG, JPEG, WebP, TIFF, BMP).
+    /// Input image (PNG, JPEG, WebP, TIFF, BMP) or video (MP4, MKV, MOV, WebM).
     input: PathBuf,
-    /// Output image; the format follows the extension.
+    /// Output image or video; the format follows the extension.
     output: PathBuf,
     /// Output pixels per input pixel (default: the model's smallest native scale).
     #[arg(long, value_parser = parse_scale)]
@@ -35,6 +36,15 @@ pub struct UpscaleArgs {
     /// ONNX Runtime threads (default: physical cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Video encoder (default libx264, else the best H.264 encoder; e.g. libx265, libvpx-vp9).
+    #[arg(long)]
+    codec: Option<String>,
+    /// Video quality: constant rate factor, 0 (lossless) to 51 (default 18).
+    #[arg(long, value_parser = crate::upscale_video::parse_crf)]
+    crf: Option<u32>,
+    /// Video chroma resolution: 420 (plays everywhere) or 444.
+    #[arg(long, default_value = "420", value_parser = crate::upscale_video::parse_chroma)]
+    chroma: seer_video::Chroma,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -194,6 +204,9 @@ fn write_image(image: DynamicImage, path: &Path, format: ImageFormat) -> anyhow:
 
 /// Runs `seer upscale`.
 pub fn run(args: UpscaleArgs) -> anyhow::Result<()> {
+    if seer_video::is_video_path(&args.input) {
+        return run_video(args);
+    }
     let format = output_format(&args.output)?;
     let input = read_image(&args.input)?;
     let progress = TerminalProgress::new();
@@ -230,6 +243,26 @@ pub fn run(args: UpscaleArgs) -> anyhow::Result<()> {
         ]],
     );
     Ok(())
+}
+
+/// Runs `seer upscale` on a video.
+fn run_video(args: UpscaleArgs) -> anyhow::Result<()> {
+    let progress = TerminalProgress::new();
+    let options = options(args.scale, args.tile, args.threads);
+    let mut upscaler = open_upscaler(&args.model, &options, &progress)?;
+    let video = crate::upscale_video::VideoArgs {
+        codec: args.codec,
+        crf: args.crf,
+        chroma: args.chroma,
+    };
+    crate::upscale_video::run(
+        &args.input,
+        &args.output,
+        &mut upscaler,
+        video,
+        args.json,
+        &progress,
+    )
 }
 
 #[derive(Serialize)]

@@ -37,4 +37,16 @@ pub enum UpscaleError {
     /// The model's output does not have the size its convention promises.
     #[error("model {model} returned an unexpected output: {detail}")]
     Output { model: String, detail: String },
+    /// A video could not be read or written.
+    #[error(transparent)]
+    Video(#[from] seer_video::VideoError),
+    /// The output video would overwrite the input.
+    #[error("the output {path} is the input; choose another output file")]
+    SameFile { path: String },
+    /// The caller asked the work to stop (e.g. Ctrl-C).
+    #[error("stopped on request; no output was written")]
+    Cancelled,
+    /// A worker thread of the video pipeline stopped unexpectedly.
+    #[error("the video pipeline's {stage} thread stopped unexpectedly")]
+    Pipeline { stage: &'static str },
 }

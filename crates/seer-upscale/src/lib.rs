@@ -27,8 +27,10 @@ pub mod plan;
 mod stage;
 pub mod tiling;
 pub mod upscaler;
+pub mod video;
 
 pub use convention::{Layout, PadMode, Tiling, UpscaleConvention};
 pub use error::UpscaleError;
 pub use plan::{plan, UpscalePlan};
 pub use upscaler::{UpscaleOptions, UpscaleReport, Upscaler};
+pub use video::{upscale_video, VideoUpscaleOptions, VideoUpscaleReport};

@@ -1,0 +1,293 @@
+//! Video upscaling end to end on a real clip with audio: frame count,
+//! timing, audio copied bit for bit, exact ×2 size, per-frame PSNR against
+//! the image upscaler, and clean failures on broken input.
+
+mod common;
+
+use seer_core::progress::NoProgress;
+use seer_upscale::{upscale_video, VideoUpscaleOptions};
+use seer_video::{Chroma, EncodeOptions, Item, VideoReader, VideoWriter};
+use std::path::{Path, PathBuf};
+
+const MODEL: &str = "upscale.waifu2x-upconv7-photo.x2";
+/// Frames of the test clip (about one second).
+const FRAMES: u64 = 24;
+/// Width of the test clip in pixels (height keeps the aspect ratio).
+const WIDTH: u32 = 160;
+
+fn source_clip() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/faces/short_hamilton_clip.mp4")
+}
+
+/// Everything decoded from a video: RGB frames with timestamps (seconds)
+/// and the copied packets' bytes per input stream, in file order.
+struct Decoded {
+    frames: Vec<(image::RgbImage, f64)>,
+    packets: Vec<(usize, Vec<u8>)>,
+    duration_s: Option<f64>,
+    frame_rate: f64,
+}
+
+fn decode_all(path: &Path) -> Decoded {
+    let mut reader = VideoReader::open(path).unwrap_or_else(|e| panic!("{e}"));
+    let info = reader.info().clone();
+    let mut decoded = Decoded {
+        frames: Vec::new(),
+        packets: Vec::new(),
+        duration_s: info.duration_s,
+        frame_rate: f64::from(info.frame_rate.0) / f64::from(info.frame_rate.1.max(1)),
+    };
+    while let Some(item) = reader.next_item().unwrap_or_else(|e| panic!("{e}")) {
+        match item {
+            Item::Frame(frame) => {
+                let t = reader.seconds(frame.pts.unwrap_or(0));
+                decoded.frames.push((frame.image, t));
+            }
+            Item::Packet(packet) => decoded
+                .packets
+                .push((packet.stream(), packet.data().to_vec())),
+        }
+    }
+    decoded
+}
+
+/// Writes the first `FRAMES` frames of the source clip shrunk to `WIDTH`
+/// pixels wide, with the audio packets of the same time span copied.
+fn make_small_clip(path: &Path) {
+    let mut reader = VideoReader::open(&source_clip()).unwrap_or_else(|e| panic!("{e}"));
+    let (w, h) = reader.info().size;
+    let height = (WIDTH * h / w) & !1;
+    let options = EncodeOptions {
+        crf: Some(12),
+        preset: Some("ultrafast".into()),
+        ..Default::default()
+    };
+    let mut writer = VideoWriter::create(path, &reader, (WIDTH, height), &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Audio is held back until the end of the span is known (the decoder
+    // returns frame FRAMES only after reading some packets beyond it).
+    let mut audio = Vec::new();
+    let mut end_s = None;
+    while let Some(item) = reader.next_item().unwrap_or_else(|e| panic!("{e}")) {
+        match item {
+            Item::Frame(frame) if frame.index < FRAMES => {
+                let small = image::imageops::resize(
+                    &frame.image,
+                    WIDTH,
+                    height,
+                    image::imageops::FilterType::Triangle,
+                );
+                writer
+                    .write_frame(&small, frame.pts)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            Item::Frame(frame) => {
+                end_s = Some(reader.seconds(frame.pts.unwrap_or(0)));
+                break;
+            }
+            Item::Packet(packet) => audio.push(packet),
+        }
+    }
+    let end_s = end_s.unwrap_or_else(|| panic!("the source clip has at most {FRAMES} frames"));
+    eprintln!("source {:?}; clip ends at {end_s:.3} s", reader.info());
+    for packet in audio {
+        if packet.pts_seconds().unwrap_or(0.0) < end_s {
+            writer
+                .write_packet(packet)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    writer.finish().unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// PSNR in dB over all RGB samples (peak 255).
+fn psnr_rgb(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let sum: f64 = a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
+        .sum();
+    let mse = sum / a.as_raw().len() as f64;
+    if mse == 0.0 {
+        return f64::INFINITY;
+    }
+    10.0 * (255.0 * 255.0 / mse).log10()
+}
+
+/// Files in `dir` other than `keep`.
+fn other_files(dir: &Path, keep: &[&Path]) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !keep.contains(&p.as_path()))
+        .collect()
+}
+
+#[test]
+fn upscaled_video_keeps_frames_timing_and_audio() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.mp4");
+    make_small_clip(&small);
+    let input = decode_all(&small);
+    assert_eq!(input.frames.len() as u64, FRAMES);
+    assert!(
+        !input.packets.is_empty(),
+        "the test clip has no audio packets"
+    );
+
+    let mut upscaler = common::upscaler(MODEL, 2, 256);
+    let output = dir.path().join("big.mp4");
+    let options = VideoUpscaleOptions {
+        encode: EncodeOptions {
+            crf: Some(0),
+            preset: Some("ultrafast".into()),
+            chroma: Chroma::Yuv444,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let report = upscale_video(&small, &output, &mut upscaler, &options, &NoProgress)
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("report: {report:?}");
+    assert_eq!(report.frames, FRAMES);
+    assert_eq!(report.chain, vec![MODEL.to_string()]);
+    assert_eq!(
+        other_files(dir.path(), &[&small, &output]),
+        Vec::<PathBuf>::new()
+    );
+
+    let result = decode_all(&output);
+    assert_eq!(result.frames.len(), input.frames.len(), "frame count");
+    let frame_s = 1.0 / input.frame_rate;
+    for ((_, t_in), (_, t_out)) in input.frames.iter().zip(&result.frames) {
+        assert!(
+            (t_in - t_out).abs() < 1e-6,
+            "timestamp {t_in} became {t_out}"
+        );
+    }
+    let (d_in, d_out) = (input.duration_s.unwrap(), result.duration_s.unwrap());
+    eprintln!("duration: input {d_in:.4} s, output {d_out:.4} s, one frame {frame_s:.4} s");
+    assert!(
+        (d_in - d_out).abs() <= frame_s + 1e-6,
+        "duration {d_in} became {d_out}"
+    );
+    let audio_identical = input.packets == result.packets;
+    eprintln!(
+        "audio packets: {} input, {} output, identical: {audio_identical}",
+        input.packets.len(),
+        result.packets.len()
+    );
+    assert!(audio_identical, "copied packets differ");
+
+    let mut psnrs = Vec::new();
+    for ((small_frame, _), (big_frame, _)) in input.frames.iter().zip(&result.frames) {
+        let (w, h) = small_frame.dimensions();
+        assert_eq!(big_frame.dimensions(), (2 * w, 2 * h));
+        let reference = upscaler.upscale_rgb(small_frame, &NoProgress).unwrap();
+        psnrs.push(psnr_rgb(&reference, big_frame));
+    }
+    let min = psnrs.iter().cloned().fold(f64::INFINITY, f64::min);
+    let mean = psnrs.iter().sum::<f64>() / psnrs.len() as f64;
+    eprintln!(
+        "PSNR vs direct upscale: min {min:.2} dB, mean {mean:.2} dB; pipeline {:.1} fps",
+        report.fps
+    );
+    assert!(min >= 45.0, "PSNR {min:.2} dB below 45 dB");
+}
+
+/// Upscales the first 30 % of `source`'s bytes; it must fail, name the
+/// file and the problem, and leave nothing behind.
+fn assert_truncated_fails(source: &Path, expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(source).unwrap();
+    let truncated = dir.path().join("truncated.mp4");
+    std::fs::write(&truncated, &bytes[..bytes.len() * 3 / 10]).unwrap();
+    let output = dir.path().join("out.mp4");
+    let mut upscaler = common::upscaler(MODEL, 2, 256);
+    let error = upscale_video(
+        &truncated,
+        &output,
+        &mut upscaler,
+        &Default::default(),
+        &NoProgress,
+    )
+    .expect_err("a truncated video must fail");
+    let message = error.to_string();
+    eprintln!("truncated: {message}");
+    assert!(
+        message.contains("truncated.mp4") && message.contains(expected),
+        "{message}"
+    );
+    assert!(!output.exists());
+    assert_eq!(
+        other_files(dir.path(), &[&truncated]),
+        Vec::<PathBuf>::new()
+    );
+}
+
+#[test]
+fn truncated_video_fails_without_output() {
+    // The source clip has its index (moov) at the end: opening fails.
+    assert_truncated_fails(&source_clip(), "cannot open");
+    // seer writes the index first (faststart): decoding fails part-way,
+    // after the pipeline has started writing.
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.mp4");
+    make_small_clip(&small);
+    assert_truncated_fails(&small, "truncated or corrupt");
+}
+
+#[test]
+fn non_video_file_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.mp4");
+    std::fs::write(&text, "this is not a video\n".repeat(100)).unwrap();
+    let output = dir.path().join("out.mp4");
+    let mut upscaler = common::upscaler(MODEL, 2, 256);
+    let error = upscale_video(
+        &text,
+        &output,
+        &mut upscaler,
+        &Default::default(),
+        &NoProgress,
+    )
+    .expect_err("a text file must fail");
+    let message = error.to_string();
+    eprintln!("non-video: {message}");
+    assert!(
+        message.contains("cannot open") && message.contains("notes.mp4"),
+        "{message}"
+    );
+    assert!(!output.exists());
+    assert_eq!(other_files(dir.path(), &[&text]), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn cancelled_upscale_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.mp4");
+    let mut upscaler = common::upscaler(MODEL, 2, 256);
+    let options = VideoUpscaleOptions {
+        cancel: Some(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
+            true,
+        ))),
+        ..Default::default()
+    };
+    let error = upscale_video(
+        &source_clip(),
+        &output,
+        &mut upscaler,
+        &options,
+        &NoProgress,
+    )
+    .expect_err("a cancelled upscale must fail");
+    assert!(
+        matches!(error, seer_upscale::UpscaleError::Cancelled),
+        "{error}"
+    );
+    assert!(!output.exists());
+    assert_eq!(other_files(dir.path(), &[]), Vec::<PathBuf>::new());
+}

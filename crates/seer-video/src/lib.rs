@@ -1,0 +1,59 @@
+//! seer-video: decode, encode and remux video files through the system
+//! FFmpeg libraries (libavformat, libavcodec, libswscale).
+//!
+//! - [`VideoReader`] opens a file and yields, in file order, the video
+//!   frames as 8-bit RGB with their timestamps and every packet of the other
+//!   streams (audio, subtitles) untouched.
+//! - [`VideoWriter`] encodes RGB frames (H.264 by default) and copies those
+//!   packets packet-for-packet, keeping time bases and timestamps. It writes
+//!   to a temporary file next to the output and renames it only in
+//!   [`VideoWriter::finish`]; dropped unfinished, it removes the temporary
+//!   file, so a failed run never leaves a file that looks complete.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), seer_video::VideoError> {
+//! use seer_video::{EncodeOptions, Item, VideoReader, VideoWriter};
+//! let mut reader = VideoReader::open("in.mp4".as_ref())?;
+//! let (w, h) = reader.info().size;
+//! let mut writer = VideoWriter::create("out.mp4".as_ref(), &reader, (w, h), &EncodeOptions::default())?;
+//! while let Some(item) = reader.next_item()? {
+//!     match item {
+//!         Item::Frame(frame) => writer.write_frame(&frame.image, frame.pts)?,
+//!         Item::Packet(packet) => writer.write_packet(packet)?,
+//!     }
+//! }
+//! writer.finish()?;
+//! # Ok(()) }
+//! ```
+
+mod convert;
+pub mod error;
+pub mod reader;
+pub mod writer;
+
+pub use error::VideoError;
+pub use reader::{CopiedPacket, Item, VideoFrame, VideoInfo, VideoReader};
+pub use writer::{Chroma, EncodeOptions, VideoWriter, WriteSummary};
+
+/// File extensions treated as videos by the front ends.
+pub const VIDEO_EXTENSIONS: [&str; 4] = ["mp4", "mkv", "mov", "webm"];
+
+/// True when `path` has one of [`VIDEO_EXTENSIONS`] (case-insensitive).
+pub fn is_video_path(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| VIDEO_EXTENSIONS.iter().any(|v| v.eq_ignore_ascii_case(e)))
+        .unwrap_or(false)
+}
+
+/// Initialises FFmpeg once per process and silences its own logging
+/// (errors come back as [`VideoError`]s; libraries never print).
+fn init() -> Result<(), VideoError> {
+    static INIT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let result = INIT.get_or_init(|| {
+        ffmpeg_next::init().map_err(|e| e.to_string())?;
+        ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Quiet);
+        Ok(())
+    });
+    result.clone().map_err(|detail| VideoError::Init { detail })
+}
