@@ -38,10 +38,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let upscale = upscale_demo(&store, &progress, &args.out)?;
-    let summary = args.out.join("summary.json");
-    let text = serde_json::to_string_pretty(&serde_json::json!({ "upscale": upscale }))?;
-    seer_models::files::write_atomic(&summary, text.as_bytes())?;
-    print_json(&upscale)?;
+    let faces = faces_demo(&store, &progress, &args.out)?;
+    let summary = serde_json::json!({ "upscale": upscale, "faces": faces });
+    let text = serde_json::to_string_pretty(&summary)?;
+    seer_models::files::write_atomic(&args.out.join("summary.json"), text.as_bytes())?;
+    print_json(&summary)?;
     eprintln!("results written to {}", args.out.display());
     Ok(())
 }
@@ -96,5 +97,37 @@ fn upscale_demo(
         output_size: [result.width(), result.height()],
         seconds,
         max_abs_diff_vs_package_reference: max_diff,
+    })
+}
+
+#[derive(Serialize)]
+struct FacesResult {
+    input: String,
+    output: String,
+    faces: Vec<seer_face::Face>,
+}
+
+/// Detects the faces in a group photo shipped with the face-api package and
+/// draws them.
+fn faces_demo(
+    store: &Store,
+    progress: &TerminalProgress,
+    out: &Path,
+) -> anyhow::Result<FacesResult> {
+    let photos_model = "face.embed.resnet34";
+    store.ensure(photos_model, progress)?;
+    let input_path = store.file_path(store.model(photos_model)?, "demo/sample1.jpg");
+    let image = seer_imgproc::load_rgb(&input_path)?;
+    let mut detector = seer_face::Detector::from_store(store, progress)?;
+    let faces = detector.detect(&image, &seer_face::DetectOptions::default())?;
+    let drawn = crate::face::draw_faces(&image, &faces);
+    let output_path = out.join("faces.png");
+    let partial = out.join(".faces.partial.png");
+    seer_imgproc::save_rgb(&drawn, &partial)?;
+    std::fs::rename(&partial, &output_path)?;
+    Ok(FacesResult {
+        input: input_path.display().to_string(),
+        output: output_path.display().to_string(),
+        faces,
     })
 }

@@ -156,7 +156,7 @@ fn detect(args: DetectArgs) -> anyhow::Result<()> {
 
 /// A copy of `image` with each face's box (green) and keypoints (red eyes,
 /// yellow nose and mouth, blue ears).
-fn draw_faces(image: &RgbImage, faces: &[Face]) -> RgbImage {
+pub(crate) fn draw_faces(image: &RgbImage, faces: &[Face]) -> RgbImage {
     let mut out = image.clone();
     let thickness = (image.width().max(image.height()) / 400).max(2);
     for face in faces {
