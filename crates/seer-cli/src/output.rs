@@ -47,3 +47,18 @@ pub fn human_size(bytes: u64) -> String {
         format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
     }
 }
+
+/// Fails with a clear message when the folder that would hold `path` does not exist.
+pub fn require_output_folder(path: &std::path::Path) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "output folder {} does not exist; create it first",
+            dir.display()
+        );
+    }
+    Ok(())
+}

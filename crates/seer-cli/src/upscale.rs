@@ -146,16 +146,7 @@ fn read_image(path: &Path) -> anyhow::Result<DynamicImage> {
 
 /// The output format from the file extension, after checking the folder exists.
 fn output_format(path: &Path) -> anyhow::Result<ImageFormat> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        bail!(
-            "output folder {} does not exist; create it first",
-            dir.display()
-        );
-    }
+    crate::output::require_output_folder(path)?;
     let format = ImageFormat::from_path(path).ok().filter(|f| {
         matches!(
             f,

@@ -38,16 +38,7 @@ fn check_output(output: &Path) -> anyhow::Result<()> {
             seer_video::VIDEO_EXTENSIONS.join(", .")
         );
     }
-    let dir = match output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        bail!(
-            "output folder {} does not exist; create it first",
-            dir.display()
-        );
-    }
+    crate::output::require_output_folder(output)?;
     Ok(())
 }
 
