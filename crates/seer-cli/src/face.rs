@@ -1,5 +1,6 @@
 //! `seer face`: detect faces in an image, verify that two photos show the
-//! same person.
+//! same person, and manage an encrypted gallery of enrolled subjects
+//! (enroll, identify, subjects, forget, audit).
 
 use crate::output::{print_json, print_table};
 use crate::progress::TerminalProgress;
@@ -18,6 +19,16 @@ pub enum FaceCommand {
     Detect(DetectArgs),
     /// Say whether two photos show the same person (largest face of each).
     Verify(VerifyArgs),
+    /// Enrol a subject in a gallery from photos showing only them.
+    Enroll(crate::gallery::EnrollArgs),
+    /// Identify every face in a photo against a gallery.
+    Identify(crate::gallery::IdentifyArgs),
+    /// List the subjects of a gallery.
+    Subjects(crate::gallery::ListArgs),
+    /// Delete a subject and all their data from a gallery.
+    Forget(crate::gallery::ForgetArgs),
+    /// Show a gallery's audit trail (create, enroll, forget).
+    Audit(crate::gallery::ListArgs),
 }
 
 /// Arguments of `seer face detect`.
@@ -74,23 +85,28 @@ pub fn run(command: FaceCommand) -> anyhow::Result<()> {
     match command {
         FaceCommand::Detect(args) => detect(args),
         FaceCommand::Verify(args) => verify_cmd(args),
+        FaceCommand::Enroll(args) => crate::gallery::enroll(args),
+        FaceCommand::Identify(args) => crate::gallery::identify(args),
+        FaceCommand::Subjects(args) => crate::gallery::subjects(args),
+        FaceCommand::Forget(args) => crate::gallery::forget(args),
+        FaceCommand::Audit(args) => crate::gallery::audit(args),
     }
 }
 
 /// Opens the cache and loads ONNX Runtime (fetching on first use).
-fn runtime(progress: &TerminalProgress) -> anyhow::Result<Store> {
+pub(crate) fn runtime(progress: &TerminalProgress) -> anyhow::Result<Store> {
     let store = Store::open_default()?;
     let library = store.runtime_library(true, progress)?;
     seer_runtime::init(&library)?;
     Ok(store)
 }
 
-fn load(path: &Path) -> anyhow::Result<RgbImage> {
+pub(crate) fn load(path: &Path) -> anyhow::Result<RgbImage> {
     Ok(seer_imgproc::load_rgb(path)?)
 }
 
 /// Detects with a clear message naming the file on failure.
-fn detect_in(
+pub(crate) fn detect_in(
     detector: &mut Detector,
     path: &Path,
     options: &DetectOptions,

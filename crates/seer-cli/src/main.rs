@@ -2,6 +2,7 @@
 
 mod demo;
 mod face;
+mod gallery;
 mod info;
 mod models;
 mod output;
@@ -35,7 +36,7 @@ enum Command {
         #[command(subcommand)]
         command: upscale::BenchCommand,
     },
-    /// Faces: detect, verify.
+    /// Faces: detect, verify; enrol, identify and forget in a gallery.
     Face {
         #[command(subcommand)]
         command: face::FaceCommand,

@@ -9,6 +9,9 @@
 //! * [`Embedder`] turns a detected face into a 128-d descriptor with the
 //!   face-api ResNet-34 network (`face.embed.resnet34`); [`verify`] compares
 //!   two descriptors (Euclidean distance < 0.6 means the same person).
+//! * [`Gallery`] keeps the descriptors of enrolled subjects, encrypted, in
+//!   one SQLite file, and identifies faces against them (1:N); see
+//!   [`gallery`].
 //!
 //! No demographic or emotion outputs exist here by design.
 
@@ -17,6 +20,7 @@ pub mod decode;
 pub mod detect;
 pub mod embed;
 pub mod face;
+pub mod gallery;
 pub mod nms;
 pub mod quality;
 pub mod tiles;
@@ -26,6 +30,10 @@ pub use embed::{
     largest, verify, Embedder, Embedding, Verification, EMBEDDER_MODEL_ID, SAME_PERSON_DISTANCE,
 };
 pub use face::{Face, Quality, KEYPOINT_NAMES};
+pub use gallery::{
+    best_subject, enrolment_embedding, AuditEntry, FacePolicy, Gallery, GalleryError, GalleryKey,
+    Match, SubjectInfo,
+};
 
 use std::path::PathBuf;
 
@@ -68,5 +76,13 @@ pub enum FaceError {
     NoFace {
         /// The image file.
         path: PathBuf,
+    },
+    /// Several faces were found where exactly one is needed (enrolment).
+    #[error("{count} faces found in {path}; an enrolment photo must show exactly one face; crop it, or enrol its largest face (--largest)")]
+    SeveralFaces {
+        /// The image file.
+        path: PathBuf,
+        /// How many faces were found.
+        count: usize,
     },
 }

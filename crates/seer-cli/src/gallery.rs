@@ -1,0 +1,319 @@
+//! `seer face enroll | identify | subjects | forget | audit`: the encrypted
+//! face gallery. The key comes from `SEER_GALLERY_KEY` or `--key-file`.
+
+use crate::face::{detect_in, load, runtime};
+use crate::output::{out_line, print_json, print_table, utc_time};
+use crate::progress::TerminalProgress;
+use anyhow::Context;
+use clap::Args;
+use seer_face::{
+    best_subject, enrolment_embedding, DetectOptions, Detector, Embedder, Face, FacePolicy,
+    Gallery, GalleryKey, Match,
+};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Where the gallery is and how to open it.
+#[derive(Args)]
+pub struct GalleryArgs {
+    /// The gallery file (SQLite; created by the first enrol).
+    #[arg(long, value_name = "FILE")]
+    gallery: PathBuf,
+    /// A file holding the 64-hex-character key (else SEER_GALLERY_KEY).
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+}
+
+/// Arguments of `seer face enroll`.
+#[derive(Args)]
+pub struct EnrollArgs {
+    #[command(flatten)]
+    gallery: GalleryArgs,
+    /// The subject's name (added to when already enrolled).
+    #[arg(long)]
+    subject: String,
+    /// Photos of the subject, each showing exactly one face.
+    #[arg(required = true, value_name = "IMG")]
+    images: Vec<PathBuf>,
+    /// Enrol the largest face of a photo that shows several.
+    #[arg(long)]
+    largest: bool,
+}
+
+/// Arguments of `seer face identify`.
+#[derive(Args)]
+pub struct IdentifyArgs {
+    #[command(flatten)]
+    gallery: GalleryArgs,
+    /// The photo.
+    image: PathBuf,
+    /// How many candidate subjects to report per face.
+    #[arg(long, default_value_t = 1)]
+    top_k: usize,
+    /// Distance under which the nearest subject is accepted.
+    #[arg(long, default_value_t = seer_face::SAME_PERSON_DISTANCE)]
+    threshold: f32,
+    /// Also search 2×2 overlapping tiles for small faces (5× slower).
+    #[arg(long)]
+    small_faces: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `seer face subjects` and `seer face audit`.
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    gallery: GalleryArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `seer face forget`.
+#[derive(Args)]
+pub struct ForgetArgs {
+    #[command(flatten)]
+    gallery: GalleryArgs,
+    /// The subject to delete.
+    name: String,
+}
+
+#[derive(Serialize)]
+struct IdentifiedFace {
+    face: Face,
+    /// The identified subject, or "unknown".
+    subject: String,
+    /// Distance to the nearest subject (none in an empty gallery).
+    distance: Option<f32>,
+    candidates: Vec<Match>,
+}
+
+#[derive(Serialize)]
+struct IdentifyOutput {
+    image: String,
+    width: u32,
+    height: u32,
+    threshold: f32,
+    faces: Vec<IdentifiedFace>,
+}
+
+/// Who is asking, for the audit trail.
+fn caller() -> String {
+    let user = std::env::var("USER").unwrap_or_default();
+    let user: String = user.chars().filter(|c| !c.is_control()).take(80).collect();
+    if user.trim().is_empty() {
+        "cli".to_string()
+    } else {
+        format!("cli:{}", user.trim())
+    }
+}
+
+fn key(args: &GalleryArgs) -> anyhow::Result<GalleryKey> {
+    Ok(GalleryKey::load(args.key_file.as_deref())?)
+}
+
+fn open(args: &GalleryArgs, key: GalleryKey) -> anyhow::Result<Gallery> {
+    Ok(Gallery::open_or_create(&args.gallery, key)?)
+}
+
+/// Opens a gallery that must already exist.
+fn open_existing(args: &GalleryArgs) -> anyhow::Result<Gallery> {
+    let key = key(args)?;
+    if !args.gallery.exists() {
+        anyhow::bail!(
+            "no gallery at {}; enrol a subject first (seer face enroll --gallery {} --subject NAME IMG…)",
+            args.gallery.display(),
+            args.gallery.display()
+        );
+    }
+    open(args, key)
+}
+
+/// `seer face enroll`: every photo is described first; nothing is written
+/// unless all of them are usable.
+pub fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
+    let key = key(&args.gallery)?;
+    // Check the key of an existing gallery before the slow part.
+    let mut gallery = if args.gallery.gallery.exists() {
+        Some(open(&args.gallery, key.clone())?)
+    } else {
+        crate::output::require_output_folder(&args.gallery.gallery)?;
+        None
+    };
+    let progress = TerminalProgress::new();
+    let store = runtime(&progress)?;
+    let mut detector = Detector::from_store(&store, &progress)?;
+    let mut embedder = Embedder::from_store(&store, &progress)?;
+    let policy = if args.largest {
+        FacePolicy::Largest
+    } else {
+        FacePolicy::ExactlyOne
+    };
+    let mut embeddings = Vec::new();
+    for path in &args.images {
+        let image = load(path)
+            .with_context(|| format!("nothing was enrolled: cannot read {}", path.display()))?;
+        let (_, embedding) =
+            enrolment_embedding(&mut detector, &mut embedder, &image, path, policy).with_context(
+                || format!("nothing was enrolled: {} is not usable", path.display()),
+            )?;
+        embeddings.push(embedding);
+    }
+    let mut gallery = match gallery.take() {
+        Some(g) => g,
+        None => open(&args.gallery, key)?,
+    };
+    let total = gallery.enroll(&args.subject, &embeddings, &caller())?;
+    out_line(&format!(
+        "enrolled {} photo(s) of {}; {} descriptor(s) in {}",
+        embeddings.len(),
+        args.subject,
+        total,
+        args.gallery.gallery.display()
+    ));
+    Ok(())
+}
+
+/// `seer face identify`.
+pub fn identify(args: IdentifyArgs) -> anyhow::Result<()> {
+    if args.top_k == 0 {
+        anyhow::bail!("--top-k must be at least 1");
+    }
+    if !(args.threshold.is_finite() && args.threshold > 0.0) {
+        anyhow::bail!(
+            "--threshold must be a positive distance, got {}",
+            args.threshold
+        );
+    }
+    let mut gallery = open_existing(&args.gallery)?;
+    gallery.set_threshold(args.threshold);
+    if gallery.subjects().is_empty() {
+        eprintln!("the gallery has no subjects; every face will be unknown");
+    }
+    let progress = TerminalProgress::new();
+    let store = runtime(&progress)?;
+    let mut detector = Detector::from_store(&store, &progress)?;
+    let mut embedder = Embedder::from_store(&store, &progress)?;
+    let options = DetectOptions {
+        small_faces: args.small_faces,
+        ..Default::default()
+    };
+    let (image, faces) = detect_in(&mut detector, &args.image, &options)?;
+    let mut identified = Vec::new();
+    for face in faces {
+        let embedding = embedder
+            .embed(&image, &face)
+            .with_context(|| format!("cannot describe a face in {}", args.image.display()))?;
+        let candidates = gallery.identify(&embedding, args.top_k);
+        identified.push(IdentifiedFace {
+            subject: best_subject(&candidates)
+                .unwrap_or(seer_face::gallery::UNKNOWN)
+                .to_string(),
+            distance: candidates.first().map(|m| m.distance),
+            face,
+            candidates,
+        });
+    }
+    let result = IdentifyOutput {
+        image: args.image.display().to_string(),
+        width: image.width(),
+        height: image.height(),
+        threshold: gallery.threshold(),
+        faces: identified,
+    };
+    if args.json {
+        return print_json(&result);
+    }
+    let rows: Vec<Vec<String>> = result
+        .faces
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let b = f.face.bbox;
+            let others: Vec<String> = f
+                .candidates
+                .iter()
+                .skip(1)
+                .map(|m| format!("{} {:.3}", m.subject, m.distance))
+                .collect();
+            vec![
+                i.to_string(),
+                format!("{:.0},{:.0} {:.0}x{:.0}", b.x, b.y, b.width, b.height),
+                f.subject.clone(),
+                f.distance.map_or("-".to_string(), |d| format!("{d:.3}")),
+                others.join(", "),
+            ]
+        })
+        .collect();
+    print_table(
+        &["face", "box (x,y wxh px)", "subject", "distance", "next"],
+        &rows,
+    );
+    if result.faces.is_empty() {
+        eprintln!("no faces found in {}", result.image);
+    }
+    Ok(())
+}
+
+/// `seer face subjects`.
+pub fn subjects(args: ListArgs) -> anyhow::Result<()> {
+    let gallery = open_existing(&args.gallery)?;
+    let subjects = gallery.subjects();
+    if args.json {
+        return print_json(&subjects);
+    }
+    let rows: Vec<Vec<String>> = subjects
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                s.embeddings.to_string(),
+                utc_time(s.created),
+            ]
+        })
+        .collect();
+    print_table(&["subject", "descriptors", "enrolled (UTC)"], &rows);
+    Ok(())
+}
+
+/// `seer face forget`.
+pub fn forget(args: ForgetArgs) -> anyhow::Result<()> {
+    let mut gallery = open_existing(&args.gallery)?;
+    if !gallery.forget(&args.name, &caller())? {
+        anyhow::bail!(
+            "no subject {:?} in {}; `seer face subjects` lists them",
+            args.name,
+            gallery.path().display()
+        );
+    }
+    out_line(&format!(
+        "forgot {}: their descriptors are deleted and purged from {}",
+        args.name,
+        gallery.path().display()
+    ));
+    Ok(())
+}
+
+/// `seer face audit`.
+pub fn audit(args: ListArgs) -> anyhow::Result<()> {
+    let gallery = open_existing(&args.gallery)?;
+    let entries = gallery.audit()?;
+    if args.json {
+        return print_json(&entries);
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                utc_time(e.time),
+                e.action.clone(),
+                e.subject.clone(),
+                e.caller.clone(),
+            ]
+        })
+        .collect();
+    print_table(&["time (UTC)", "action", "subject", "caller"], &rows);
+    Ok(())
+}

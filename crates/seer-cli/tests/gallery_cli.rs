@@ -1,0 +1,166 @@
+//! `seer face enroll | identify | subjects | forget | audit` end to end on
+//! the labelled photos, with the key from the environment or a key file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn faces(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/faces")
+        .join(file)
+}
+
+/// Runs `seer face ARGS… --gallery GALLERY` with the test key set.
+fn seer(gallery: &Path, args: &[&str], extra: &[PathBuf]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seer"))
+        .arg("face")
+        .args(args)
+        .arg("--gallery")
+        .arg(gallery)
+        .args(extra)
+        .env("SEER_GALLERY_KEY", KEY)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn enroll_identify_list_forget_and_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.db");
+    let obama = [faces("gallery/obama/1.jpg"), faces("gallery/obama/2.jpg")];
+    let biden = [faces("gallery/biden/1.jpg"), faces("gallery/biden/2.jpg")];
+    ok(&seer(&g, &["enroll", "--subject", "obama"], &obama));
+    ok(&seer(&g, &["enroll", "--subject", "biden"], &biden));
+
+    let out = ok(&seer(
+        &g,
+        &["identify", "--json", "--top-k", "2"],
+        &[faces("probes/two_people.jpg")],
+    ));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut found: Vec<(f64, String)> = json["faces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let x = f["face"]["bbox"]["x"].as_f64().unwrap();
+            (x, f["subject"].as_str().unwrap().to_string())
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let names: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(names, ["obama", "biden"], "{json}");
+    assert_eq!(json["faces"][0]["candidates"].as_array().unwrap().len(), 2);
+
+    let out = ok(&seer(&g, &["subjects", "--json"], &[]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json[0]["name"], "biden");
+    assert_eq!(json[1]["embeddings"], 2);
+
+    let out = ok(&seer(&g, &["forget"], &[PathBuf::from("obama")]));
+    assert!(out.contains("forgot obama"), "{out}");
+    let again = seer(&g, &["forget"], &[PathBuf::from("obama")]);
+    assert!(!again.status.success());
+    let out = ok(&seer(&g, &["identify"], &[faces("probes/obama1.jpg")]));
+    assert!(!out.contains("obama "), "{out}");
+
+    let out = ok(&seer(&g, &["audit", "--json"], &[]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let actions: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "enroll", "enroll", "forget"]);
+}
+
+#[test]
+fn a_bad_photo_enrols_nothing_and_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.db");
+    ok(&seer(
+        &g,
+        &["enroll", "--subject", "obama"],
+        &[faces("gallery/obama/1.jpg")],
+    ));
+    let before = std::fs::read(&g).unwrap();
+    let blank = dir.path().join("blank.png");
+    image::RgbImage::from_pixel(64, 64, image::Rgb([128, 128, 128]))
+        .save(&blank)
+        .unwrap();
+    let out = seer(
+        &g,
+        &["enroll", "--subject", "obama"],
+        &[faces("gallery/obama/2.jpg"), blank],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("blank.png") && err.contains("nothing was enrolled"),
+        "{err}"
+    );
+    let two = seer(
+        &g,
+        &["enroll", "--subject", "biden"],
+        &[faces("probes/two_people.jpg")],
+    );
+    let err = String::from_utf8_lossy(&two.stderr);
+    assert!(
+        err.contains("2 faces") && err.contains("--largest"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&g).unwrap(), before, "the gallery changed");
+    let out = ok(&seer(&g, &["subjects", "--json"], &[]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json[0]["embeddings"], 1, "{json}");
+}
+
+#[test]
+fn keys_come_from_a_file_and_wrong_or_missing_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.db");
+    ok(&seer(
+        &g,
+        &["enroll", "--subject", "obama"],
+        &[faces("gallery/obama/1.jpg")],
+    ));
+    let key_file = dir.path().join("key.hex");
+    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+        .args(["face", "subjects", "--gallery"])
+        .arg(&g)
+        .arg("--key-file")
+        .arg(&key_file)
+        .env_remove("SEER_GALLERY_KEY")
+        .output()
+        .unwrap();
+    assert!(ok(&out).contains("obama"));
+    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+        .args(["face", "subjects", "--gallery"])
+        .arg(&g)
+        .env("SEER_GALLERY_KEY", "f".repeat(64))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong gallery key"));
+    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+        .args(["face", "subjects", "--gallery"])
+        .arg(&g)
+        .env_remove("SEER_GALLERY_KEY")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SEER_GALLERY_KEY"));
+}

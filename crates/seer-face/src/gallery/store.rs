@@ -1,0 +1,311 @@
+//! The SQLite file of a gallery: schema, rows, audit trail, compaction.
+//!
+//! Tables: `subjects(id, name unique, created)`, `embeddings(id,
+//! subject_id → subjects ON DELETE CASCADE, nonce, ciphertext, created)`,
+//! `audit(id, time, action, subject, caller)` (triggers refuse UPDATE and
+//! DELETE) and `meta(key, value)` (format, version, key check value).
+//! Times are Unix seconds (UTC). The file is in WAL mode; foreign keys and
+//! secure delete are switched on for every connection.
+
+use super::{AuditEntry, GalleryError};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+/// `meta.value` of key `format`.
+const FORMAT: &str = "seer-gallery";
+/// `meta.value` of key `version`.
+const VERSION: &str = "1";
+/// `meta` key of the key check value.
+const CHECK_KEY: &str = "key_check";
+
+const SCHEMA: &str = "
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY NOT NULL,
+    value BLOB NOT NULL
+);
+CREATE TABLE subjects (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created INTEGER NOT NULL
+);
+CREATE TABLE embeddings (
+    id INTEGER PRIMARY KEY,
+    subject_id INTEGER NOT NULL REFERENCES subjects(id) ON DELETE CASCADE,
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE INDEX embeddings_subject ON embeddings(subject_id);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    caller TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+";
+
+/// What an opened file holds.
+pub(crate) enum FileState {
+    /// No tables yet: a new gallery.
+    Empty,
+    /// A seer gallery with this key check value.
+    Gallery(Vec<u8>),
+}
+
+/// One stored, still encrypted, embedding row.
+pub(crate) struct SealedRow {
+    pub subject_id: i64,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// One subject row.
+pub(crate) struct SubjectRow {
+    pub id: i64,
+    pub name: String,
+    pub created: i64,
+}
+
+/// Opens (creating an empty file, readable by its owner only, when absent)
+/// the database at `path`. Nothing is written to an existing file.
+pub(crate) fn connect(path: &Path) -> Result<Connection, GalleryError> {
+    if !path.exists() {
+        create_private_file(path)?;
+    }
+    let open_error = |source| GalleryError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = Connection::open(path).map_err(open_error)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(open_error)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_error)?;
+    conn.pragma_update(None, "secure_delete", "ON")
+        .map_err(open_error)?;
+    Ok(conn)
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> Result<(), GalleryError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(|_| ())
+        .map_err(|source| GalleryError::Create {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+#[cfg(not(unix))]
+fn create_private_file(_path: &Path) -> Result<(), GalleryError> {
+    Ok(())
+}
+
+/// Tells a new file from a gallery; anything else is an error. Reads only.
+pub(crate) fn inspect(conn: &Connection, path: &Path) -> Result<FileState, GalleryError> {
+    let not_gallery = || GalleryError::NotAGallery {
+        path: path.to_path_buf(),
+    };
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|source| match source {
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::NotADatabase => {
+                not_gallery()
+            }
+            source => GalleryError::Open {
+                path: path.to_path_buf(),
+                source,
+            },
+        })?;
+    if tables == 0 {
+        return Ok(FileState::Empty);
+    }
+    let has_meta: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_meta == 0 {
+        return Err(not_gallery());
+    }
+    let format = meta(conn, "format")?;
+    if format.as_deref() != Some(FORMAT.as_bytes()) {
+        return Err(not_gallery());
+    }
+    let version = meta(conn, "version")?;
+    if version.as_deref() != Some(VERSION.as_bytes()) {
+        return Err(GalleryError::Corrupt {
+            detail: format!(
+                "{} has gallery version {:?}; this seer reads version {VERSION}",
+                path.display(),
+                version.map(|v| String::from_utf8_lossy(&v).into_owned())
+            ),
+        });
+    }
+    meta(conn, CHECK_KEY)?
+        .map(FileState::Gallery)
+        .ok_or_else(|| GalleryError::Corrupt {
+            detail: format!("{} has no key check value", path.display()),
+        })
+}
+
+fn meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>, GalleryError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Creates the schema of a new gallery in one transaction, with its key
+/// check value and a `create` audit entry.
+pub(crate) fn create(
+    conn: &mut Connection,
+    check_value: &[u8],
+    now: i64,
+    caller: &str,
+) -> Result<(), GalleryError> {
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(GalleryError::Corrupt {
+            detail: format!("the gallery file cannot use WAL mode (got {mode})"),
+        });
+    }
+    let tx = conn.transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('format', ?1), ('version', ?2), (?3, ?4)",
+        params![
+            FORMAT.as_bytes(),
+            VERSION.as_bytes(),
+            CHECK_KEY,
+            check_value
+        ],
+    )?;
+    append_audit(&tx, now, "create", "", caller)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Every subject row, by name.
+pub(crate) fn subject_rows(conn: &Connection) -> Result<Vec<SubjectRow>, GalleryError> {
+    let mut stmt = conn.prepare("SELECT id, name, created FROM subjects ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(SubjectRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            created: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every embedding row, still sealed, in insertion order.
+pub(crate) fn sealed_rows(conn: &Connection) -> Result<Vec<SealedRow>, GalleryError> {
+    let mut stmt =
+        conn.prepare("SELECT subject_id, nonce, ciphertext FROM embeddings ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(SealedRow {
+            subject_id: r.get(0)?,
+            nonce: r.get(1)?,
+            ciphertext: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The row id and creation time of subject `name`, if enrolled.
+pub(crate) fn find_subject(
+    conn: &Connection,
+    name: &str,
+) -> Result<Option<(i64, i64)>, GalleryError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, created FROM subjects WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Adds subject `name`; its row id.
+pub(crate) fn insert_subject(conn: &Connection, name: &str, now: i64) -> Result<i64, GalleryError> {
+    conn.execute(
+        "INSERT INTO subjects (name, created) VALUES (?1, ?2)",
+        params![name, now],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Adds one sealed embedding of subject `subject_id`.
+pub(crate) fn insert_embedding(
+    conn: &Connection,
+    subject_id: i64,
+    nonce: &[u8],
+    ciphertext: &[u8],
+    now: i64,
+) -> Result<(), GalleryError> {
+    conn.execute(
+        "INSERT INTO embeddings (subject_id, nonce, ciphertext, created) VALUES (?1, ?2, ?3, ?4)",
+        params![subject_id, nonce, ciphertext, now],
+    )?;
+    Ok(())
+}
+
+/// Deletes subject `subject_id`; its embeddings go with it (cascade).
+pub(crate) fn delete_subject(conn: &Connection, subject_id: i64) -> Result<(), GalleryError> {
+    conn.execute("DELETE FROM subjects WHERE id = ?1", [subject_id])?;
+    Ok(())
+}
+
+/// Appends one audit entry.
+pub(crate) fn append_audit(
+    conn: &Connection,
+    now: i64,
+    action: &str,
+    subject: &str,
+    caller: &str,
+) -> Result<(), GalleryError> {
+    conn.execute(
+        "INSERT INTO audit (time, action, subject, caller) VALUES (?1, ?2, ?3, ?4)",
+        params![now, action, subject, caller],
+    )?;
+    Ok(())
+}
+
+/// The audit trail, oldest first.
+pub(crate) fn audit_rows(conn: &Connection) -> Result<Vec<AuditEntry>, GalleryError> {
+    let mut stmt = conn.prepare("SELECT time, action, subject, caller FROM audit ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(AuditEntry {
+            time: r.get(0)?,
+            action: r.get(1)?,
+            subject: r.get(2)?,
+            caller: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Rewrites the file without free pages (`VACUUM`) and copies the
+/// write-ahead log into it, truncating the log, so deleted rows linger in
+/// neither file.
+pub(crate) fn compact(conn: &Connection) -> Result<(), GalleryError> {
+    conn.execute_batch("VACUUM")?;
+    let (busy, _, _): (i64, i64, i64) =
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    if busy != 0 {
+        return Err(GalleryError::Busy);
+    }
+    Ok(())
+}

@@ -1,0 +1,441 @@
+//! The encrypted face gallery: enrolment of the labelled subjects in
+//! `shared/data/faces` and identification of every probe; keys, forgetting
+//! (data purged from the file), the audit trail and failed enrolments.
+
+mod common;
+
+use common::*;
+use seer_face::embed::EMBEDDING_SIZE;
+use seer_face::{
+    best_subject, enrolment_embedding, DetectOptions, Embedding, FaceError, FacePolicy, Gallery,
+    GalleryError, GalleryKey,
+};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn key(byte: u8) -> GalleryKey {
+    GalleryKey::from_bytes([byte; 32])
+}
+
+/// A synthetic descriptor: `seed` picks the direction, so different seeds
+/// are far apart (distance ≈ 1.4) and equal seeds identical.
+fn synthetic(seed: usize) -> Embedding {
+    let mut values = vec![0.0f32; EMBEDDING_SIZE];
+    values[seed % EMBEDDING_SIZE] = 1.0;
+    Embedding { values }
+}
+
+fn near(seed: usize, offset: f32) -> Embedding {
+    let mut e = synthetic(seed);
+    e.values[(seed + 1) % EMBEDDING_SIZE] = offset;
+    e
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_default()
+}
+
+fn wal(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn every_labelled_subject_is_identified_in_its_probe() {
+    let start = Instant::now();
+    let mut detector = detector();
+    let mut embedder = embedder();
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = Gallery::open_or_create(&dir.path().join("g.db"), key(1)).unwrap();
+    let mut photos: BTreeMap<String, Vec<Embedding>> = BTreeMap::new();
+    for (subject, path) in gallery() {
+        let image = seer_imgproc::load_rgb(&path).unwrap();
+        let (_, e) = enrolment_embedding(
+            &mut detector,
+            &mut embedder,
+            &image,
+            &path,
+            FacePolicy::ExactlyOne,
+        )
+        .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        photos.entry(subject).or_default().push(e);
+    }
+    for (subject, embeddings) in &photos {
+        g.enroll(subject, embeddings, "test").unwrap();
+    }
+    let enrolled = start.elapsed();
+    assert_eq!(g.subjects().len(), 6);
+
+    let mut missed = Vec::new();
+    let mut false_accepts = Vec::new();
+    let mut order_wrong = Vec::new();
+    for probe in probes() {
+        let path = faces_dir().join("probes").join(&probe.file);
+        let image = seer_imgproc::load_rgb(&path).unwrap();
+        let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
+        // (centre x, identity or "unknown", nearest distance)
+        let mut found: Vec<(f32, String, f32)> = Vec::new();
+        for face in &faces {
+            let e = embedder.embed(&image, face).unwrap();
+            let matches = g.identify(&e, 3);
+            let who = best_subject(&matches).unwrap_or("unknown").to_string();
+            let (nearest, d) = matches
+                .first()
+                .map(|m| (m.subject.clone(), m.distance))
+                .unwrap_or_default();
+            eprintln!(
+                "{}: face at x {:.0} ({:.0}px) → {who} (nearest {nearest} {d:.3})",
+                probe.file,
+                face.bbox.center().x,
+                face.quality.size_px
+            );
+            found.push((face.bbox.center().x, who, d));
+        }
+        found.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for subject in &probe.subjects {
+            if !found.iter().any(|f| &f.1 == subject) {
+                missed.push(format!("{}: {subject}", probe.file));
+            }
+        }
+        for f in &found {
+            let labelled = probe.subjects.iter().filter(|s| **s == f.1).count();
+            let reported = found.iter().filter(|g| g.1 == f.1).count();
+            if f.1 != "unknown" && reported > labelled {
+                false_accepts.push(format!(
+                    "{}: {} at x {:.0} ({:.3})",
+                    probe.file, f.1, f.0, f.2
+                ));
+            }
+        }
+        let left_to_right: Vec<&String> = found
+            .iter()
+            .map(|f| &f.1)
+            .filter(|s| probe.subjects.contains(s))
+            .collect();
+        let labels: Vec<&String> = probe.subjects.iter().collect();
+        if left_to_right != labels {
+            order_wrong.push(format!("{}: {left_to_right:?} vs {labels:?}", probe.file));
+        }
+        eprintln!(
+            "{}: labelled {:?}, identified {:?}",
+            probe.file,
+            probe.subjects,
+            found.iter().map(|f| f.1.as_str()).collect::<Vec<_>>()
+        );
+    }
+    eprintln!(
+        "enrolment {:.1}s, total {:.1}s; missed {missed:?}; false accepts {} {false_accepts:?}; order {order_wrong:?}",
+        enrolled.as_secs_f32(),
+        start.elapsed().as_secs_f32(),
+        false_accepts.len()
+    );
+    assert!(
+        missed.is_empty(),
+        "labelled subjects not identified: {missed:?}"
+    );
+    assert!(false_accepts.is_empty(), "false accepts: {false_accepts:?}");
+    assert!(
+        order_wrong.is_empty(),
+        "left-to-right order: {order_wrong:?}"
+    );
+}
+
+#[test]
+fn a_wrong_key_is_refused_and_leaves_the_file_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut g = Gallery::open_or_create(&path, key(1)).unwrap();
+    g.enroll("alice", &[synthetic(1)], "test").unwrap();
+    drop(g);
+    let before = read(&path);
+    assert!(!before.is_empty());
+    let err = Gallery::open_or_create(&path, key(2)).unwrap_err();
+    assert!(matches!(err, GalleryError::WrongKey { .. }), "{err}");
+    assert!(err.to_string().contains("wrong gallery key"), "{err}");
+    assert_eq!(read(&path), before, "the file changed");
+    assert!(read(&wal(&path)).is_empty(), "the log holds data");
+    // The right key still opens it, with the subject intact.
+    let g = Gallery::open_or_create(&path, key(1)).unwrap();
+    assert_eq!(g.subjects().len(), 1);
+    assert_eq!(g.subjects()[0].name, "alice");
+}
+
+#[test]
+fn missing_and_malformed_keys_are_clear_errors() {
+    let err = GalleryError::MissingKey.to_string();
+    assert!(
+        err.contains("SEER_GALLERY_KEY") && err.contains("--key-file"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("key.hex");
+    std::fs::write(&file, format!("{}\n", "ab".repeat(32))).unwrap();
+    let k = GalleryKey::from_file(&file).unwrap();
+    let g = Gallery::open_or_create(&dir.path().join("g.db"), k).unwrap();
+    assert!(g.subjects().is_empty());
+    std::fs::write(&file, "not a key").unwrap();
+    let err = GalleryKey::from_file(&file).unwrap_err().to_string();
+    assert!(err.contains("64 hex characters"), "{err}");
+    assert!(
+        !err.contains("not a key"),
+        "the key text must not be echoed: {err}"
+    );
+    let err = GalleryKey::from_file(&dir.path().join("absent")).unwrap_err();
+    assert!(matches!(err, GalleryError::KeyFile { .. }), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_a_gallery_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "x".repeat(5000)).unwrap();
+    let err = Gallery::open_or_create(&path, key(1)).unwrap_err();
+    assert!(matches!(err, GalleryError::NotAGallery { .. }), "{err}");
+}
+
+#[test]
+fn forget_purges_the_subject_from_the_file_and_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut g = Gallery::open_or_create(&path, key(7)).unwrap();
+    assert_eq!(
+        g.enroll("alice", &[synthetic(1), near(1, 0.1)], "op1")
+            .unwrap(),
+        2
+    );
+    assert_eq!(g.enroll("bob", &[synthetic(2)], "op1").unwrap(), 1);
+    assert_eq!(g.enroll("alice", &[near(1, 0.2)], "op2").unwrap(), 3);
+
+    let ciphertexts: Vec<Vec<u8>> = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT e.ciphertext FROM embeddings e JOIN subjects s ON s.id = e.subject_id \
+                 WHERE s.name = 'alice'",
+            )
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    assert_eq!(ciphertexts.len(), 3);
+    let on_disk = |c: &[u8]| contains(&read(&path), c) || contains(&read(&wal(&path)), c);
+    assert!(
+        ciphertexts.iter().all(|c| on_disk(c)),
+        "rows not found before forget"
+    );
+
+    assert!(g.forget("alice", "op3").unwrap());
+    assert!(
+        !g.forget("alice", "op3").unwrap(),
+        "a second forget finds nothing"
+    );
+    let names: Vec<String> = g.subjects().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["bob"]);
+    for c in &ciphertexts {
+        assert!(!on_disk(c), "a forgotten ciphertext is still in the file");
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let left: i64 = conn
+        .query_row("SELECT count(*) FROM embeddings", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 1, "only bob's descriptor remains");
+    drop(conn);
+    let m = g.identify(&near(1, 0.1), 5);
+    assert_eq!(best_subject(&m), None, "alice is unknown now: {m:?}");
+
+    let audit = g.audit().unwrap();
+    let actions: Vec<(&str, &str, &str)> = audit
+        .iter()
+        .map(|a| (a.action.as_str(), a.subject.as_str(), a.caller.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("create", "", "seer"),
+            ("enroll", "alice", "op1"),
+            ("enroll", "bob", "op1"),
+            ("enroll", "alice", "op2"),
+            ("forget", "alice", "op3"),
+        ]
+    );
+    // The trail cannot be edited through SQL either.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert!(conn.execute("DELETE FROM audit", []).is_err());
+    assert!(conn.execute("UPDATE audit SET caller = 'x'", []).is_err());
+}
+
+#[test]
+fn identify_ranks_subjects_and_says_unknown_past_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut g = Gallery::open_or_create(&path, key(3)).unwrap();
+    g.enroll("a", &[synthetic(1), synthetic(5)], "t").unwrap();
+    g.enroll("b", &[synthetic(2)], "t").unwrap();
+    g.enroll("c", &[synthetic(3)], "t").unwrap();
+    let m = g.identify(&near(5, 0.3), 2);
+    assert_eq!(m.len(), 2);
+    assert_eq!(m[0].subject, "a");
+    assert!((m[0].distance - 0.3).abs() < 1e-5);
+    assert!(m[0].accepted && !m[1].accepted);
+    assert_eq!(best_subject(&m), Some("a"));
+    assert_eq!(
+        best_subject(&g.identify(&near(5, 0.6), 3)),
+        None,
+        "0.6 is not below 0.6"
+    );
+    g.set_threshold(0.7);
+    assert_eq!(best_subject(&g.identify(&near(5, 0.6), 3)), Some("a"));
+    // Reopened, the same descriptors are decrypted again.
+    drop(g);
+    let g = Gallery::open_or_create(&path, key(3)).unwrap();
+    let subjects: Vec<(String, usize)> = g
+        .subjects()
+        .into_iter()
+        .map(|s| (s.name, s.embeddings))
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            ("a".to_string(), 2),
+            ("b".to_string(), 1),
+            ("c".to_string(), 1)
+        ]
+    );
+    assert_eq!(best_subject(&g.identify(&synthetic(2), 1)), Some("b"));
+}
+
+#[test]
+fn invalid_enrolments_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut g = Gallery::open_or_create(&path, key(4)).unwrap();
+    g.enroll("a", &[synthetic(1)], "t").unwrap();
+    let audit = g.audit().unwrap().len();
+    let bad = Embedding {
+        values: vec![f32::NAN; EMBEDDING_SIZE],
+    };
+    assert!(g.enroll("b", &[synthetic(2), bad], "t").is_err());
+    assert!(g.enroll("b", &[], "t").is_err());
+    assert!(g.enroll("unknown", &[synthetic(2)], "t").is_err());
+    assert!(g.enroll(" b", &[synthetic(2)], "t").is_err());
+    assert_eq!(g.subjects().len(), 1);
+    assert_eq!(g.audit().unwrap().len(), audit);
+    drop(g);
+    let g = Gallery::open_or_create(&path, key(4)).unwrap();
+    assert_eq!(g.subjects().len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_gallery_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    drop(Gallery::open_or_create(&path, key(5)).unwrap());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn enrolling_a_photo_without_a_face_fails_and_leaves_the_gallery_unchanged() {
+    let mut detector = detector();
+    let mut embedder = embedder();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut g = Gallery::open_or_create(&path, key(6)).unwrap();
+    g.enroll("a", &[synthetic(1)], "t").unwrap();
+    drop(g);
+    let before = read(&path);
+
+    // A batch as `seer face enroll` makes it: a good photo, then a photo of
+    // a plain gradient. Every photo is described before anything is written.
+    let good = faces_dir().join("gallery/obama/1.jpg");
+    let blank = dir.path().join("blank.png");
+    let gradient = image::RgbImage::from_fn(320, 240, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let g = Gallery::open_or_create(&path, key(6)).unwrap();
+    let batch: Result<Vec<Embedding>, FaceError> = [good.clone(), blank.clone()]
+        .iter()
+        .map(|p| {
+            let image = if *p == blank {
+                gradient.clone()
+            } else {
+                seer_imgproc::load_rgb(p).unwrap()
+            };
+            enrolment_embedding(
+                &mut detector,
+                &mut embedder,
+                &image,
+                p,
+                FacePolicy::ExactlyOne,
+            )
+            .map(|(_, e)| e)
+        })
+        .collect();
+    let err = batch.unwrap_err();
+    assert!(matches!(err, FaceError::NoFace { .. }), "{err}");
+    assert!(err.to_string().contains("blank.png"), "{err}");
+    assert_eq!(g.subjects().len(), 1);
+    drop(g);
+    assert_eq!(read(&path), before, "the gallery file changed");
+
+    // A photo with two people is refused unless the largest face is asked for.
+    let two = faces_dir().join("probes/two_people.jpg");
+    let image = seer_imgproc::load_rgb(&two).unwrap();
+    let err = enrolment_embedding(
+        &mut detector,
+        &mut embedder,
+        &image,
+        &two,
+        FacePolicy::ExactlyOne,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, FaceError::SeveralFaces { count: 2, .. }),
+        "{err}"
+    );
+    assert!(enrolment_embedding(
+        &mut detector,
+        &mut embedder,
+        &image,
+        &two,
+        FacePolicy::Largest
+    )
+    .is_ok());
+}
+
+#[test]
+fn an_enrolment_failing_midway_leaves_no_half_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut g = Gallery::open_or_create(&path, key(8)).unwrap();
+    g.enroll("a", &[synthetic(1)], "t").unwrap();
+    // Inject a failure at the second descriptor row of any subject.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER fail_second AFTER INSERT ON embeddings \
+         WHEN (SELECT count(*) FROM embeddings WHERE subject_id = NEW.subject_id) >= 2 \
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let audit = g.audit().unwrap().len();
+    let err = g
+        .enroll("b", &[synthetic(2), synthetic(3), synthetic(4)], "t")
+        .unwrap_err();
+    assert!(err.to_string().contains("injected failure"), "{err}");
+    assert_eq!(g.subjects().len(), 1);
+    assert_eq!(g.audit().unwrap().len(), audit);
+    drop(g);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM subjects WHERE name = 'b'"), 0);
+    assert_eq!(count("SELECT count(*) FROM embeddings"), 1);
+}
