@@ -86,9 +86,7 @@ fn upscale_demo(
         .max()
         .unwrap_or(255);
     let output_path = out.join("upscale-x4.png");
-    let partial = out.join(".upscale-x4.partial.png");
-    seer_imgproc::save_rgb(&result, &partial)?;
-    std::fs::rename(&partial, &output_path)?;
+    save_png(&result, &output_path)?;
     Ok(UpscaleResult {
         model: id.to_string(),
         input: input_path.display().to_string(),
@@ -122,12 +120,19 @@ fn faces_demo(
     let faces = detector.detect(&image, &seer_face::DetectOptions::default())?;
     let drawn = crate::face::draw_faces(&image, &faces);
     let output_path = out.join("faces.png");
-    let partial = out.join(".faces.partial.png");
-    seer_imgproc::save_rgb(&drawn, &partial)?;
-    std::fs::rename(&partial, &output_path)?;
+    save_png(&drawn, &output_path)?;
     Ok(FacesResult {
         input: input_path.display().to_string(),
         output: output_path.display().to_string(),
         faces,
     })
+}
+
+/// Writes a PNG so that `path` is either absent or complete.
+fn save_png(image: &image::RgbImage, path: &Path) -> anyhow::Result<()> {
+    crate::upscale::write_image(
+        image::DynamicImage::ImageRgb8(image.clone()),
+        path,
+        image::ImageFormat::Png,
+    )
 }

@@ -182,7 +182,11 @@ fn fit_for_format(image: DynamicImage, format: ImageFormat) -> DynamicImage {
 
 /// Encodes in memory, then writes through a temporary file in the same
 /// folder renamed onto `path`: never a partial file at `path`.
-fn write_image(image: DynamicImage, path: &Path, format: ImageFormat) -> anyhow::Result<()> {
+pub(crate) fn write_image(
+    image: DynamicImage,
+    path: &Path,
+    format: ImageFormat,
+) -> anyhow::Result<()> {
     let image = fit_for_format(image, format);
     let mut bytes = std::io::Cursor::new(Vec::new());
     image

@@ -140,3 +140,17 @@ mod tests {
         assert!(!a.contains(Point::new(0.0, 0.0)));
     }
 }
+
+/// A rectangle on the integer pixel grid (tiles, crops): top-left corner
+/// and size, in pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PixelRect {
+    /// Left column.
+    pub x: u32,
+    /// Top row.
+    pub y: u32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}

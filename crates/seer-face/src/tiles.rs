@@ -9,17 +9,7 @@
 pub const TILE_OVERLAP: f32 = 0.25;
 
 /// A tile: top-left corner and size, in image pixels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Tile {
-    /// Left edge.
-    pub x: u32,
-    /// Top edge.
-    pub y: u32,
-    /// Width.
-    pub width: u32,
-    /// Height.
-    pub height: u32,
-}
+pub use seer_core::geometry::PixelRect as Tile;
 
 /// The four tiles (row by row) of a `width`×`height` image.
 pub fn tiles_2x2(width: u32, height: u32) -> Vec<Tile> {

@@ -9,17 +9,7 @@
 use crate::PadMode;
 
 /// One tile's core region in input pixels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Tile {
-    /// Left column.
-    pub x: u32,
-    /// Top row.
-    pub y: u32,
-    /// Width.
-    pub width: u32,
-    /// Height.
-    pub height: u32,
-}
+pub use seer_core::geometry::PixelRect as Tile;
 
 /// Smallest core side used when `tile` leaves little room beside the context.
 pub const MIN_CORE: u32 = 8;
