@@ -1,5 +1,6 @@
 //! `seer`: the command-line front end of the seer computer-vision engine.
 
+mod bench;
 mod demo;
 mod face;
 mod gallery;
@@ -34,7 +35,7 @@ enum Command {
     /// Measure quality and speed on a dataset.
     Bench {
         #[command(subcommand)]
-        command: upscale::BenchCommand,
+        command: bench::BenchCommand,
     },
     /// Faces: detect, verify; enrol, identify and forget in a gallery.
     Face {
@@ -60,7 +61,7 @@ fn main() {
         Command::Demo(args) => demo::run(args),
         Command::Face { command } => face::run(command),
         Command::Upscale(args) => upscale::run(args),
-        Command::Bench { command } => upscale::bench(command),
+        Command::Bench { command } => bench::run(command),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");

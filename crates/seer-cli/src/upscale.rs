@@ -6,7 +6,7 @@
 use crate::output::{print_json, print_table};
 use crate::progress::TerminalProgress;
 use anyhow::{bail, Context};
-use clap::{Args, Subcommand};
+use clap::Args;
 use image::{DynamicImage, ImageFormat};
 use seer_models::Store;
 use seer_upscale::bench::{score_image, ImageScore};
@@ -48,13 +48,6 @@ pub struct UpscaleArgs {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
-}
-
-/// `seer bench …` commands.
-#[derive(Subcommand)]
-pub enum BenchCommand {
-    /// PSNR/SSIM (luma) of an upscaler on a folder of HR images vs plain bicubic.
-    Upscale(BenchUpscaleArgs),
 }
 
 /// Arguments of `seer bench upscale`.
@@ -296,9 +289,8 @@ fn dataset_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Runs `seer bench …`.
-pub fn bench(command: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Upscale(args) = command;
+/// Runs `seer bench upscale`.
+pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
     let files = dataset_files(&args.dataset)?;
     let progress = TerminalProgress::new();
     let options = options(Some(args.scale), args.tile, args.threads);
