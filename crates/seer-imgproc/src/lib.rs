@@ -1,6 +1,7 @@
 //! seer-imgproc: image decode/encode, conversions between images and
 //! model tensors, MATLAB-style bicubic resizing and quality metrics.
 
+pub mod atomic;
 pub mod convert;
 pub mod draw;
 pub mod geometry_ops;
@@ -11,7 +12,10 @@ pub mod resize;
 pub use convert::{rgb_from_nhwc, rgb_to_nhwc};
 pub use draw::{draw_dot, draw_rect};
 pub use geometry_ops::{crop_padded, letterbox, resize_to, Letterbox};
-pub use io::{load_rgb, save_rgb};
+pub use io::{
+    load_rgb, output_format, read_image, save_rgb, write_image, DecodedImage, ImageMetadata,
+    MetadataWritten,
+};
 pub use metrics::{psnr_y, ssim_y, MetricsError};
 pub use resize::imresize_bicubic_rgb8;
 
