@@ -6,11 +6,11 @@ mod common;
 
 use common::*;
 use seer_face::embed::EMBEDDING_SIZE;
+use seer_face::gallery::evaluate::evaluate_folder;
 use seer_face::{
     best_subject, enrolment_embedding, DetectOptions, Embedding, FaceError, FacePolicy, Gallery,
     GalleryError, GalleryKey,
 };
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -46,6 +46,9 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// The same evaluation as `seer bench faces`: every labelled subject is
+/// identified, in left-to-right order, and no enrolled subject is reported
+/// for a face not labelled as them.
 #[test]
 fn every_labelled_subject_is_identified_in_its_probe() {
     let start = Instant::now();
@@ -53,97 +56,48 @@ fn every_labelled_subject_is_identified_in_its_probe() {
     let mut embedder = embedder();
     let dir = tempfile::tempdir().unwrap();
     let mut g = Gallery::open_or_create(&dir.path().join("g.db"), key(1)).unwrap();
-    let mut photos: BTreeMap<String, Vec<Embedding>> = BTreeMap::new();
-    for (subject, path) in gallery() {
-        let image = seer_imgproc::load_rgb(&path).unwrap();
-        let (_, e) = enrolment_embedding(
-            &mut detector,
-            &mut embedder,
-            &image,
-            &path,
-            FacePolicy::ExactlyOne,
-        )
-        .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-        photos.entry(subject).or_default().push(e);
-    }
-    for (subject, embeddings) in &photos {
-        g.enroll(subject, embeddings, "test").unwrap();
-    }
-    let enrolled = start.elapsed();
-    assert_eq!(g.subjects().len(), 6);
-
-    let mut missed = Vec::new();
-    let mut false_accepts = Vec::new();
-    let mut order_wrong = Vec::new();
-    for probe in probes() {
-        let path = faces_dir().join("probes").join(&probe.file);
-        let image = seer_imgproc::load_rgb(&path).unwrap();
-        let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
-        // (centre x, identity or "unknown", nearest distance)
-        let mut found: Vec<(f32, String, f32)> = Vec::new();
-        for face in &faces {
-            let e = embedder.embed(&image, face).unwrap();
-            let matches = g.identify(&e, 3);
-            let who = best_subject(&matches).unwrap_or("unknown").to_string();
-            let (nearest, d) = matches
-                .first()
-                .map(|m| (m.subject.clone(), m.distance))
-                .unwrap_or_default();
-            eprintln!(
-                "{}: face at x {:.0} ({:.0}px) → {who} (nearest {nearest} {d:.3})",
-                probe.file,
-                face.bbox.center().x,
-                face.quality.size_px
-            );
-            found.push((face.bbox.center().x, who, d));
-        }
-        found.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for subject in &probe.subjects {
-            if !found.iter().any(|f| &f.1 == subject) {
-                missed.push(format!("{}: {subject}", probe.file));
-            }
-        }
-        for f in &found {
-            let labelled = probe.subjects.iter().filter(|s| **s == f.1).count();
-            let reported = found.iter().filter(|g| g.1 == f.1).count();
-            if f.1 != "unknown" && reported > labelled {
-                false_accepts.push(format!(
-                    "{}: {} at x {:.0} ({:.3})",
-                    probe.file, f.1, f.0, f.2
-                ));
-            }
-        }
-        let left_to_right: Vec<&String> = found
-            .iter()
-            .map(|f| &f.1)
-            .filter(|s| probe.subjects.contains(s))
-            .collect();
-        let labels: Vec<&String> = probe.subjects.iter().collect();
-        if left_to_right != labels {
-            order_wrong.push(format!("{}: {left_to_right:?} vs {labels:?}", probe.file));
-        }
+    let report = evaluate_folder(
+        &mut g,
+        &mut detector,
+        &mut embedder,
+        &faces_dir(),
+        &DetectOptions::default(),
+        &seer_core::progress::NoProgress,
+    )
+    .unwrap();
+    for p in &report.probes {
         eprintln!(
-            "{}: labelled {:?}, identified {:?}",
-            probe.file,
-            probe.subjects,
-            found.iter().map(|f| f.1.as_str()).collect::<Vec<_>>()
+            "{}: labelled {:?}, faces {:?}",
+            p.file,
+            p.labelled,
+            p.faces
+                .iter()
+                .map(|f| format!(
+                    "x {:.0} {:?} (nearest {:?} {:.3})",
+                    f.centre_x,
+                    f.identified,
+                    f.nearest,
+                    f.distance.unwrap_or(f32::NAN)
+                ))
+                .collect::<Vec<_>>()
         );
     }
     eprintln!(
-        "enrolment {:.1}s, total {:.1}s; missed {missed:?}; false accepts {} {false_accepts:?}; order {order_wrong:?}",
-        enrolled.as_secs_f32(),
-        start.elapsed().as_secs_f32(),
-        false_accepts.len()
+        "{:?} in {:.1}s",
+        report.totals,
+        start.elapsed().as_secs_f32()
     );
-    assert!(
-        missed.is_empty(),
-        "labelled subjects not identified: {missed:?}"
+    assert_eq!(report.subjects, 6);
+    assert_eq!(report.probes.len(), probes().len());
+    let t = &report.totals;
+    assert_eq!(
+        t.labelled,
+        probes().iter().map(|p| p.subjects.len()).sum::<usize>()
     );
-    assert!(false_accepts.is_empty(), "false accepts: {false_accepts:?}");
-    assert!(
-        order_wrong.is_empty(),
-        "left-to-right order: {order_wrong:?}"
-    );
+    assert_eq!(t.misses, 0, "{:?}", report.probes);
+    assert_eq!(t.false_accepts, 0, "{:?}", report.probes);
+    assert_eq!(t.order_errors, 0, "{:?}", report.probes);
+    assert_eq!(t.rank1_hits, t.labelled);
 }
 
 #[test]
@@ -438,4 +392,125 @@ fn an_enrolment_failing_midway_leaves_no_half_subject() {
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM subjects WHERE name = 'b'"), 0);
     assert_eq!(count("SELECT count(*) FROM embeddings"), 1);
+}
+
+#[test]
+fn export_and_import_round_trip_and_a_wrong_key_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.db");
+    let mut g = Gallery::open_or_create(&a, key(20)).unwrap();
+    g.enroll("alice", &[synthetic(1), near(1, 0.1)], "t")
+        .unwrap();
+    g.enroll_with_photos(
+        "bob",
+        &[synthetic(2)],
+        &[b"JPEG bytes of bob".to_vec()],
+        "t",
+    )
+    .unwrap();
+    let out = dir.path().join("export.seerx");
+    assert_eq!(g.export(&out, None, "t").unwrap(), 2);
+    let archive = read(&out);
+    assert!(!contains(&archive, b"alice"), "names are encrypted");
+    assert!(!contains(&archive, b"JPEG bytes of bob"));
+    assert!(!contains(&archive, &1.0f32.to_le_bytes()));
+
+    // Into a new gallery under another key: the export's key is given.
+    let b = dir.path().join("b.db");
+    let mut h = Gallery::open_or_create(&b, key(21)).unwrap();
+    assert_eq!(h.import(&out, Some(&key(20)), "t").unwrap(), 2);
+    assert_eq!(h.subjects().len(), 2);
+    assert_eq!(h.subjects()[0].embeddings, 2);
+    assert_eq!(
+        h.photos("bob").unwrap(),
+        vec![b"JPEG bytes of bob".to_vec()]
+    );
+    let m = h.identify(&near(1, 0.05), 1);
+    assert_eq!(m[0].subject, "alice");
+    assert!(m[0].distance < 0.06);
+    drop(h);
+    let h = Gallery::open_or_create(&b, key(21)).unwrap();
+    assert_eq!(
+        h.subjects(),
+        g.subjects(),
+        "names, counts and enrolment times"
+    );
+    assert!(h.audit().unwrap().iter().any(|e| e.action == "import"));
+
+    // A wrong key: a clear error, the gallery file unchanged.
+    let c = dir.path().join("c.db");
+    let mut k = Gallery::open_or_create(&c, key(22)).unwrap();
+    k.enroll("carol", &[synthetic(3)], "t").unwrap();
+    let before = (read(&c), read(&wal(&c)));
+    let err = k.import(&out, None, "t").unwrap_err();
+    assert!(
+        err.to_string().contains("does not open this export"),
+        "{err}"
+    );
+    assert_eq!(k.subjects().len(), 1);
+    assert_eq!((read(&c), read(&wal(&c))), before);
+
+    // Importing over an enrolled subject writes nothing.
+    let err = g.import(&out, None, "t").unwrap_err();
+    assert!(matches!(err, GalleryError::AlreadyEnrolled { .. }), "{err}");
+    assert_eq!(g.subjects()[0].embeddings, 2);
+}
+
+#[test]
+fn concurrent_enrolments_of_one_new_subject_end_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    Gallery::open_or_create(&path, key(30)).unwrap();
+    for round in 0..5 {
+        let name = format!("new-{round}");
+        let barrier = std::sync::Barrier::new(2);
+        std::thread::scope(|scope| {
+            for t in 0..2usize {
+                let (path, name, barrier) = (&path, &name, &barrier);
+                scope.spawn(move || {
+                    let mut g = Gallery::open_or_create(path, key(30)).unwrap();
+                    barrier.wait();
+                    g.enroll(name, &[synthetic(t), synthetic(t + 10)], "t")
+                        .unwrap();
+                });
+            }
+        });
+        let g = Gallery::open_or_create(&path, key(30)).unwrap();
+        let subjects = g.subjects();
+        let s: Vec<_> = subjects.iter().filter(|s| s.name == name).collect();
+        assert_eq!(s.len(), 1, "{subjects:?}");
+        assert_eq!(s[0].embeddings, 4, "both enrolments kept whole");
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM subjects"), 5);
+    assert_eq!(count("SELECT count(*) FROM embeddings"), 20);
+    assert_eq!(
+        count("SELECT count(*) FROM audit WHERE action = 'enroll'"),
+        10
+    );
+}
+
+#[test]
+fn photos_are_kept_only_when_given_and_are_encrypted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut g = Gallery::open_or_create(&path, key(40)).unwrap();
+    g.enroll("plain", &[synthetic(1)], "t").unwrap();
+    let photo = b"a very recognisable photo payload".to_vec();
+    g.enroll_with_photos("kept", &[synthetic(2)], std::slice::from_ref(&photo), "t")
+        .unwrap();
+    assert!(g.photos("plain").unwrap().is_empty());
+    assert_eq!(g.photos("kept").unwrap(), vec![photo.clone()]);
+    drop(g);
+    assert!(!contains(&read(&path), &photo[..12]));
+    assert!(!contains(&read(&wal(&path)), &photo[..12]));
+    let mut g = Gallery::open_or_create(&path, key(40)).unwrap();
+    assert!(g.forget("kept", "t").unwrap());
+    drop(g);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM photos", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0, "forget deletes the photos too");
 }

@@ -164,6 +164,47 @@ impl GalleryKey {
         self.seal(&plain, &subject_id.to_le_bytes())
     }
 
+    /// Seals the encoded bytes of an enrolment photo of subject `subject_id`.
+    pub(crate) fn seal_photo(
+        &self,
+        photo: &[u8],
+        subject_id: i64,
+    ) -> Result<(Vec<u8>, Vec<u8>), GalleryError> {
+        self.seal(photo, &photo_aad(subject_id))
+    }
+
+    /// Opens a photo sealed by [`GalleryKey::seal_photo`].
+    pub(crate) fn open_photo(
+        &self,
+        nonce: &[u8],
+        ciphertext: &[u8],
+        subject_id: i64,
+    ) -> Option<Vec<u8>> {
+        self.open(nonce, ciphertext, &photo_aad(subject_id))
+    }
+
+    /// Seals a whole export archive body: nonce followed by ciphertext,
+    /// bound to `header`.
+    pub(crate) fn seal_archive(
+        &self,
+        plain: &[u8],
+        header: &[u8],
+    ) -> Result<Vec<u8>, GalleryError> {
+        let (mut out, ciphertext) = self.seal(plain, header)?;
+        out.extend_from_slice(&ciphertext);
+        Ok(out)
+    }
+
+    /// Opens an archive body sealed by [`GalleryKey::seal_archive`];
+    /// `None` when the key, the header or the data is wrong.
+    pub(crate) fn open_archive(&self, sealed: &[u8], header: &[u8]) -> Option<Vec<u8>> {
+        if sealed.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        self.open(nonce, ciphertext, header)
+    }
+
     /// Opens an embedding sealed by [`GalleryKey::seal_embedding`].
     pub(crate) fn open_embedding(
         &self,
@@ -181,6 +222,13 @@ impl GalleryKey {
             .collect();
         Some(Embedding { values })
     }
+}
+
+/// Associated data of a sealed photo: distinct from an embedding's.
+fn photo_aad(subject_id: i64) -> Vec<u8> {
+    let mut aad = b"photo:".to_vec();
+    aad.extend_from_slice(&subject_id.to_le_bytes());
+    aad
 }
 
 #[cfg(test)]

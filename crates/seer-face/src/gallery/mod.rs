@@ -9,19 +9,37 @@
 //! creation, before any data is read or written.
 //!
 //! Identification is an exact search over the descriptors, decrypted once
-//! when the gallery is opened: the Euclidean distance to each subject's
-//! nearest descriptor; the nearest subject is accepted below a threshold
-//! (default [`SAME_PERSON_DISTANCE`]), else the face is "unknown".
+//! when the gallery is opened into one contiguous matrix ([`search`]): the
+//! Euclidean distance to each subject's nearest descriptor; the nearest
+//! subject is accepted below a threshold (default
+//! [`SAME_PERSON_DISTANCE`]), else the face is "unknown".
+//!
+//! Enrolment photos are stored (encrypted like the descriptors) only when
+//! the caller passes them ([`Gallery::enroll_with_photos`]). A gallery can
+//! be exported to one encrypted archive file and imported ([`archive`]).
+//!
+//! Concurrency: every write is one SQLite transaction begun `IMMEDIATE`,
+//! so two handles (threads or processes) enrolling the same new subject
+//! at once are serialised: the first creates the subject, the second adds
+//! its descriptors to it. A handle sees other handles' writes after it is
+//! reopened. A process killed during an enrolment leaves nothing of it:
+//! the subject row, its descriptors, photos and audit entry are committed
+//! together or not at all.
 
+pub mod archive;
 pub mod crypto;
+pub mod evaluate;
+pub mod search;
 mod store;
 
+pub use archive::{ArchiveError, ArchiveSubject};
 pub use crypto::{GalleryKey, KEY_ENV};
+pub use search::EmbeddingMatrix;
 
 use crate::embed::{Embedder, Embedding, EMBEDDING_SIZE, SAME_PERSON_DISTANCE};
 use crate::{largest, DetectOptions, Detector, Face, FaceError};
 use image::RgbImage;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -106,6 +124,30 @@ pub enum GalleryError {
     /// A descriptor has the wrong length or non-finite values.
     #[error("invalid face descriptor: {0}")]
     InvalidEmbedding(String),
+    /// An export archive could not be written or read.
+    #[error("export {path}: {source}")]
+    Archive {
+        /// The archive file.
+        path: PathBuf,
+        /// What was wrong.
+        source: ArchiveError,
+    },
+    /// An export archive file could not be written or read.
+    #[error("cannot {action} the export {path}: {source}")]
+    ArchiveIo {
+        /// "read" or "write".
+        action: &'static str,
+        /// The archive file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Importing would merge into subjects that are already enrolled.
+    #[error("nothing was imported: the gallery already has subject(s) {names:?}; forget them first or import into a new gallery")]
+    AlreadyEnrolled {
+        /// The subjects present in both.
+        names: Vec<String>,
+    },
     /// Another process holds the file, so deleted data could not be purged.
     #[error("the gallery file is in use by another process; the forgotten data was deleted but could not yet be purged from the file; run forget again when it is free")]
     Busy,
@@ -157,12 +199,12 @@ pub struct AuditEntry {
     pub caller: String,
 }
 
-/// A subject held in memory, descriptors decrypted.
+/// A subject held in memory; its descriptors are the matrix rows it owns.
 struct Subject {
     id: i64,
     name: String,
     created: i64,
-    embeddings: Vec<Embedding>,
+    embeddings: usize,
 }
 
 /// An open gallery.
@@ -170,8 +212,12 @@ pub struct Gallery {
     conn: Connection,
     path: PathBuf,
     key: GalleryKey,
+    /// In enrolment order; a subject's index owns its matrix rows.
     subjects: Vec<Subject>,
+    /// Every descriptor, decrypted, one row each.
+    matrix: EmbeddingMatrix,
     threshold: f32,
+    threads: usize,
 }
 
 impl std::fmt::Debug for Gallery {
@@ -203,14 +249,28 @@ impl Gallery {
                 }
             }
         }
-        let subjects = load(&conn, &key)?;
+        store::ensure_photos_table(&conn)?;
+        let (subjects, matrix) = load(&conn, &key)?;
         Ok(Gallery {
             conn,
             path: path.to_path_buf(),
             key,
             subjects,
+            matrix,
             threshold: SAME_PERSON_DISTANCE,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
         })
+    }
+
+    /// How many threads a search may use (default: the machine's cores, at
+    /// most 8); small galleries are searched on one thread regardless.
+    pub fn set_search_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
+    /// The number of descriptors in memory.
+    pub fn embedding_count(&self) -> usize {
+        self.matrix.len()
     }
 
     /// The gallery file.
@@ -237,62 +297,218 @@ impl Gallery {
         embeddings: &[Embedding],
         caller: &str,
     ) -> Result<usize, GalleryError> {
-        check_name("subject name", name)?;
-        if name.eq_ignore_ascii_case(UNKNOWN) {
-            return Err(invalid_name(
-                "subject name",
-                name,
-                "it is what identification reports for unmatched faces",
-            ));
-        }
+        self.enroll_with_photos(name, embeddings, &[], caller)
+    }
+
+    /// As [`Gallery::enroll`], also keeping `photos` (encoded image files,
+    /// encrypted like the descriptors) in the same transaction.
+    pub fn enroll_with_photos(
+        &mut self,
+        name: &str,
+        embeddings: &[Embedding],
+        photos: &[Vec<u8>],
+        caller: &str,
+    ) -> Result<usize, GalleryError> {
+        let subject = ArchiveSubject {
+            name: name.to_string(),
+            created: now(),
+            embeddings: embeddings.to_vec(),
+            photos: photos.to_vec(),
+        };
+        self.write_subjects(std::slice::from_ref(&subject), "enroll", false, caller)?;
+        Ok(self
+            .subjects
+            .iter()
+            .find(|s| s.name == name)
+            .map_or(0, |s| s.embeddings))
+    }
+
+    /// Writes `subjects` (added to existing ones of the same name unless
+    /// `refuse_existing`) in one transaction, one `action` audit entry per
+    /// subject, then updates the in-memory copy.
+    fn write_subjects(
+        &mut self,
+        subjects: &[ArchiveSubject],
+        action: &str,
+        refuse_existing: bool,
+        caller: &str,
+    ) -> Result<(), GalleryError> {
         check_name("caller", caller)?;
-        if embeddings.is_empty() {
-            return Err(GalleryError::InvalidEmbedding(
-                "no descriptors to enrol".to_string(),
-            ));
-        }
-        for e in embeddings {
-            check_embedding(e)?;
+        for s in subjects {
+            check_name("subject name", &s.name)?;
+            if s.name.eq_ignore_ascii_case(UNKNOWN) {
+                return Err(invalid_name(
+                    "subject name",
+                    &s.name,
+                    "it is what identification reports for unmatched faces",
+                ));
+            }
+            if s.embeddings.is_empty() {
+                return Err(GalleryError::InvalidEmbedding(format!(
+                    "no descriptors to enrol for {:?}",
+                    s.name
+                )));
+            }
+            for e in &s.embeddings {
+                check_embedding(e)?;
+            }
         }
         let now = now();
-        let tx = self.conn.transaction()?;
-        let (id, created) = match store::find_subject(&tx, name)? {
-            Some(found) => found,
-            None => (store::insert_subject(&tx, name, now)?, now),
-        };
-        for e in embeddings {
-            let (nonce, ciphertext) = self.key.seal_embedding(e, id)?;
-            store::insert_embedding(&tx, id, &nonce, &ciphertext, now)?;
+        // IMMEDIATE: take the write lock before reading, so a concurrent
+        // enrolment of the same new subject waits and then adds to it.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut existing = Vec::new();
+        let mut ids = Vec::new();
+        for s in subjects {
+            let found = store::find_subject(&tx, &s.name)?;
+            if found.is_some() {
+                existing.push(s.name.clone());
+            }
+            let (id, created) = match found {
+                Some(found) => found,
+                None => (
+                    store::insert_subject(&tx, &s.name, s.created.min(now))?,
+                    s.created.min(now),
+                ),
+            };
+            for e in &s.embeddings {
+                let (nonce, ciphertext) = self.key.seal_embedding(e, id)?;
+                store::insert_embedding(&tx, id, &nonce, &ciphertext, now)?;
+            }
+            for p in &s.photos {
+                let (nonce, ciphertext) = self.key.seal_photo(p, id)?;
+                store::insert_photo(&tx, id, &nonce, &ciphertext, now)?;
+            }
+            store::append_audit(&tx, now, action, &s.name, caller)?;
+            ids.push((id, created));
         }
-        store::append_audit(&tx, now, "enroll", name, caller)?;
+        if refuse_existing && !existing.is_empty() {
+            return Err(GalleryError::AlreadyEnrolled { names: existing });
+        }
         tx.commit()?;
-        if !self.subjects.iter().any(|s| s.id == id) {
-            self.subjects.push(Subject {
-                id,
-                name: name.to_string(),
-                created,
-                embeddings: Vec::new(),
+        for (s, (id, created)) in subjects.iter().zip(ids) {
+            let index = match self.subjects.iter().position(|m| m.id == id) {
+                Some(i) => i,
+                None => {
+                    self.subjects.push(Subject {
+                        id,
+                        name: s.name.clone(),
+                        created,
+                        embeddings: 0,
+                    });
+                    self.subjects.len() - 1
+                }
+            };
+            for e in &s.embeddings {
+                self.matrix.push(&e.values, index as u32);
+            }
+            self.subjects[index].embeddings += s.embeddings.len();
+        }
+        Ok(())
+    }
+
+    /// Writes every subject, descriptor and kept photo to one archive file
+    /// at `out`, sealed under `key` (the gallery's own key when `None`),
+    /// through a temporary file renamed at the end. Returns the subjects
+    /// exported. Adds an `export` audit entry.
+    pub fn export(
+        &mut self,
+        out: &Path,
+        key: Option<&GalleryKey>,
+        caller: &str,
+    ) -> Result<usize, GalleryError> {
+        check_name("caller", caller)?;
+        let mut subjects = Vec::new();
+        for (index, s) in self.subjects.iter().enumerate() {
+            let embeddings = (0..self.matrix.len())
+                .filter(|&row| self.matrix.owner(row) == index as u32)
+                .map(|row| Embedding {
+                    values: self.matrix.row(row).to_vec(),
+                })
+                .collect();
+            let mut photos = Vec::new();
+            for row in store::sealed_photos(&self.conn, s.id)? {
+                photos.push(
+                    self.key
+                        .open_photo(&row.nonce, &row.ciphertext, s.id)
+                        .ok_or_else(|| GalleryError::Corrupt {
+                            detail: format!("a photo of subject {:?} does not decrypt", s.name),
+                        })?,
+                );
+            }
+            subjects.push(ArchiveSubject {
+                name: s.name.clone(),
+                created: s.created,
+                embeddings,
+                photos,
             });
-            self.subjects.sort_by(|a, b| a.name.cmp(&b.name));
         }
-        let mut count = 0;
-        if let Some(subject) = self.subjects.iter_mut().find(|s| s.id == id) {
-            subject.embeddings.extend_from_slice(embeddings);
-            count = subject.embeddings.len();
-        }
-        Ok(count)
+        subjects.sort_by(|a, b| a.name.cmp(&b.name));
+        let sealed = archive::seal(&subjects, key.unwrap_or(&self.key))?;
+        write_atomically(out, &sealed)?;
+        store::append_audit(&self.conn, now(), "export", "", caller)?;
+        Ok(subjects.len())
+    }
+
+    /// Adds every subject of the archive `input` (sealed under `key`, the
+    /// gallery's own key when `None`) in one transaction, with an `import`
+    /// audit entry per subject. A wrong key, a damaged file or a subject
+    /// already enrolled is an error and nothing is written. Returns the
+    /// subjects imported.
+    pub fn import(
+        &mut self,
+        input: &Path,
+        key: Option<&GalleryKey>,
+        caller: &str,
+    ) -> Result<usize, GalleryError> {
+        let bytes = std::fs::read(input).map_err(|source| GalleryError::ArchiveIo {
+            action: "read",
+            path: input.to_path_buf(),
+            source,
+        })?;
+        let subjects = archive::open(&bytes, key.unwrap_or(&self.key)).map_err(|source| {
+            GalleryError::Archive {
+                path: input.to_path_buf(),
+                source,
+            }
+        })?;
+        self.write_subjects(&subjects, "import", true, caller)?;
+        Ok(subjects.len())
+    }
+
+    /// The kept enrolment photos of subject `name` (encoded image files),
+    /// none when photos were not kept or no such subject is enrolled.
+    pub fn photos(&self, name: &str) -> Result<Vec<Vec<u8>>, GalleryError> {
+        let Some(s) = self.subjects.iter().find(|s| s.name == name) else {
+            return Ok(Vec::new());
+        };
+        store::sealed_photos(&self.conn, s.id)?
+            .iter()
+            .map(|row| {
+                self.key
+                    .open_photo(&row.nonce, &row.ciphertext, s.id)
+                    .ok_or_else(|| GalleryError::Corrupt {
+                        detail: format!("a photo of subject {:?} does not decrypt", s.name),
+                    })
+            })
+            .collect()
     }
 
     /// The enrolled subjects, by name.
     pub fn subjects(&self) -> Vec<SubjectInfo> {
-        self.subjects
+        let mut list: Vec<SubjectInfo> = self
+            .subjects
             .iter()
             .map(|s| SubjectInfo {
                 name: s.name.clone(),
-                embeddings: s.embeddings.len(),
+                embeddings: s.embeddings,
                 created: s.created,
             })
-            .collect()
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        list
     }
 
     /// Deletes subject `name` and all its descriptors in one transaction
@@ -301,14 +517,24 @@ impl Gallery {
     /// subject is enrolled.
     pub fn forget(&mut self, name: &str, caller: &str) -> Result<bool, GalleryError> {
         check_name("caller", caller)?;
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let Some((id, _)) = store::find_subject(&tx, name)? else {
             return Ok(false);
         };
         store::delete_subject(&tx, id)?;
         store::append_audit(&tx, now(), "forget", name, caller)?;
         tx.commit()?;
-        self.subjects.retain(|s| s.id != id);
+        if let Some(gone) = self.subjects.iter().position(|s| s.id == id) {
+            self.subjects.remove(gone);
+            let gone = gone as u32;
+            self.matrix.retain_owners(|o| match o.cmp(&gone) {
+                std::cmp::Ordering::Less => Some(o),
+                std::cmp::Ordering::Equal => None,
+                std::cmp::Ordering::Greater => Some(o - 1),
+            });
+        }
         store::compact(&self.conn)?;
         Ok(true)
     }
@@ -317,25 +543,24 @@ impl Gallery {
     /// (each at its nearest descriptor). The first is the identity when its
     /// `accepted` is true (see [`best_subject`]); an empty gallery gives none.
     pub fn identify(&self, probe: &Embedding, top_k: usize) -> Vec<Match> {
-        let mut matches: Vec<Match> = self
-            .subjects
-            .iter()
-            .filter_map(|s| {
-                s.embeddings
-                    .iter()
-                    .map(|e| (probe.distance(e), e))
-                    .min_by(|a, b| a.0.total_cmp(&b.0))
-                    .map(|(distance, e)| Match {
-                        subject: s.name.clone(),
-                        distance,
-                        similarity: probe.cosine_similarity(e),
-                        accepted: distance < self.threshold,
-                    })
+        if probe.values.len() != self.matrix.dim() {
+            return Vec::new();
+        }
+        self.matrix
+            .nearest_owners(&probe.values, top_k, self.threads)
+            .into_iter()
+            .map(|n| {
+                let nearest = Embedding {
+                    values: self.matrix.row(n.row).to_vec(),
+                };
+                Match {
+                    subject: self.subjects[n.owner as usize].name.clone(),
+                    distance: n.distance,
+                    similarity: probe.cosine_similarity(&nearest),
+                    accepted: n.distance < self.threshold,
+                }
             })
-            .collect();
-        matches.sort_by(|a, b| a.distance.total_cmp(&b.distance));
-        matches.truncate(top_k);
-        matches
+            .collect()
     }
 
     /// The audit trail, oldest first.
@@ -377,21 +602,30 @@ pub fn enrolment_embedding(
     Ok((face, embedding))
 }
 
-/// Decrypts every descriptor of the gallery into memory.
-fn load(conn: &Connection, key: &GalleryKey) -> Result<Vec<Subject>, GalleryError> {
+/// Decrypts every descriptor of the gallery into one matrix.
+fn load(
+    conn: &Connection,
+    key: &GalleryKey,
+) -> Result<(Vec<Subject>, EmbeddingMatrix), GalleryError> {
     let mut subjects: Vec<Subject> = store::subject_rows(conn)?
         .into_iter()
         .map(|r| Subject {
             id: r.id,
             name: r.name,
             created: r.created,
-            embeddings: Vec::new(),
+            embeddings: 0,
         })
         .collect();
-    for row in store::sealed_rows(conn)? {
-        let subject = subjects
-            .iter_mut()
-            .find(|s| s.id == row.subject_id)
+    let index: std::collections::HashMap<i64, usize> = subjects
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id, i))
+        .collect();
+    let rows = store::sealed_rows(conn)?;
+    let mut matrix = EmbeddingMatrix::with_capacity(EMBEDDING_SIZE, rows.len());
+    for row in rows {
+        let owner = *index
+            .get(&row.subject_id)
             .ok_or_else(|| GalleryError::Corrupt {
                 detail: format!("a descriptor belongs to no subject (id {})", row.subject_id),
             })?;
@@ -400,12 +634,46 @@ fn load(conn: &Connection, key: &GalleryKey) -> Result<Vec<Subject>, GalleryErro
             .ok_or_else(|| GalleryError::Corrupt {
                 detail: format!(
                     "a descriptor of subject {:?} does not decrypt",
-                    subject.name
+                    subjects[owner].name
                 ),
             })?;
-        subject.embeddings.push(embedding);
+        matrix.push(&embedding.values, owner as u32);
+        subjects[owner].embeddings += 1;
     }
-    Ok(subjects)
+    Ok((subjects, matrix))
+}
+
+/// Writes `bytes` to `path` through a private temporary file beside it,
+/// synced and renamed, so a half-written archive never exists under `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), GalleryError> {
+    use std::io::Write;
+    let io = |source| GalleryError::ArchiveIo {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".to_string());
+    let temp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let result = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(io)
 }
 
 fn invalid_name(what: &'static str, value: &str, why: &str) -> GalleryError {

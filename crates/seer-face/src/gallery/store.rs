@@ -3,7 +3,9 @@
 //! Tables: `subjects(id, name unique, created)`, `embeddings(id,
 //! subject_id → subjects ON DELETE CASCADE, nonce, ciphertext, created)`,
 //! `audit(id, time, action, subject, caller)` (triggers refuse UPDATE and
-//! DELETE) and `meta(key, value)` (format, version, key check value).
+//! DELETE), `meta(key, value)` (format, version, key check value) and
+//! `photos(id, subject_id, nonce, ciphertext, created)` (enrolment photos,
+//! only when asked to keep them; added to older files when opened).
 //! Times are Unix seconds (UTC). The file is in WAL mode; foreign keys and
 //! secure delete are switched on for every connection.
 
@@ -36,6 +38,21 @@ CREATE TABLE embeddings (
     created INTEGER NOT NULL
 );
 CREATE INDEX embeddings_subject ON embeddings(subject_id);
+";
+
+/// Enrolment photos, kept only when the operator asks (`--keep-images`).
+const PHOTOS: &str = "
+CREATE TABLE IF NOT EXISTS photos (
+    id INTEGER PRIMARY KEY,
+    subject_id INTEGER NOT NULL REFERENCES subjects(id) ON DELETE CASCADE,
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS photos_subject ON photos(subject_id);
+";
+
+const AUDIT: &str = "
 CREATE TABLE audit (
     id INTEGER PRIMARY KEY,
     time INTEGER NOT NULL,
@@ -181,6 +198,8 @@ pub(crate) fn create(
     }
     let tx = conn.transaction()?;
     tx.execute_batch(SCHEMA)?;
+    tx.execute_batch(PHOTOS)?;
+    tx.execute_batch(AUDIT)?;
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('format', ?1), ('version', ?2), (?3, ?4)",
         params![
@@ -308,4 +327,43 @@ pub(crate) fn compact(conn: &Connection) -> Result<(), GalleryError> {
         return Err(GalleryError::Busy);
     }
     Ok(())
+}
+
+/// Adds the photos table to a gallery made before it existed.
+pub(crate) fn ensure_photos_table(conn: &Connection) -> Result<(), GalleryError> {
+    conn.execute_batch(PHOTOS)?;
+    Ok(())
+}
+
+/// Adds one sealed photo of subject `subject_id`.
+pub(crate) fn insert_photo(
+    conn: &Connection,
+    subject_id: i64,
+    nonce: &[u8],
+    ciphertext: &[u8],
+    now: i64,
+) -> Result<(), GalleryError> {
+    conn.execute(
+        "INSERT INTO photos (subject_id, nonce, ciphertext, created) VALUES (?1, ?2, ?3, ?4)",
+        params![subject_id, nonce, ciphertext, now],
+    )?;
+    Ok(())
+}
+
+/// Every photo row of subject `subject_id`, still sealed, in insertion order.
+pub(crate) fn sealed_photos(
+    conn: &Connection,
+    subject_id: i64,
+) -> Result<Vec<SealedRow>, GalleryError> {
+    let mut stmt = conn.prepare(
+        "SELECT subject_id, nonce, ciphertext FROM photos WHERE subject_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([subject_id], |r| {
+        Ok(SealedRow {
+            subject_id: r.get(0)?,
+            nonce: r.get(1)?,
+            ciphertext: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
