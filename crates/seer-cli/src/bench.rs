@@ -7,11 +7,20 @@ use clap::Subcommand;
 pub enum BenchCommand {
     /// PSNR/SSIM (luma) of an upscaler on a folder of HR images vs plain bicubic.
     Upscale(crate::upscale::BenchUpscaleArgs),
+    /// GFLOP/s of an N×N fp32 MatMul in ONNX Runtime (the CPU's practical peak).
+    Matmul(crate::bench_upscale_perf::MatmulArgs),
+    /// Per upscaling model: MFLOP per LR pixel, ms per tile, GFLOP/s, % of the MatMul peak.
+    UpscaleSpeed(crate::bench_upscale_perf::UpscaleSpeedArgs),
+    /// The `seer upscale` path against a bare ONNX Runtime loop on the same tiles.
+    UpscaleOverhead(crate::bench_upscale_perf::UpscaleOverheadArgs),
 }
 
 /// Runs `seer bench …`.
 pub fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Upscale(args) => crate::upscale::bench(args),
+        BenchCommand::Matmul(args) => crate::bench_upscale_perf::matmul(args),
+        BenchCommand::UpscaleSpeed(args) => crate::bench_upscale_perf::upscale_speed(args),
+        BenchCommand::UpscaleOverhead(args) => crate::bench_upscale_perf::upscale_overhead(args),
     }
 }

@@ -11,7 +11,7 @@ pub mod tensor;
 pub mod threads;
 
 pub use library::{init, is_initialised, RuntimeInfo};
-pub use session::{Session, SessionOptions, ValueSpec};
+pub use session::{Optimization, Session, SessionOptions, Tuning, ValueSpec};
 pub use tensor::Tensor;
 pub use threads::physical_cores;
 

@@ -23,6 +23,8 @@ mod alpha;
 pub mod bench;
 pub mod convention;
 pub mod error;
+pub mod flops;
+pub mod overhead;
 pub mod plan;
 mod stage;
 pub mod tiling;

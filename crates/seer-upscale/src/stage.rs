@@ -39,35 +39,7 @@ impl Stage {
         height: u32,
         limits: StageLimits,
     ) -> Result<Vec<Tile>, UpscaleError> {
-        let c = &self.convention;
-        if c.tiling == Tiling::No {
-            let pixels = u64::from(width) * u64::from(height);
-            if pixels > limits.max_pixels {
-                return Err(UpscaleError::TooLarge {
-                    model: c.model.clone(),
-                    width,
-                    height,
-                    pixels,
-                    max_pixels: limits.max_pixels,
-                });
-            }
-            return Ok(vec![Tile {
-                x: 0,
-                y: 0,
-                width,
-                height,
-            }]);
-        }
-        // One tile when the whole padded image fits.
-        if width + 2 * c.pad <= limits.tile && height + 2 * c.pad <= limits.tile {
-            return Ok(vec![Tile {
-                x: 0,
-                y: 0,
-                width,
-                height,
-            }]);
-        }
-        Ok(grid(width, height, core_side(limits.tile, c.pad)))
+        stage_tiles(&self.convention, width, height, limits)
     }
 
     /// Upscales `image` (RGB, 0..1) tile by tile; `done` counts finished
@@ -101,12 +73,10 @@ impl Stage {
 
     /// The model input for one tile: core plus context (and the extension
     /// to `pad_multiple`), values scaled, constant channels appended.
-    fn tile_input(&self, image: &Rgb32FImage, tile: &Tile) -> (Tensor, u32, u32) {
+    pub(crate) fn tile_input(&self, image: &Rgb32FImage, tile: &Tile) -> (Tensor, u32, u32) {
         let c = &self.convention;
         let (w, h) = image.dimensions();
-        let m = c.pad_multiple.max(1);
-        let in_w = (tile.width + 2 * c.pad).div_ceil(m) * m;
-        let in_h = (tile.height + 2 * c.pad).div_ceil(m) * m;
+        let (in_w, in_h) = tile_input_size(c, tile);
         let x0 = i64::from(tile.x) - i64::from(c.pad);
         let y0 = i64::from(tile.y) - i64::from(c.pad);
         let plane = (in_w * in_h) as usize;
@@ -135,6 +105,11 @@ impl Stage {
             Layout::Nhwc => vec![1, in_h as usize, in_w as usize, channels],
         };
         (Tensor { shape, data }, in_w, in_h)
+    }
+
+    /// The loaded model (for benchmarks that run it directly).
+    pub(crate) fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
     }
 
     /// Copies the part of `output` that belongs to `tile` into `out`.
@@ -204,4 +179,48 @@ impl Stage {
         }
         Ok(())
     }
+}
+
+/// The tiles a model with convention `c` runs for a `width`×`height` input:
+/// the whole image when the model cannot tile (within `max_pixels`) or when
+/// it fits one tile with its context, else a grid of cores.
+pub(crate) fn stage_tiles(
+    c: &UpscaleConvention,
+    width: u32,
+    height: u32,
+    limits: StageLimits,
+) -> Result<Vec<Tile>, UpscaleError> {
+    let whole = vec![Tile {
+        x: 0,
+        y: 0,
+        width,
+        height,
+    }];
+    if c.tiling == Tiling::No {
+        let pixels = u64::from(width) * u64::from(height);
+        if pixels > limits.max_pixels {
+            return Err(UpscaleError::TooLarge {
+                model: c.model.clone(),
+                width,
+                height,
+                pixels,
+                max_pixels: limits.max_pixels,
+            });
+        }
+        return Ok(whole);
+    }
+    // One tile when the whole padded image fits.
+    if width + 2 * c.pad <= limits.tile && height + 2 * c.pad <= limits.tile {
+        return Ok(whole);
+    }
+    Ok(grid(width, height, core_side(limits.tile, c.pad)))
+}
+
+/// Width and height of the model input for `tile`: core plus context on
+/// each side, rounded up to `pad_multiple`.
+pub(crate) fn tile_input_size(c: &UpscaleConvention, tile: &Tile) -> (u32, u32) {
+    let m = c.pad_multiple.max(1);
+    let in_w = (tile.width + 2 * c.pad).div_ceil(m) * m;
+    let in_h = (tile.height + 2 * c.pad).div_ceil(m) * m;
+    (in_w, in_h)
 }

@@ -1,0 +1,127 @@
+//! How much time seer's upscaling pipeline adds around the model: the full
+//! [`Upscaler::upscale_rgb`] path (8-bit → float, tile extraction with
+//! context, model, crop-merge, float → 8-bit; image decoding excluded)
+//! against a bare loop of ONNX Runtime `Session::run` calls on the very
+//! same tile tensors, built before the clock starts.
+
+use crate::flops::ChainCost;
+use crate::stage::{Stage, StageLimits};
+use crate::{UpscaleConvention, UpscaleError, UpscaleOptions, Upscaler};
+use image::RgbImage;
+use seer_core::progress::NoProgress;
+use seer_models::Store;
+use seer_runtime::{Session, SessionOptions, Tuning};
+use std::time::Instant;
+
+/// Timings of the pipeline and of the bare model loop on one image.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct OverheadReport {
+    /// The model id run.
+    pub model: String,
+    /// Input image width and height, pixels.
+    pub image_size: (u32, u32),
+    /// Largest tile side, input pixels (context included).
+    pub tile: u32,
+    /// ONNX Runtime intra-op threads.
+    pub threads: usize,
+    /// ONNX Runtime settings of the bare loop.
+    pub tuning: Tuning,
+    /// Model runs per image.
+    pub tiles: usize,
+    /// Timed repetitions (after one untimed warm-up of each).
+    pub rounds: usize,
+    /// Giga multiply-accumulates per image (tile context included).
+    pub gmac_per_image: f64,
+    /// Mega FLOP (2 × MAC) per low-resolution input pixel.
+    pub mflop_per_lr_px: f64,
+    /// Seconds per image through the full pipeline.
+    pub pipeline_seconds: f64,
+    /// Seconds per image of bare `Session::run` calls.
+    pub bare_seconds: f64,
+    /// Pipeline throughput, GFLOP/s.
+    pub pipeline_gflop_per_s: f64,
+    /// Bare-loop throughput, GFLOP/s.
+    pub bare_gflop_per_s: f64,
+    /// Pipeline throughput, input kilopixels per second.
+    pub pipeline_lr_kpx_per_s: f64,
+    /// Bare-loop throughput, input kilopixels per second.
+    pub bare_lr_kpx_per_s: f64,
+    /// (pipeline − bare) / bare, percent.
+    pub overhead_percent: f64,
+}
+
+/// Measures the pipeline against bare runs for a single-model chain.
+pub fn measure_overhead(
+    store: &Store,
+    model: &str,
+    options: &UpscaleOptions,
+    tuning: Tuning,
+    image: &RgbImage,
+    rounds: usize,
+) -> Result<OverheadReport, UpscaleError> {
+    let rounds = rounds.max(1);
+    let (w, h) = image.dimensions();
+    let mut upscaler = Upscaler::new(store, model, options)?;
+    let plan = upscaler.plan().clone();
+    let [id] = plan.chain.as_slice() else {
+        return Err(UpscaleError::Output {
+            model: plan.chain.join(" -> "),
+            detail: "the overhead is measured for one model at its native scale; \
+                     choose a scale the model has natively"
+                .into(),
+        });
+    };
+    let mut cost = ChainCost::new(store, &plan)?;
+    let macs = cost.image_macs(w, h, options.tile)? as f64;
+
+    // The bare loop: the same tiles, built by the same code, run directly.
+    let convention = UpscaleConvention::from_spec(store.model(id)?)?;
+    let path = store.ensure(id, &NoProgress)?;
+    let session_options = SessionOptions {
+        threads: options.threads.max(1),
+    };
+    let session = Session::from_file_tuned(&path, &session_options, tuning)?;
+    let mut stage = Stage::new(convention, session);
+    let limits = StageLimits {
+        tile: options.tile.max(1),
+        max_pixels: options.max_pixels,
+    };
+    let tiles = stage.tiles(w, h, limits)?;
+    let float = image::DynamicImage::ImageRgb8(image.clone()).to_rgb32f();
+    let tensors: Vec<_> = tiles
+        .iter()
+        .map(|t| vec![stage.tile_input(&float, t).0])
+        .collect();
+    stage.session_mut().time_bare_runs(&tensors, 1)?;
+    let bare = stage.session_mut().time_bare_runs(&tensors, rounds)? / rounds as f64;
+    drop(stage);
+
+    // The full pipeline.
+    upscaler.upscale_rgb(image, &NoProgress)?;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        upscaler.upscale_rgb(image, &NoProgress)?;
+    }
+    let pipeline = started.elapsed().as_secs_f64() / rounds as f64;
+
+    let kpx = f64::from(w) * f64::from(h) / 1000.0;
+    let gflop = 2.0 * macs / 1e9;
+    Ok(OverheadReport {
+        model: id.clone(),
+        image_size: (w, h),
+        tile: options.tile,
+        threads: options.threads,
+        tuning,
+        tiles: tiles.len(),
+        rounds,
+        gmac_per_image: macs / 1e9,
+        mflop_per_lr_px: 2.0 * macs / 1e6 / (kpx * 1000.0),
+        pipeline_seconds: pipeline,
+        bare_seconds: bare,
+        pipeline_gflop_per_s: gflop / pipeline,
+        bare_gflop_per_s: gflop / bare,
+        pipeline_lr_kpx_per_s: kpx / pipeline,
+        bare_lr_kpx_per_s: kpx / bare,
+        overhead_percent: 100.0 * (pipeline - bare) / bare,
+    })
+}
