@@ -45,6 +45,12 @@ pub struct UpscaleArgs {
     /// Video chroma resolution: 420 (plays everywhere) or 444.
     #[arg(long, default_value = "420", value_parser = crate::upscale_video::parse_chroma)]
     chroma: seer_video::Chroma,
+    /// Video: continue an interrupted upscale of the same input to the same output.
+    #[arg(long)]
+    resume: bool,
+    /// Video: frames per resumable segment (the most work an interruption loses).
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    segment_frames: u64,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -242,6 +248,8 @@ fn run_video(args: UpscaleArgs) -> anyhow::Result<()> {
         codec: args.codec,
         crf: args.crf,
         chroma: args.chroma,
+        resume: args.resume,
+        segment_frames: args.segment_frames,
     };
     crate::upscale_video::run(
         &args.input,

@@ -4,7 +4,7 @@
 use crate::output::{print_json, print_table};
 use crate::progress::TerminalProgress;
 use anyhow::bail;
-use seer_upscale::{upscale_video, VideoUpscaleOptions, VideoUpscaleReport};
+use seer_upscale::{upscale_video, UpscaleError, VideoUpscaleOptions, VideoUpscaleReport};
 use seer_video::{Chroma, EncodeOptions};
 use serde::Serialize;
 use std::path::Path;
@@ -19,6 +19,10 @@ pub struct VideoArgs {
     pub crf: Option<u32>,
     /// Chroma resolution.
     pub chroma: Chroma,
+    /// Continue an interrupted run from its finished segments.
+    pub resume: bool,
+    /// Frames per resumable segment.
+    pub segment_frames: u64,
 }
 
 #[derive(Serialize)]
@@ -42,8 +46,9 @@ fn check_output(output: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A flag that the first Ctrl-C sets (the pipeline then stops and removes
-/// its temporary file); a second Ctrl-C exits at once.
+/// A flag that the first Ctrl-C sets (the pipeline then stops, keeping
+/// finished segments for `--resume`); a second Ctrl-C exits at once (the
+/// journal still lists only complete segments).
 fn ctrl_c_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = Arc::clone(&flag);
@@ -78,9 +83,29 @@ pub fn run(
             chroma: video.chroma,
         },
         cancel: Some(ctrl_c_flag()),
+        resume: video.resume,
+        segment_frames: video.segment_frames,
         ..Default::default()
     };
-    let report = upscale_video(input, output, upscaler, &options, progress)?;
+    let report = match upscale_video(input, output, upscaler, &options, progress) {
+        Ok(report) => report,
+        Err(e) => {
+            let work = seer_upscale::VideoWorkFolder::for_output(output);
+            let resumable = !matches!(
+                e,
+                UpscaleError::Paused { .. }
+                    | UpscaleError::WorkFolderExists { .. }
+                    | UpscaleError::ResumeMismatch { .. }
+            );
+            if resumable && work.exists() {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "finished segments are kept in {}; fix the problem and run the same command with --resume to continue",
+                    work.path.display()
+                )));
+            }
+            return Err(e.into());
+        }
+    };
     let result = VideoOutput {
         input: input.display().to_string(),
         output: output.display().to_string(),
@@ -92,7 +117,8 @@ pub fn run(
     let r = &result.report;
     print_table(
         &[
-            "output", "size", "scale", "models", "frames", "codec", "copied", "seconds", "fps",
+            "output", "size", "scale", "models", "frames", "segments", "codec", "copied",
+            "seconds", "fps",
         ],
         &[vec![
             result.output.clone(),
@@ -100,6 +126,11 @@ pub fn run(
             format!("x{}", r.scale),
             r.chain.join(" -> "),
             r.frames.to_string(),
+            if r.resumed_segments > 0 {
+                format!("{} ({} resumed)", r.segments, r.resumed_segments)
+            } else {
+                r.segments.to_string()
+            },
             r.codec.clone(),
             format!("{} streams", r.copied_streams),
             format!("{:.2}", r.seconds),

@@ -49,4 +49,20 @@ pub enum UpscaleError {
     /// A worker thread of the video pipeline stopped unexpectedly.
     #[error("the video pipeline's {stage} thread stopped unexpectedly")]
     Pipeline { stage: &'static str },
+    /// A video upscale stopped on request with finished segments kept.
+    #[error("stopped on request; {segments} finished segments ({frames} frames) are kept in {folder}; run the same command with --resume to continue")]
+    Paused {
+        segments: usize,
+        frames: u64,
+        folder: String,
+    },
+    /// The output's work folder exists but resuming was not asked for.
+    #[error("{folder} holds the work of an earlier, interrupted upscale of this output; pass --resume to continue it, or delete the folder to start again")]
+    WorkFolderExists { folder: String },
+    /// The work folder cannot be used to resume this job.
+    #[error("cannot resume from {folder}: {detail}; delete the folder to start again, or resume with the same input and settings")]
+    ResumeMismatch { folder: String, detail: String },
+    /// Reading or writing the work folder failed.
+    #[error("cannot use the work folder {folder}: {detail}")]
+    WorkFolder { folder: String, detail: String },
 }

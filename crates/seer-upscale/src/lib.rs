@@ -35,4 +35,4 @@ pub use convention::{Layout, PadMode, Tiling, UpscaleConvention};
 pub use error::UpscaleError;
 pub use plan::{plan, UpscalePlan};
 pub use upscaler::{UpscaleOptions, UpscaleReport, Upscaler};
-pub use video::{upscale_video, VideoUpscaleOptions, VideoUpscaleReport};
+pub use video::{upscale_video, VideoUpscaleOptions, VideoUpscaleReport, VideoWorkFolder};

@@ -1,19 +1,24 @@
 //! Video upscaling end to end on a real clip with audio: frame count,
 //! timing, audio copied bit for bit, exact ×2 size, per-frame PSNR against
-//! the image upscaler, and clean failures on broken input.
+//! the image upscaler, resuming an interrupted run, and clean failures on
+//! broken input or a work folder of another job.
 
 mod common;
 
-use seer_core::progress::NoProgress;
-use seer_upscale::{upscale_video, VideoUpscaleOptions};
+use seer_core::progress::{NoProgress, Progress};
+use seer_upscale::{upscale_video, UpscaleError, VideoUpscaleOptions, VideoWorkFolder};
 use seer_video::{Chroma, EncodeOptions, Item, VideoReader, VideoWriter};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 const MODEL: &str = "upscale.waifu2x-upconv7-photo.x2";
 /// Frames of the test clip (about one second).
 const FRAMES: u64 = 24;
 /// Width of the test clip in pixels (height keeps the aspect ratio).
 const WIDTH: u32 = 160;
+/// Frames per segment in the tests (the clip makes three).
+const SEGMENT: u64 = 8;
 
 fn source_clip() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -126,40 +131,25 @@ fn other_files(dir: &Path, keep: &[&Path]) -> Vec<PathBuf> {
         .collect()
 }
 
-#[test]
-fn upscaled_video_keeps_frames_timing_and_audio() {
-    let dir = tempfile::tempdir().unwrap();
-    let small = dir.path().join("small.mp4");
-    make_small_clip(&small);
-    let input = decode_all(&small);
-    assert_eq!(input.frames.len() as u64, FRAMES);
-    assert!(
-        !input.packets.is_empty(),
-        "the test clip has no audio packets"
-    );
-
-    let mut upscaler = common::upscaler(MODEL, 2, 256);
-    let output = dir.path().join("big.mp4");
-    let options = VideoUpscaleOptions {
+/// Lossless 4:4:4 encoding in segments of `SEGMENT` frames.
+fn lossless_options() -> VideoUpscaleOptions {
+    VideoUpscaleOptions {
         encode: EncodeOptions {
             crf: Some(0),
             preset: Some("ultrafast".into()),
             chroma: Chroma::Yuv444,
             ..Default::default()
         },
+        segment_frames: SEGMENT,
         ..Default::default()
-    };
-    let report = upscale_video(&small, &output, &mut upscaler, &options, &NoProgress)
-        .unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("report: {report:?}");
-    assert_eq!(report.frames, FRAMES);
-    assert_eq!(report.chain, vec![MODEL.to_string()]);
-    assert_eq!(
-        other_files(dir.path(), &[&small, &output]),
-        Vec::<PathBuf>::new()
-    );
+    }
+}
 
-    let result = decode_all(&output);
+/// Checks that `output` holds every frame of `input` upscaled ×2 (PSNR
+/// against `upscaler` on each input frame), with the same timestamps,
+/// duration (±1 frame) and identical copied packets.
+fn check_upscaled(input: &Decoded, output: &Path, upscaler: &mut seer_upscale::Upscaler) {
+    let result = decode_all(output);
     assert_eq!(result.frames.len(), input.frames.len(), "frame count");
     let frame_s = 1.0 / input.frame_rate;
     for ((_, t_in), (_, t_out)) in input.frames.iter().zip(&result.frames) {
@@ -191,30 +181,216 @@ fn upscaled_video_keeps_frames_timing_and_audio() {
     }
     let min = psnrs.iter().cloned().fold(f64::INFINITY, f64::min);
     let mean = psnrs.iter().sum::<f64>() / psnrs.len() as f64;
-    eprintln!(
-        "PSNR vs direct upscale: min {min:.2} dB, mean {mean:.2} dB; pipeline {:.1} fps",
-        report.fps
-    );
+    eprintln!("PSNR vs direct upscale: min {min:.2} dB, mean {mean:.2} dB");
     assert!(min >= 45.0, "PSNR {min:.2} dB below 45 dB");
 }
 
-/// Upscales the first 30 % of `source`'s bytes; it must fail, name the
-/// file and the problem, and leave nothing behind.
-fn assert_truncated_fails(source: &Path, expected: &str) {
+#[test]
+fn upscaled_video_keeps_frames_timing_and_audio() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.mp4");
+    make_small_clip(&small);
+    let input = decode_all(&small);
+    assert_eq!(input.frames.len() as u64, FRAMES);
+    assert!(
+        !input.packets.is_empty(),
+        "the test clip has no audio packets"
+    );
+
+    let mut upscaler = common::upscaler(MODEL, 2, 256);
+    let output = dir.path().join("big.mp4");
+    let report = upscale_video(
+        &small,
+        &output,
+        &mut upscaler,
+        &lossless_options(),
+        &NoProgress,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("report: {report:?}");
+    assert_eq!(report.frames, FRAMES);
+    assert_eq!(report.upscaled_frames, FRAMES);
+    assert_eq!(report.segments as u64, FRAMES.div_ceil(SEGMENT));
+    assert_eq!(report.resumed_segments, 0);
+    assert_eq!(report.chain, vec![MODEL.to_string()]);
+    // No temporary file and no work folder is left.
+    assert_eq!(
+        other_files(dir.path(), &[&small, &output]),
+        Vec::<PathBuf>::new()
+    );
+    check_upscaled(&input, &output, &mut upscaler);
+}
+
+/// Sets the cancel flag once `after` frames are upscaled (what the CLI's
+/// Ctrl-C handler does).
+struct CancelAfter {
+    after: u64,
+    flag: Arc<AtomicBool>,
+    frames: std::sync::atomic::AtomicU64,
+}
+
+impl Progress for CancelAfter {
+    fn start(&self, _label: &str, _total: Option<u64>) {}
+    fn set(&self, done: u64) {
+        self.frames.fetch_max(done, Ordering::SeqCst);
+        if done >= self.after {
+            self.flag.store(true, Ordering::SeqCst);
+        }
+    }
+    fn finish(&self) {}
+}
+
+/// Runs an upscale of `input` to `output` that is cancelled after
+/// `after` frames; returns the error.
+fn interrupted_run(
+    input: &Path,
+    output: &Path,
+    upscaler: &mut seer_upscale::Upscaler,
+    after: u64,
+) -> UpscaleError {
+    let flag = Arc::new(AtomicBool::new(false));
+    let progress = CancelAfter {
+        after,
+        flag: Arc::clone(&flag),
+        frames: Default::default(),
+    };
+    let options = VideoUpscaleOptions {
+        cancel: Some(flag),
+        ..lossless_options()
+    };
+    upscale_video(input, output, upscaler, &options, &progress)
+        .expect_err("a cancelled upscale must fail")
+}
+
+#[test]
+fn interrupted_upscale_resumes_without_redoing_finished_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.mp4");
+    make_small_clip(&small);
+    let input = decode_all(&small);
+    let mut upscaler = common::upscaler(MODEL, 2, 256);
+    let output = dir.path().join("big.mp4");
+
+    // Stopped in the middle of the second segment: the first is kept.
+    let error = interrupted_run(&small, &output, &mut upscaler, SEGMENT + SEGMENT / 2);
+    eprintln!("interrupted: {error}");
+    assert!(
+        matches!(error, UpscaleError::Paused { segments: 1, frames, .. } if frames == SEGMENT),
+        "{error}"
+    );
+    assert!(error.to_string().contains("--resume"), "{error}");
+    assert!(!output.exists());
+    let work = VideoWorkFolder::for_output(&output);
+    let mut kept: Vec<String> = std::fs::read_dir(&work.path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept, vec!["journal.json", "segment-000000.pkts"]);
+    // A segment half-written when the power went: not in the journal.
+    std::fs::write(work.file("segment-000001.pkts"), b"SEERSEG1 half written").unwrap();
+
+    // Without --resume the folder is an error and stays as it is.
+    let error = upscale_video(
+        &small,
+        &output,
+        &mut upscaler,
+        &lossless_options(),
+        &NoProgress,
+    )
+    .expect_err("an existing work folder needs --resume");
+    eprintln!("without resume: {error}");
+    assert!(
+        matches!(error, UpscaleError::WorkFolderExists { .. })
+            && error.to_string().contains("--resume"),
+        "{error}"
+    );
+    assert!(work.file("segment-000000.pkts").exists() && !output.exists());
+
+    let options = VideoUpscaleOptions {
+        resume: true,
+        ..lossless_options()
+    };
+    let report = upscale_video(&small, &output, &mut upscaler, &options, &NoProgress)
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("resumed: {report:?}");
+    assert_eq!(report.resumed_segments, 1);
+    assert_eq!(report.segments as u64, FRAMES.div_ceil(SEGMENT));
+    assert_eq!(report.frames, FRAMES);
+    assert_eq!(
+        report.upscaled_frames,
+        FRAMES - SEGMENT,
+        "frames upscaled again"
+    );
+    assert_eq!(
+        other_files(dir.path(), &[&small, &output]),
+        Vec::<PathBuf>::new(),
+        "work folder or temporary file left"
+    );
+    check_upscaled(&input, &output, &mut upscaler);
+}
+
+#[test]
+fn resume_refuses_the_work_of_another_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.mp4");
+    make_small_clip(&small);
+    let mut upscaler = common::upscaler(MODEL, 2, 256);
+    let output = dir.path().join("big.mp4");
+    let error = interrupted_run(&small, &output, &mut upscaler, SEGMENT);
+    assert!(matches!(error, UpscaleError::Paused { .. }), "{error}");
+    let work = VideoWorkFolder::for_output(&output);
+    let journal = std::fs::read(work.file("journal.json")).unwrap();
+
+    let resume = |upscaler: &mut seer_upscale::Upscaler, crf: u32| {
+        let mut options = VideoUpscaleOptions {
+            resume: true,
+            ..lossless_options()
+        };
+        options.encode.crf = Some(crf);
+        upscale_video(&small, &output, upscaler, &options, &NoProgress)
+            .expect_err("a resume of another job must fail")
+            .to_string()
+    };
+    let mut other_model = common::upscaler("upscale.srmdnf.x2", 2, 256);
+    let cases = [
+        ("model", resume(&mut other_model, 0)),
+        ("crf was 0, now 30", resume(&mut upscaler, 30)),
+    ];
+    for (expected, message) in cases {
+        eprintln!("mismatch: {message}");
+        assert!(
+            message.contains("cannot resume") && message.contains(expected),
+            "{message}"
+        );
+    }
+    // Another input under the same name (a shorter clip).
+    let bytes = std::fs::read(&small).unwrap();
+    std::fs::write(&small, &bytes[..bytes.len() - 1]).unwrap();
+    let message = resume(&mut upscaler, 0);
+    eprintln!("mismatch: {message}");
+    assert!(message.contains("input size"), "{message}");
+    // Refused resumes change nothing.
+    assert_eq!(std::fs::read(work.file("journal.json")).unwrap(), journal);
+    assert!(!output.exists());
+}
+
+/// Upscales the first `percent` % of `source`'s bytes; it must fail, name
+/// the file and the problem, and leave nothing behind (no output, no
+/// temporary file, no work folder: a broken input is not resumable).
+fn assert_truncated_fails(source: &Path, percent: usize, expected: &str) {
     let dir = tempfile::tempdir().unwrap();
     let bytes = std::fs::read(source).unwrap();
     let truncated = dir.path().join("truncated.mp4");
-    std::fs::write(&truncated, &bytes[..bytes.len() * 3 / 10]).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() * percent / 100]).unwrap();
     let output = dir.path().join("out.mp4");
     let mut upscaler = common::upscaler(MODEL, 2, 256);
-    let error = upscale_video(
-        &truncated,
-        &output,
-        &mut upscaler,
-        &Default::default(),
-        &NoProgress,
-    )
-    .expect_err("a truncated video must fail");
+    let options = VideoUpscaleOptions {
+        segment_frames: 4,
+        ..Default::default()
+    };
+    let error = upscale_video(&truncated, &output, &mut upscaler, &options, &NoProgress)
+        .expect_err("a truncated video must fail");
     let message = error.to_string();
     eprintln!("truncated: {message}");
     assert!(
@@ -231,13 +407,14 @@ fn assert_truncated_fails(source: &Path, expected: &str) {
 #[test]
 fn truncated_video_fails_without_output() {
     // The source clip has its index (moov) at the end: opening fails.
-    assert_truncated_fails(&source_clip(), "cannot open");
+    assert_truncated_fails(&source_clip(), 50, "cannot open");
     // seer writes the index first (faststart): decoding fails part-way,
-    // after the pipeline has started writing.
+    // after the pipeline has finished segments (4 frames each).
     let dir = tempfile::tempdir().unwrap();
     let small = dir.path().join("small.mp4");
     make_small_clip(&small);
-    assert_truncated_fails(&small, "truncated or corrupt");
+    assert_truncated_fails(&small, 50, "truncated or corrupt");
+    assert_truncated_fails(&small, 30, "truncated or corrupt");
 }
 
 #[test]

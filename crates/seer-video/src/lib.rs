@@ -9,6 +9,9 @@
 //!   to a temporary file next to the output and renames it only in
 //!   [`VideoWriter::finish`]; dropped unfinished, it removes the temporary
 //!   file, so a failed run never leaves a file that looks complete.
+//! - [`FrameEncoder`] encodes RGB frames into [`EncodedPacket`]s without a
+//!   container (for resumable, segment-by-segment work); a
+//!   [`VideoWriter`] muxes them later with [`VideoWriter::write_encoded`].
 //!
 //! ```no_run
 //! # fn main() -> Result<(), seer_video::VideoError> {
@@ -27,13 +30,15 @@
 //! ```
 
 mod convert;
+pub mod encoder;
 pub mod error;
 pub mod reader;
 pub mod writer;
 
+pub use encoder::{Chroma, EncodeOptions, EncodedPacket, FrameEncoder};
 pub use error::VideoError;
 pub use reader::{CopiedPacket, Item, VideoFrame, VideoInfo, VideoReader};
-pub use writer::{Chroma, EncodeOptions, VideoWriter, WriteSummary};
+pub use writer::{VideoWriter, WriteSummary};
 
 /// File extensions treated as videos by the front ends.
 pub const VIDEO_EXTENSIONS: [&str; 4] = ["mp4", "mkv", "mov", "webm"];

@@ -70,6 +70,15 @@ impl CopiedPacket {
         self.packet.pts()
     }
 
+    /// Decoding time (else presentation time) in seconds: the order in
+    /// which a muxer wants packets.
+    pub fn dts_seconds(&self) -> Option<f64> {
+        self.packet
+            .dts()
+            .or(self.packet.pts())
+            .map(|t| t as f64 * f64::from(self.time_base))
+    }
+
     /// Presentation time in seconds.
     pub fn pts_seconds(&self) -> Option<f64> {
         self.packet
@@ -104,6 +113,8 @@ pub struct VideoReader {
     frames: u64,
     input_done: bool,
     decoder_done: bool,
+    /// Whether packets of the copied streams are queued (else dropped).
+    copy_streams: bool,
 }
 
 fn rational(r: Rational) -> (i32, i32) {
@@ -180,6 +191,7 @@ impl VideoReader {
             frames: 0,
             input_done: false,
             decoder_done: false,
+            copy_streams: true,
         })
     }
 
@@ -208,6 +220,81 @@ impl VideoReader {
             frames: self.frames,
             detail,
         }
+    }
+
+    /// Whether [`VideoReader::next_item`] yields the packets of the copied
+    /// streams (the default) or drops them (when only frames are wanted).
+    pub fn set_copy_streams(&mut self, copy: bool) {
+        self.copy_streams = copy;
+    }
+
+    /// Decodes the next `count` frames without converting them to RGB
+    /// (fast skipping, e.g. to resume) and returns their timestamps.
+    /// Fewer come back when the video ends first. Copied packets met on
+    /// the way are queued as usual.
+    pub fn skip_frames(&mut self, count: u64) -> Result<Vec<Option<i64>>, VideoError> {
+        let mut skipped = Vec::new();
+        let target = self.frames + count;
+        while self.frames < target {
+            let mut decoded = Frame::empty();
+            match self.decoder.receive_frame(&mut decoded) {
+                Ok(()) => {
+                    skipped.push(decoded.timestamp());
+                    self.frames += 1;
+                    continue;
+                }
+                Err(ffmpeg_next::Error::Eof) => {
+                    self.decoder_done = true;
+                    break;
+                }
+                Err(ffmpeg_next::Error::Other { errno }) if errno == ffmpeg_next::error::EAGAIN => {
+                }
+                Err(e) => return Err(self.decode_error(e.to_string())),
+            }
+            if self.input_done {
+                self.decoder_done = true;
+                break;
+            }
+            self.read_packet()?;
+        }
+        Ok(skipped)
+    }
+
+    /// The next packet of a copied stream, read without decoding any video
+    /// (video packets are passed over); `None` at the end of the file. Do
+    /// not mix with [`VideoReader::next_item`] on the same reader.
+    pub fn next_copied_packet(&mut self) -> Result<Option<CopiedPacket>, VideoError> {
+        loop {
+            if let Some(Item::Packet(packet)) = self.pending.pop_front() {
+                return Ok(Some(packet));
+            }
+            if self.input_done {
+                return Ok(None);
+            }
+            let mut packet = Packet::empty();
+            match packet.read(&mut self.input) {
+                Ok(()) => {
+                    if let Some(copied) = self.copied(packet) {
+                        return Ok(Some(copied));
+                    }
+                }
+                Err(ffmpeg_next::Error::Eof) => self.input_done = true,
+                Err(e) => return Err(self.decode_error(e.to_string())),
+            }
+        }
+    }
+
+    /// `packet` as a copied packet when it belongs to a copied stream.
+    fn copied(&self, packet: Packet) -> Option<CopiedPacket> {
+        if !self.info.copied_streams.contains(&packet.stream()) {
+            return None;
+        }
+        let time_base = self
+            .input
+            .stream(packet.stream())
+            .map(|s| s.time_base())
+            .unwrap_or(Rational(0, 1));
+        Some(CopiedPacket { packet, time_base })
     }
 
     /// The next frame or copied packet in file order; `None` at the end.
@@ -250,14 +337,10 @@ impl VideoReader {
                     self.decoder
                         .send_packet(&packet)
                         .map_err(|e| self.decode_error(e.to_string()))?;
-                } else if self.info.copied_streams.contains(&packet.stream()) {
-                    let time_base = self
-                        .input
-                        .stream(packet.stream())
-                        .map(|s| s.time_base())
-                        .unwrap_or(Rational(0, 1));
-                    self.pending
-                        .push_back(Item::Packet(CopiedPacket { packet, time_base }));
+                } else if self.copy_streams {
+                    if let Some(copied) = self.copied(packet) {
+                        self.pending.push_back(Item::Packet(copied));
+                    }
                 }
                 Ok(())
             }
