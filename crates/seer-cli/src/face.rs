@@ -27,8 +27,12 @@ pub enum FaceCommand {
     Subjects(crate::gallery::ListArgs),
     /// Delete a subject and all their data from a gallery.
     Forget(crate::gallery::ForgetArgs),
-    /// Show a gallery's audit trail (create, enroll, forget).
+    /// Show a gallery's audit trail (create, enroll, import, export, forget).
     Audit(crate::gallery::ListArgs),
+    /// Write a gallery's subjects and descriptors to one encrypted archive.
+    Export(crate::gallery::ExportArgs),
+    /// Add the subjects of an encrypted archive to a gallery.
+    Import(crate::gallery::ImportArgs),
 }
 
 /// Arguments of `seer face detect`.
@@ -90,6 +94,8 @@ pub fn run(command: FaceCommand) -> anyhow::Result<()> {
         FaceCommand::Subjects(args) => crate::gallery::subjects(args),
         FaceCommand::Forget(args) => crate::gallery::forget(args),
         FaceCommand::Audit(args) => crate::gallery::audit(args),
+        FaceCommand::Export(args) => crate::gallery::export(args),
+        FaceCommand::Import(args) => crate::gallery::import(args),
     }
 }
 

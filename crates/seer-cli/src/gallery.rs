@@ -1,5 +1,6 @@
-//! `seer face enroll | identify | subjects | forget | audit`: the encrypted
-//! face gallery. The key comes from `SEER_GALLERY_KEY` or `--key-file`.
+//! `seer face enroll | identify | subjects | forget | audit | export |
+//! import`: the encrypted face gallery. The key comes from
+//! `SEER_GALLERY_KEY` or `--key-file`.
 
 use crate::face::{detect_in, load, runtime};
 use crate::output::{out_line, print_json, print_table, utc_time};
@@ -38,6 +39,36 @@ pub struct EnrollArgs {
     /// Enrol the largest face of a photo that shows several.
     #[arg(long)]
     largest: bool,
+    /// Also keep the photos themselves in the gallery (encrypted); by
+    /// default only the face descriptors are stored.
+    #[arg(long)]
+    keep_images: bool,
+}
+
+/// Arguments of `seer face export`.
+#[derive(Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    gallery: GalleryArgs,
+    /// A file holding the 64-hex-character key to seal the archive with
+    /// (default: the gallery's key).
+    #[arg(long, value_name = "FILE")]
+    export_key: Option<PathBuf>,
+    /// The archive to write (replaced if it exists).
+    out: PathBuf,
+}
+
+/// Arguments of `seer face import`.
+#[derive(Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    gallery: GalleryArgs,
+    /// A file holding the 64-hex-character key the archive was sealed with
+    /// (default: the gallery's key).
+    #[arg(long, value_name = "FILE")]
+    export_key: Option<PathBuf>,
+    /// The archive to read (from `seer face export`).
+    input: PathBuf,
 }
 
 /// Arguments of `seer face identify`.
@@ -152,6 +183,7 @@ pub fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
         FacePolicy::ExactlyOne
     };
     let mut embeddings = Vec::new();
+    let mut photos = Vec::new();
     for path in &args.images {
         let image = load(path)
             .with_context(|| format!("nothing was enrolled: cannot read {}", path.display()))?;
@@ -160,12 +192,17 @@ pub fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
                 || format!("nothing was enrolled: {} is not usable", path.display()),
             )?;
         embeddings.push(embedding);
+        if args.keep_images {
+            photos.push(std::fs::read(path).with_context(|| {
+                format!("nothing was enrolled: cannot read {}", path.display())
+            })?);
+        }
     }
     let mut gallery = match gallery.take() {
         Some(g) => g,
         None => open(&args.gallery, key)?,
     };
-    let total = gallery.enroll(&args.subject, &embeddings, &caller())?;
+    let total = gallery.enroll_with_photos(&args.subject, &embeddings, &photos, &caller())?;
     out_line(&format!(
         "enrolled {} photo(s) of {}; {} descriptor(s) in {}",
         embeddings.len(),
@@ -315,5 +352,66 @@ pub fn audit(args: ListArgs) -> anyhow::Result<()> {
         })
         .collect();
     print_table(&["time (UTC)", "action", "subject", "caller"], &rows);
+    Ok(())
+}
+
+/// `seer face export`.
+pub fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let mut gallery = open_existing(&args.gallery)?;
+    crate::output::require_output_folder(&args.out)?;
+    let export_key = args
+        .export_key
+        .as_deref()
+        .map(GalleryKey::from_file)
+        .transpose()?;
+    let count = gallery.export(&args.out, export_key.as_ref(), &caller())?;
+    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    out_line(&format!(
+        "exported {count} subject(s), {} descriptor(s), to {} ({} bytes, encrypted under the {} key)",
+        gallery.embedding_count(),
+        args.out.display(),
+        size,
+        if export_key.is_some() { "export" } else { "gallery" }
+    ));
+    Ok(())
+}
+
+/// `seer face import`: nothing is written unless the whole archive opens
+/// and none of its subjects is already enrolled.
+pub fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let key = key(&args.gallery)?;
+    let new_gallery = !args.gallery.gallery.exists();
+    if new_gallery {
+        crate::output::require_output_folder(&args.gallery.gallery)?;
+    }
+    let export_key = args
+        .export_key
+        .as_deref()
+        .map(GalleryKey::from_file)
+        .transpose()?;
+    let mut gallery = open(&args.gallery, key)?;
+    let count = match gallery.import(&args.input, export_key.as_ref(), &caller()) {
+        Ok(count) => count,
+        Err(err) => {
+            if new_gallery {
+                // Leave no empty gallery behind a failed import.
+                drop(gallery);
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut name = args.gallery.gallery.clone().into_os_string();
+                    name.push(suffix);
+                    let _ = std::fs::remove_file(name);
+                }
+            }
+            return Err(anyhow::Error::new(err).context(format!(
+                "nothing was imported into {}",
+                args.gallery.gallery.display()
+            )));
+        }
+    };
+    out_line(&format!(
+        "imported {count} subject(s) into {}; it now holds {} descriptor(s)",
+        args.gallery.gallery.display(),
+        gallery.embedding_count()
+    ));
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `seer`: the command-line front end of the seer computer-vision engine.
 
 mod bench;
+mod bench_faces;
 mod bench_upscale_perf;
 mod demo;
 mod face;

@@ -164,3 +164,58 @@ fn keys_come_from_a_file_and_wrong_or_missing_keys_are_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("SEER_GALLERY_KEY"));
 }
+
+#[test]
+fn export_then_import_restores_the_subjects_and_a_wrong_key_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.db");
+    ok(&seer(
+        &g,
+        &["enroll", "--subject", "obama", "--keep-images"],
+        &[faces("gallery/obama/1.jpg")],
+    ));
+    let archive = dir.path().join("g.seerx");
+    let out = ok(&seer(&g, &["export"], std::slice::from_ref(&archive)));
+    assert!(out.contains("exported 1 subject"), "{out}");
+    let photo = std::fs::read(faces("gallery/obama/1.jpg")).unwrap();
+    assert!(std::fs::metadata(&archive).unwrap().len() > photo.len() as u64);
+
+    let restored = dir.path().join("restored.db");
+    ok(&seer(
+        &restored,
+        &["import"],
+        std::slice::from_ref(&archive),
+    ));
+    let out = ok(&seer(&restored, &["subjects", "--json"], &[]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json[0]["name"], "obama", "{json}");
+    assert_eq!(json[0]["embeddings"], 1, "{json}");
+
+    // Another key: a clear error, and no gallery file is left behind.
+    let other = dir.path().join("other.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+        .args(["face", "import", "--gallery"])
+        .arg(&other)
+        .arg(&archive)
+        .env("SEER_GALLERY_KEY", "e".repeat(64))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not open this export"), "{err}");
+    assert!(!other.exists());
+}
+
+#[test]
+fn bench_faces_finds_every_labelled_subject() {
+    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+        .args(["bench", "faces", "--json", "--data"])
+        .arg(faces(""))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    let totals = &json["totals"];
+    assert_eq!(totals["misses"], 0, "{totals}");
+    assert_eq!(totals["false_accepts"], 0, "{totals}");
+    assert_eq!(totals["rank1_accuracy"], 1.0, "{totals}");
+}
