@@ -33,6 +33,16 @@ pub enum Tiling {
     No,
 }
 
+/// What the model's output is relative to the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Residual {
+    /// The output is the upscaled image itself.
+    None,
+    /// The output is a correction added to the input enlarged by nearest
+    /// neighbour (Real-CUGAN ×4 leaves this addition to the caller).
+    Nearest,
+}
+
 /// The conventions of one upscaling model (all sizes in pixels).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct UpscaleConvention {
@@ -61,6 +71,9 @@ pub struct UpscaleConvention {
     pub tier: Option<String>,
     /// Whether the model may run on tiles.
     pub tiling: Tiling,
+    /// Whether the output must be added to the enlarged input (fact
+    /// `residual`, optional; default none).
+    pub residual: Residual,
 }
 
 impl UpscaleConvention {
@@ -139,6 +152,13 @@ impl UpscaleConvention {
                     .to_string(),
             ),
         };
+        let residual = match spec.facts.get("residual") {
+            None => Residual::None,
+            Some(v) => match v.as_str() {
+                Some("nearest") => Residual::Nearest,
+                _ => return Err(bad("residual", &format!("is {v}, not \"nearest\""))),
+            },
+        };
         Ok(UpscaleConvention {
             model: spec.id.clone(),
             scale: int("scale", 1)?,
@@ -151,6 +171,7 @@ impl UpscaleConvention {
             extra_channels,
             tier,
             tiling,
+            residual,
         })
     }
 
@@ -179,7 +200,7 @@ mod tests {
             assert!(spec.id.ends_with(&format!(".x{}", c.scale)), "{}", spec.id);
             count += 1;
         }
-        assert_eq!(count, 24);
+        assert_eq!(count, 35);
         let srmdnf = UpscaleConvention::from_spec(catalog.model("upscale.srmdnf.x3").unwrap());
         let srmdnf = srmdnf.unwrap();
         assert_eq!(srmdnf.input_channels(), 18);
@@ -190,6 +211,20 @@ mod tests {
         assert_eq!(
             UpscaleConvention::from_spec(cunet).unwrap().tiling,
             Tiling::No
+        );
+        let cugan = |id: &str| UpscaleConvention::from_spec(catalog.model(id).unwrap()).unwrap();
+        let x2 = cugan("upscale.realcugan-se-conservative.x2");
+        assert_eq!((x2.pad, x2.pad_multiple, x2.tiling), (18, 2, Tiling::No));
+        assert_eq!(
+            (x2.pad_mode, x2.residual),
+            (PadMode::Reflect, Residual::None)
+        );
+        let x3 = cugan("upscale.realcugan-se-no-denoise.x3");
+        assert_eq!((x3.pad, x3.pad_multiple), (14, 4));
+        let x4 = cugan("upscale.realcugan-se-denoise3x.x4");
+        assert_eq!(
+            (x4.pad, x4.pad_multiple, x4.residual),
+            (19, 2, Residual::Nearest)
         );
     }
 

@@ -173,6 +173,22 @@ mod tests {
             ["upscale.realesr-animevideov3.x4"]
         );
         assert_eq!(p("photo", None).scale, 2);
+        assert_eq!(
+            p("anime-quality", Some(3)).chain,
+            ["upscale.realcugan-se-conservative.x3"]
+        );
+    }
+
+    #[test]
+    fn realcugan_variants_are_families() {
+        assert_eq!(
+            p("realcugan-se-no-denoise", Some(4)).chain,
+            ["upscale.realcugan-se-no-denoise.x4"]
+        );
+        // denoise1x exists only at ×2: ×4 is ×2 twice.
+        let d1 = p("realcugan-se-denoise1x", Some(4));
+        assert_eq!(d1.chain, ["upscale.realcugan-se-denoise1x.x2"; 2]);
+        assert!(!d1.lanczos_downscale());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One model of a chain: builds each tile's input tensor, runs the model
 //! and copies the cropped output into the result image.
 
+use crate::convention::Residual;
 use crate::tiling::{core_side, grid, source_index, Tile};
 use crate::{Layout, Tiling, UpscaleConvention, UpscaleError};
 use image::Rgb32FImage;
@@ -65,6 +66,9 @@ impl Stage {
                     detail: "no output tensor".into(),
                 })?;
             self.place(&output, in_w, in_h, tile, &mut out)?;
+            if self.convention.residual == Residual::Nearest {
+                add_nearest(image, tile, s, &mut out);
+            }
             *done += 1;
             progress.set(*done);
         }
@@ -172,12 +176,29 @@ impl Stage {
                 };
                 let mut px = [0.0f32; 3];
                 for (ch, v) in px.iter_mut().enumerate() {
-                    *v = (output.data[base + ch * channel_stride] * inv).clamp(0.0, 1.0);
+                    *v = output.data[base + ch * channel_stride] * inv;
+                    if c.residual == Residual::None {
+                        *v = v.clamp(0.0, 1.0);
+                    }
                 }
                 out.put_pixel(tile.x * s + x as u32, tile.y * s + y as u32, image::Rgb(px));
             }
         }
         Ok(())
+    }
+}
+
+/// Adds `image` enlarged `s` times by nearest neighbour to `tile`'s region
+/// of `out` (for models whose output is a residual), clamping to 0..1.
+fn add_nearest(image: &Rgb32FImage, tile: &Tile, s: u32, out: &mut Rgb32FImage) {
+    for y in 0..tile.height * s {
+        for x in 0..tile.width * s {
+            let src = image.get_pixel(tile.x + x / s, tile.y + y / s).0;
+            let dst = out.get_pixel_mut(tile.x * s + x, tile.y * s + y);
+            for (d, v) in dst.0.iter_mut().zip(src) {
+                *d = (*d + v).clamp(0.0, 1.0);
+            }
+        }
     }
 }
 

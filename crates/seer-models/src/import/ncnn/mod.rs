@@ -42,6 +42,14 @@
 //!   then for `srmd` only one channel filled with `noise_level / 255`
 //!   (noise level 0..10). The output is RGB at s× the input size. ncnn front ends pad the input by 12 pixels (edge
 //!   replication) and crop the output back.
+//! * Real-CUGAN se (`models-se/up{2,3,4}x-*`; input `in0`, output
+//!   `out0`): valid convolutions lose 18/14/19 input pixels per side at
+//!   ×2/×3/×4, so pad by that much (reflect, as realcugan-ncnn-vulkan
+//!   does), with the padded size a multiple of 2 (×2, ×4) or 4 (×3). Four
+//!   squeeze-excitation blocks gate channels by a global average, so the
+//!   output depends on the whole image (tiles differ from the whole). The
+//!   ×4 graph outputs a residual: add the input enlarged ×4 by nearest
+//!   neighbour (the front end's post-processing, not in the graph).
 
 mod activation;
 mod arith;
