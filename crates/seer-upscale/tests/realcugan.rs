@@ -49,9 +49,10 @@ fn set5_psnr(model: &str, scale: u32) -> (f64, f64) {
 
 #[test]
 fn anime_quality_tier_meets_set5_floors() {
-    // Measured: ×2 32.12 dB (bicubic 33.68), ×4 28.72 dB (bicubic 28.43).
-    // Real-CUGAN sharpens for anime, so ×2 stays below bicubic on photos.
-    for (scale, floor) in [(2, 31.9), (4, 28.5)] {
+    // Measured: ×2 32.12 dB (bicubic 33.68), ×3 30.10 dB (30.40), ×4
+    // 28.72 dB (28.43). Real-CUGAN sharpens for anime, so at ×2 and ×3 it
+    // stays below bicubic on these photos.
+    for (scale, floor) in [(2, 31.9), (3, 29.9), (4, 28.5)] {
         let (psnr, bicubic) = set5_psnr("anime-quality", scale);
         println!("anime-quality x{scale}: {psnr:.3} dB, bicubic {bicubic:.3} dB");
         assert!(
