@@ -28,6 +28,9 @@ pub struct VideoInfo {
     /// Number of video frames the container declares or, failing that,
     /// duration × frame rate; `None` when neither is known.
     pub frames: Option<u64>,
+    /// Number of video frames the container's index lists (MP4/MOV), when
+    /// it has one; a file that decodes to fewer is truncated.
+    pub declared_frames: Option<u64>,
     /// Duration of the file in seconds, when known.
     pub duration_s: Option<f64>,
     /// Name of the video codec (e.g. `h264`).
@@ -173,6 +176,7 @@ impl VideoReader {
             time_base: rational(stream.time_base()),
             frame_rate: rational(frame_rate),
             frames: declared.or(estimated),
+            declared_frames: declared,
             duration_s,
             codec: decoder
                 .codec()
@@ -214,6 +218,19 @@ impl VideoReader {
         &self.decoder
     }
 
+    /// At the end of the video: fewer frames than the container's index
+    /// lists means the data was cut off (e.g. a truncated MP4 whose index
+    /// comes first), which is an error, not a quiet early end.
+    fn check_complete(&self) -> Result<(), VideoError> {
+        match self.info.declared_frames {
+            Some(declared) if self.frames < declared => Err(self.decode_error(format!(
+                "the file's index lists {declared} frames but its data ends after {}",
+                self.frames
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     fn decode_error(&self, detail: String) -> VideoError {
         VideoError::Decode {
             path: self.info.path.clone(),
@@ -245,6 +262,7 @@ impl VideoReader {
                 }
                 Err(ffmpeg_next::Error::Eof) => {
                     self.decoder_done = true;
+                    self.check_complete()?;
                     break;
                 }
                 Err(ffmpeg_next::Error::Other { errno }) if errno == ffmpeg_next::error::EAGAIN => {
@@ -253,6 +271,7 @@ impl VideoReader {
             }
             if self.input_done {
                 self.decoder_done = true;
+                self.check_complete()?;
                 break;
             }
             self.read_packet()?;
@@ -312,6 +331,7 @@ impl VideoReader {
                 Ok(()) => return self.convert_frame(&decoded).map(|f| Some(Item::Frame(f))),
                 Err(ffmpeg_next::Error::Eof) => {
                     self.decoder_done = true;
+                    self.check_complete()?;
                     continue;
                 }
                 Err(ffmpeg_next::Error::Other { errno }) if errno == ffmpeg_next::error::EAGAIN => {
@@ -321,6 +341,7 @@ impl VideoReader {
             if self.input_done {
                 // The decoder was drained and asks for input it will never get.
                 self.decoder_done = true;
+                self.check_complete()?;
                 continue;
             }
             self.read_packet()?;
