@@ -27,7 +27,7 @@ pub struct UpscaleArgs {
     /// Output pixels per input pixel (default: the model's smallest native scale).
     #[arg(long, value_parser = parse_scale)]
     scale: Option<u32>,
-    /// Tier (fast, photo, perceptual, anime), model family (esrgan-slim) or model id.
+    /// Tier (fast, photo, perceptual, anime, anime-quality), model family (esrgan-slim) or model id.
     #[arg(long, default_value = "photo")]
     model: String,
     /// Largest tile side in input pixels, context included.
