@@ -3,6 +3,7 @@
 //! does — it is resized on its own with Lanczos, and a fully opaque alpha
 //! stays exactly opaque.
 
+use crate::memory::ImageBytes;
 use crate::{UpscaleError, Upscaler};
 use image::{imageops, DynamicImage, ImageBuffer, Luma, Rgb32FImage};
 use seer_core::progress::Progress;
@@ -117,6 +118,22 @@ impl Upscaler {
         image: &DynamicImage,
         progress: &dyn Progress,
     ) -> Result<DynamicImage, UpscaleError> {
+        let size = (
+            image.width().saturating_mul(self.scale()),
+            image.height().saturating_mul(self.scale()),
+        );
+        self.upscale_image_to(image, size, progress)
+    }
+
+    /// [`Upscaler::upscale_image`] to exactly `size` (width, height in
+    /// pixels, e.g. from [`crate::Target`]): the chain's models, then
+    /// Lanczos when their scale differs.
+    pub fn upscale_image_to(
+        &mut self,
+        image: &DynamicImage,
+        size: (u32, u32),
+        progress: &dyn Progress,
+    ) -> Result<DynamicImage, UpscaleError> {
         let (w, h) = (image.width(), image.height());
         if w == 0 || h == 0 {
             return Err(UpscaleError::EmptyImage {
@@ -124,7 +141,14 @@ impl Upscaler {
                 height: h,
             });
         }
-        let rgb = self.upscale_f32(&colour(image), progress)?;
+        let sample_bytes = if is_wide(image) { 2 } else { 1 };
+        let channels = u64::from(image.color().channel_count());
+        let bytes = ImageBytes {
+            input: u64::from(image.color().bytes_per_pixel()),
+            output: sample_bytes * channels,
+            alpha: has_alpha(image),
+        };
+        let rgb = self.upscale_f32_to(&colour(image), size, bytes, progress)?;
         let (ow, oh) = rgb.dimensions();
         let alpha = has_alpha(image).then(|| resize_alpha(image, ow, oh));
         Ok(assemble(image, &rgb, alpha.as_ref()))

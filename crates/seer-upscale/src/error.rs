@@ -34,6 +34,16 @@ pub enum UpscaleError {
         pixels: u64,
         max_pixels: u64,
     },
+    /// The image does not fit the memory budget (`--max-memory`).
+    #[error("{detail}; use a smaller image, raise --max-memory, or choose a model that tiles")]
+    OverBudget {
+        width: u32,
+        height: u32,
+        detail: String,
+    },
+    /// The requested output size cannot be reached (factor below 1 or above 16).
+    #[error("{detail}")]
+    BadTarget { detail: String },
     /// The model's output does not have the size its convention promises.
     #[error("model {model} returned an unexpected output: {detail}")]
     Output { model: String, detail: String },

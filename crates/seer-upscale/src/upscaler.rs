@@ -1,6 +1,7 @@
 //! The upscaler: a planned chain of models, run tile by tile, with an
 //! optional final Lanczos shrink to the requested scale.
 
+use crate::memory::{plan_memory, ImageBytes, MemoryPlan, StageMemory, DEFAULT_MAX_MEMORY};
 use crate::plan::{plan, UpscalePlan};
 use crate::stage::{Stage, StageLimits};
 use crate::tiling::Tile;
@@ -23,6 +24,9 @@ pub struct UpscaleOptions {
     /// Largest input (width × height pixels) for models that cannot tile
     /// (default 1024 × 1024).
     pub max_pixels: u64,
+    /// Memory budget of one upscale in bytes (default 4 GiB): limits the
+    /// tile side and refuses images that cannot fit (see [`crate::memory`]).
+    pub max_memory: u64,
 }
 
 impl Default for UpscaleOptions {
@@ -32,6 +36,7 @@ impl Default for UpscaleOptions {
             tile: 256,
             threads: seer_runtime::physical_cores(),
             max_pixels: 1024 * 1024,
+            max_memory: DEFAULT_MAX_MEMORY,
         }
     }
 }
@@ -41,8 +46,12 @@ impl Default for UpscaleOptions {
 pub struct UpscaleReport {
     /// Model ids applied in order (more than one when chained).
     pub chain: Vec<String>,
-    /// Requested scale (output pixels per input pixel).
+    /// Integer scale the chain was planned for (output pixels per input pixel).
     pub scale: u32,
+    /// The exact output width over the input width (e.g. 1.5).
+    pub factor: f64,
+    /// How the factor was reached, e.g. "x4 then x2" or "x2 then Lanczos to x1.5".
+    pub how: String,
     /// Product of the chain's native scales.
     pub native_scale: u32,
     /// True when the result was shrunk with Lanczos from `native_scale` to `scale`.
@@ -53,6 +62,8 @@ pub struct UpscaleReport {
     pub output_size: (u32, u32),
     /// Model runs (tiles) over the whole chain.
     pub tiles: u64,
+    /// The memory budget, tile sides and estimated peak.
+    pub memory: Option<MemoryPlan>,
     /// Wall-clock seconds of the upscale.
     pub seconds: f64,
     /// Throughput: input (low-resolution) kilopixels per second.
@@ -63,6 +74,7 @@ pub struct UpscaleReport {
 pub struct Upscaler {
     plan: UpscalePlan,
     stages: Vec<Stage>,
+    memory: Vec<StageMemory>,
     options: UpscaleOptions,
     last: UpscaleReport,
 }
@@ -94,16 +106,34 @@ impl Upscaler {
             threads: options.threads.max(1),
         };
         let mut stages = Vec::new();
+        let mut memory = Vec::new();
         for id in &plan.chain {
-            let convention = UpscaleConvention::from_spec(store.model(id)?)?;
+            let spec = store.model(id)?;
+            let convention = UpscaleConvention::from_spec(spec)?;
             let path = store.ensure(id, progress)?;
             let session = Session::from_file(&path, &session_options)?;
+            memory.push(StageMemory {
+                model: id.clone(),
+                scale: convention.scale,
+                pad: convention.pad,
+                pad_multiple: convention.pad_multiple,
+                tileable: convention.tiling == crate::Tiling::Ok,
+                tile_bytes_per_pixel: spec
+                    .facts
+                    .get("tile_bytes_per_pixel")
+                    .and_then(|v| v.as_integer())
+                    .filter(|v| *v > 0)
+                    .map(|v| v as u64)
+                    .unwrap_or_else(|| StageMemory::default_tile_bytes_per_pixel(convention.scale)),
+                weights_bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+            });
             stages.push(Stage::new(convention, session));
         }
         tracing::info!(chain = ?plan.chain, scale = plan.scale, "upscaler ready");
         Ok(Upscaler {
             plan,
             stages,
+            memory,
             options: options.clone(),
             last: UpscaleReport::default(),
         })
@@ -143,21 +173,50 @@ impl Upscaler {
         progress: &dyn Progress,
     ) -> Result<Rgb32FImage, UpscaleError> {
         let (w, h) = image.dimensions();
-        if w == 0 || h == 0 {
+        let size = (w * self.plan.scale, h * self.plan.scale);
+        let bytes = ImageBytes {
+            input: 3,
+            output: 3,
+            alpha: false,
+        };
+        self.upscale_f32_to(image, size, bytes, progress)
+    }
+
+    /// Upscales to exactly `size` (width, height in pixels): the chain's
+    /// models, then a Lanczos resize when their product differs (e.g. ×2
+    /// then Lanczos to ×1.5). `bytes` describes the caller's images for the
+    /// memory budget. The output is clamped to 0..1; `progress` counts tiles.
+    pub(crate) fn upscale_f32_to(
+        &mut self,
+        image: &Rgb32FImage,
+        size: (u32, u32),
+        bytes: ImageBytes,
+        progress: &dyn Progress,
+    ) -> Result<Rgb32FImage, UpscaleError> {
+        let (w, h) = image.dimensions();
+        if w == 0 || h == 0 || size.0 == 0 || size.1 == 0 {
             return Err(UpscaleError::EmptyImage {
                 width: w,
                 height: h,
             });
         }
         let started = Instant::now();
-        let limits = StageLimits {
-            tile: self.options.tile.max(1),
-            max_pixels: self.options.max_pixels,
-        };
+        let memory = plan_memory(
+            &self.memory,
+            (w, h),
+            size,
+            bytes,
+            self.options.max_memory,
+            self.options.tile.max(1),
+        )?;
         // Every stage's tiles are known up front so the bar has a total.
         let mut plans: Vec<Vec<Tile>> = Vec::new();
         let (mut sw, mut sh) = (w, h);
-        for stage in &self.stages {
+        for (stage, side) in self.stages.iter().zip(&memory.tile_sides) {
+            let limits = StageLimits {
+                tile: *side,
+                max_pixels: self.options.max_pixels,
+            };
             plans.push(stage.tiles(sw, sh, limits)?);
             sw *= stage.convention.scale;
             sh *= stage.convention.scale;
@@ -165,31 +224,62 @@ impl Upscaler {
         let total: u64 = plans.iter().map(|p| p.len() as u64).sum();
         progress.start("upscaling (tiles)", Some(total));
         let mut done = 0;
-        let mut current = image.clone();
+        let mut current: Option<Rgb32FImage> = None;
         for (stage, tiles) in self.stages.iter_mut().zip(&plans) {
-            current = stage.run(&current, tiles, progress, &mut done)?;
+            // The input is borrowed for the first stage, not copied.
+            let next = stage.run(
+                current.as_ref().unwrap_or(image),
+                tiles,
+                progress,
+                &mut done,
+            )?;
+            current = Some(next);
         }
-        let (ow, oh) = (w * self.plan.scale, h * self.plan.scale);
-        if current.dimensions() != (ow, oh) {
-            current = imageops::resize(&current, ow, oh, imageops::FilterType::Lanczos3);
+        let mut current = current.unwrap_or_else(|| image.clone());
+        if current.dimensions() != size {
+            current = imageops::resize(&current, size.0, size.1, imageops::FilterType::Lanczos3);
             current.pixels_mut().for_each(|p| {
                 p.0.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
             });
         }
         progress.finish();
         let seconds = started.elapsed().as_secs_f64();
+        let factor = f64::from(size.0) / f64::from(w);
         self.last = UpscaleReport {
             chain: self.plan.chain.clone(),
             scale: self.plan.scale,
+            factor,
+            how: describe_chain(&self.stages, (w, h), size),
             native_scale: self.plan.native_scale,
-            lanczos_downscale: self.plan.lanczos_downscale(),
+            lanczos_downscale: size != (w * self.plan.native_scale, h * self.plan.native_scale),
             input_size: (w, h),
-            output_size: (ow, oh),
+            output_size: size,
             tiles: total,
+            memory: Some(memory),
             seconds,
             lr_kpx_per_s: f64::from(w) * f64::from(h) / 1000.0 / seconds.max(1e-9),
         };
         tracing::info!(?self.last, "upscaled");
         Ok(current)
     }
+}
+
+/// "x4 then x2", "x2 then Lanczos to x1.5" or "x4 then Lanczos to 7680x4288".
+fn describe_chain(stages: &[Stage], input: (u32, u32), output: (u32, u32)) -> String {
+    let mut parts: Vec<String> = stages
+        .iter()
+        .map(|s| format!("x{}", s.convention.scale))
+        .collect();
+    let native: u32 = stages.iter().map(|s| s.convention.scale).product();
+    if output != (input.0 * native, input.1 * native) {
+        // A factor when both sides follow from it, else the exact size.
+        let factor = (f64::from(output.0) / f64::from(input.0) * 1000.0).round() / 1000.0;
+        let side = |v: u32| (f64::from(v) * factor).round() as u32;
+        if (side(input.0), side(input.1)) == output {
+            parts.push(format!("Lanczos to x{factor}"));
+        } else {
+            parts.push(format!("Lanczos to {}x{}", output.0, output.1));
+        }
+    }
+    parts.join(" then ")
 }
