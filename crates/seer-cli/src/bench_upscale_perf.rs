@@ -155,6 +155,26 @@ struct MatmulResult {
     gflop_per_s: f64,
 }
 
+/// CPU seconds this process has used (all threads, user + system), from
+/// `/proc/self/stat` in clock ticks of 1/100 s; 0 where unavailable. On a
+/// machine shared with other work this is steadier than wall time.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are
+    // fields 14 and 15 of the whole line.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(11) + tick(12)) / 100.0
+}
+
 /// Loads ONNX Runtime from the store (or `ORT_DYLIB_PATH`).
 fn init_runtime(store: &Store) -> anyhow::Result<()> {
     let library = store.runtime_library(true, &NoProgress)?;
@@ -241,6 +261,8 @@ struct ModelSpeed {
     /// FLOP per input pixel of the tile, millions (no tiling overhead).
     mflop_per_lr_px: f64,
     ms_per_tile: f64,
+    /// CPU milliseconds per tile, all threads.
+    cpu_ms_per_tile: f64,
     lr_kpx_per_s: f64,
     gflop_per_s: f64,
     percent_of_matmul_peak: f64,
@@ -311,7 +333,9 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
         let mut session = Session::from_file_tuned(&path, &SessionOptions { threads }, tuning)?;
         let runs = vec![vec![input]];
         session.time_bare_runs(&runs, 1)?;
+        let cpu_before = cpu_seconds();
         let seconds = session.time_bare_runs(&runs, rounds)? / rounds as f64;
+        let cpu = (cpu_seconds() - cpu_before) / rounds as f64;
         let gflop = 2.0 * macs as f64 / 1e9;
         let px = f64::from(args.tile) * f64::from(args.tile);
         models.push(ModelSpeed {
@@ -320,6 +344,7 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
             gflop_per_tile: gflop,
             mflop_per_lr_px: gflop * 1e3 / px,
             ms_per_tile: seconds * 1000.0,
+            cpu_ms_per_tile: cpu * 1000.0,
             lr_kpx_per_s: px / 1000.0 / seconds,
             gflop_per_s: gflop / seconds,
             percent_of_matmul_peak: 100.0 * gflop / seconds / matmul.gflop_per_s,
@@ -346,6 +371,7 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
                 m.model.clone(),
                 format!("{:.3}", m.mflop_per_lr_px),
                 format!("{:.1}", m.ms_per_tile),
+                format!("{:.1}", m.cpu_ms_per_tile),
                 format!("{:.1}", m.lr_kpx_per_s),
                 format!("{:.1}", m.gflop_per_s),
                 format!("{:.0}%", m.percent_of_matmul_peak),
@@ -357,6 +383,7 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
             "model",
             "MFLOP/LR px",
             "ms/tile",
+            "CPU ms/tile",
             "LR kpx/s",
             "GFLOP/s",
             "of MatMul peak",

@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use image::{DynamicImage, ImageFormat};
 use seer_models::Store;
-use seer_upscale::bench::{score_image, ImageScore};
+use seer_upscale::bench::{add_cost, score_image, ImageScore};
 use seer_upscale::{UpscaleOptions, UpscaleReport, Upscaler};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -268,6 +268,7 @@ struct BenchMean {
     bicubic_psnr: f64,
     bicubic_ssim: f64,
     lr_kpx_per_s: f64,
+    gflop_per_s: f64,
 }
 
 #[derive(Serialize)]
@@ -303,6 +304,7 @@ pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
     let progress = TerminalProgress::new();
     let options = options(Some(args.scale), args.tile, args.threads);
     let mut upscaler = open_upscaler(&args.model, &options, &progress)?;
+    let mut cost = seer_upscale::flops::ChainCost::new(&Store::open_default()?, upscaler.plan())?;
     let mut images = Vec::new();
     for path in &files {
         let hr = read_image(path)?.to_rgb8();
@@ -310,7 +312,9 @@ pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        images.push(score_image(&mut upscaler, &name, &hr, &progress)?);
+        let mut score = score_image(&mut upscaler, &name, &hr, &progress)?;
+        add_cost(&mut score, &mut cost, args.scale, args.tile)?;
+        images.push(score);
     }
     let n = images.len() as f64;
     let mean_of = |f: fn(&ImageScore) -> f64| images.iter().map(f).sum::<f64>() / n;
@@ -320,6 +324,7 @@ pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
         bicubic_psnr: mean_of(|s| s.bicubic_psnr),
         bicubic_ssim: mean_of(|s| s.bicubic_ssim),
         lr_kpx_per_s: mean_of(|s| s.lr_kpx_per_s),
+        gflop_per_s: mean_of(|s| s.gflop_per_s.unwrap_or(0.0)),
     };
     let result = BenchOutput {
         dataset: args.dataset.display().to_string(),
@@ -346,6 +351,7 @@ pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
                 format!("{:.2}", s.bicubic_psnr),
                 format!("{:.4}", s.bicubic_ssim),
                 format!("{:.1}", s.lr_kpx_per_s),
+                format!("{:.1}", s.gflop_per_s.unwrap_or(0.0)),
             ]
         })
         .collect();
@@ -358,6 +364,7 @@ pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
         format!("{:.2}", m.bicubic_psnr),
         format!("{:.4}", m.bicubic_ssim),
         format!("{:.1}", m.lr_kpx_per_s),
+        format!("{:.1}", m.gflop_per_s),
     ]);
     crate::output::out_line(&format!(
         "{} x{} ({}) on {}",
@@ -375,6 +382,7 @@ pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
             "bicubic PSNR",
             "bicubic SSIM",
             "LR kpx/s",
+            "GFLOP/s",
         ],
         &rows,
     );

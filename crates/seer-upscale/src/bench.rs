@@ -6,6 +6,7 @@
 //! border pixels ignored. Plain bicubic upscaling is measured alongside as
 //! the baseline.
 
+use crate::flops::ChainCost;
 use crate::{UpscaleError, Upscaler};
 use image::RgbImage;
 use seer_core::progress::Progress;
@@ -30,6 +31,28 @@ pub struct ImageScore {
     pub seconds: f64,
     /// Throughput: LR kilopixels per second.
     pub lr_kpx_per_s: f64,
+    /// Model arithmetic per LR pixel, MFLOP (2 × multiply-accumulates,
+    /// tile context included); set by [`add_cost`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mflop_per_lr_px: Option<f64>,
+    /// Achieved model arithmetic, GFLOP per second; set by [`add_cost`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gflop_per_s: Option<f64>,
+}
+
+/// Fills the score's FLOP figures from the operation count of the chain
+/// (`cost`, built for the upscaler's plan) at tile size `tile`.
+pub fn add_cost(
+    score: &mut ImageScore,
+    cost: &mut ChainCost,
+    scale: u32,
+    tile: u32,
+) -> Result<(), UpscaleError> {
+    let (w, h) = (score.hr_size.0 / scale, score.hr_size.1 / scale);
+    let flop = 2.0 * cost.image_macs(w, h, tile)? as f64;
+    score.mflop_per_lr_px = Some(flop / 1e6 / (f64::from(w) * f64::from(h)));
+    score.gflop_per_s = Some(flop / 1e9 / score.seconds.max(1e-9));
+    Ok(())
 }
 
 /// The HR image cropped (top-left kept) to a multiple of `scale` per side.
@@ -83,5 +106,7 @@ pub fn score_image(
         bicubic_ssim,
         seconds: report.seconds,
         lr_kpx_per_s: report.lr_kpx_per_s,
+        mflop_per_lr_px: None,
+        gflop_per_s: None,
     })
 }
