@@ -151,6 +151,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// Size and SHA-256 (hex) of the whole file at `path`, read in pieces.
+pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut File::open(path)?, &mut hasher)?;
+    Ok((bytes, hex(&hasher.finalize())))
+}
+
 /// Size of `path` and the SHA-256 of its first and last MiB.
 pub fn fingerprint(path: &Path) -> std::io::Result<(u64, String)> {
     let mut file = File::open(path)?;
@@ -278,10 +285,8 @@ impl WorkFolder {
         let mut intact = 0;
         for (i, record) in journal.segments.iter().enumerate() {
             let ok = record.index == i as u64
-                && std::fs::read(self.file(&record.file))
-                    .map(|bytes| {
-                        bytes.len() as u64 == record.bytes && sha256_hex(&bytes) == record.sha256
-                    })
+                && hash_file(&self.file(&record.file))
+                    .map(|(bytes, sha256)| bytes == record.bytes && sha256 == record.sha256)
                     .unwrap_or(false);
             if !ok {
                 tracing::warn!(segment = i, "segment file damaged; it will be made again");

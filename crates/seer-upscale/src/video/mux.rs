@@ -3,7 +3,7 @@
 //! into the output through the writer's hidden temporary file.
 
 use super::journal::{sha256_hex, Journal, WorkFolder};
-use super::segment::read_segment;
+use super::segment::SegmentReader;
 use crate::UpscaleError;
 use seer_core::progress::Progress;
 use seer_video::{CopiedPacket, EncodeOptions, VideoReader, VideoWriter, WriteSummary};
@@ -32,7 +32,8 @@ pub fn mux(
     let mut copied = reader.next_copied_packet()?;
     progress.start("joining segments", Some(journal.segments.len() as u64));
     for (done, record) in journal.segments.iter().enumerate() {
-        for packet in read_segment(work, record)? {
+        let mut packets = SegmentReader::open(work, record)?;
+        while let Some(packet) = packets.next_packet()? {
             let t = packet.dts.or(packet.pts).unwrap_or(0) as f64 * tick_s;
             while let Some(audio) = copied.take() {
                 if time_of(&audio) > t {

@@ -7,12 +7,12 @@
 //! (i64, `i64::MIN` = none), `dts` (i64, same), `duration` (i64), `key`
 //! (u8), `size` (u32) and `size` bytes of data.
 
-use super::journal::{hex, sha256_hex, SegmentRecord, WorkFolder};
+use super::journal::{hex, SegmentRecord, WorkFolder};
 use crate::UpscaleError;
 use seer_video::EncodedPacket;
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 
 const MAGIC: &[u8; 8] = b"SEERSEG1";
 const NONE: i64 = i64::MIN;
@@ -103,45 +103,153 @@ impl SegmentFile {
     }
 }
 
-/// Reads segment `record` back, checking its size and checksum.
-pub fn read_segment(
-    work: &WorkFolder,
-    record: &SegmentRecord,
-) -> Result<Vec<EncodedPacket>, UpscaleError> {
-    let bytes = std::fs::read(work.file(&record.file)).map_err(|e| work.error(e))?;
-    let damaged = |what: &str| {
-        work.error(format!(
-            "segment file {} is damaged ({what}); run again with --resume to make it again",
-            record.file
-        ))
-    };
-    if bytes.len() as u64 != record.bytes || sha256_hex(&bytes) != record.sha256 {
-        return Err(damaged("size or checksum differs from the journal"));
+/// A segment file read back packet by packet (one packet in memory at a
+/// time); its size and checksum are checked when the last packet has
+/// been read.
+pub struct SegmentReader<'a> {
+    work: &'a WorkFolder,
+    record: &'a SegmentRecord,
+    file: BufReader<File>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<'a> SegmentReader<'a> {
+    /// Opens the file of `record` and checks its header.
+    pub fn open(
+        work: &'a WorkFolder,
+        record: &'a SegmentRecord,
+    ) -> Result<SegmentReader<'a>, UpscaleError> {
+        let file = File::open(work.file(&record.file)).map_err(|e| work.error(e))?;
+        let mut reader = SegmentReader {
+            work,
+            record,
+            file: BufReader::new(file),
+            hasher: Sha256::new(),
+            bytes: 0,
+        };
+        let mut magic = [0u8; 8];
+        if !reader.fill(&mut magic)? || &magic != MAGIC {
+            return Err(reader.damaged("no SEERSEG1 header"));
+        }
+        Ok(reader)
     }
-    let rest = bytes
-        .strip_prefix(MAGIC.as_slice())
-        .ok_or_else(|| damaged("no SEERSEG1 header"))?;
-    let mut packets = Vec::new();
-    let mut at = 0usize;
-    let take = |at: &mut usize, n: usize| -> Option<&[u8]> {
-        let slice = rest.get(*at..*at + n)?;
-        *at += n;
-        Some(slice)
-    };
-    let int = |b: &[u8]| i64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
-    while at < rest.len() {
-        let head = take(&mut at, 29).ok_or_else(|| damaged("cut short"))?;
+
+    fn damaged(&self, what: &str) -> UpscaleError {
+        self.work.error(format!(
+            "segment file {} is damaged ({what}); run again with --resume to make it again",
+            self.record.file
+        ))
+    }
+
+    /// Fills `buffer`; false at a clean end of file before its first byte.
+    fn fill(&mut self, buffer: &mut [u8]) -> Result<bool, UpscaleError> {
+        let mut read = 0;
+        while read < buffer.len() {
+            match self.file.read(&mut buffer[read..]) {
+                Ok(0) if read == 0 => return Ok(false),
+                Ok(0) => return Err(self.damaged("cut short")),
+                Ok(n) => read += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.work.error(e)),
+            }
+        }
+        self.hasher.update(&*buffer);
+        self.bytes += buffer.len() as u64;
+        Ok(true)
+    }
+
+    /// The next packet; `None` after the last, once the file's size and
+    /// checksum matched the journal.
+    pub fn next_packet(&mut self) -> Result<Option<EncodedPacket>, UpscaleError> {
+        let mut head = [0u8; 29];
+        if !self.fill(&mut head)? {
+            let sha256 = hex(&std::mem::take(&mut self.hasher).finalize());
+            if self.bytes != self.record.bytes || sha256 != self.record.sha256 {
+                return Err(self.damaged("size or checksum differs from the journal"));
+            }
+            return Ok(None);
+        }
+        let int = |b: &[u8]| i64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
         let (pts, dts, duration) = (int(&head[0..8]), int(&head[8..16]), int(&head[16..24]));
-        let key = head[24] != 0;
-        let size = u32::from_le_bytes(head[25..29].try_into().unwrap_or([0; 4])) as usize;
-        let data = take(&mut at, size).ok_or_else(|| damaged("cut short"))?;
-        packets.push(EncodedPacket {
+        let size = u32::from_le_bytes(head[25..29].try_into().unwrap_or([0; 4])) as u64;
+        if self.bytes + size > self.record.bytes {
+            return Err(self.damaged("a packet runs past the recorded size"));
+        }
+        let mut data = vec![0u8; size as usize];
+        if size > 0 && !self.fill(&mut data)? {
+            return Err(self.damaged("cut short"));
+        }
+        Ok(Some(EncodedPacket {
             pts: (pts != NONE).then_some(pts),
             dts: (dts != NONE).then_some(dts),
             duration,
-            key,
-            data: data.to_vec(),
-        });
+            key: head[24] != 0,
+            data,
+        }))
     }
-    Ok(packets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packets() -> Vec<EncodedPacket> {
+        vec![
+            EncodedPacket {
+                pts: Some(1001),
+                dts: Some(-2002),
+                duration: 1001,
+                key: true,
+                data: vec![0, 0, 0, 1, 0x65, 7, 8, 9],
+            },
+            EncodedPacket {
+                pts: None,
+                dts: None,
+                duration: 0,
+                key: false,
+                data: Vec::new(),
+            },
+        ]
+    }
+
+    fn read_all(
+        work: &WorkFolder,
+        record: &SegmentRecord,
+    ) -> Result<Vec<EncodedPacket>, UpscaleError> {
+        let mut reader = SegmentReader::open(work, record)?;
+        let mut all = Vec::new();
+        while let Some(p) = reader.next_packet()? {
+            all.push(p);
+        }
+        Ok(all)
+    }
+
+    #[test]
+    fn segments_round_trip_and_damage_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = WorkFolder {
+            path: dir.path().to_path_buf(),
+        };
+        let mut file = SegmentFile::create(&work, 3, 360, Some(1001)).unwrap();
+        file.add_frame(Some(1001));
+        file.write(&work, &packets()).unwrap();
+        let record = file.finish(&work).unwrap();
+        assert_eq!(record.file, "segment-000003.pkts");
+        assert_eq!((record.first_frame, record.frames), (360, 1));
+        assert_eq!(read_all(&work, &record).unwrap(), packets());
+
+        let path = work.file(&record.file);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[40] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        let error = read_all(&work, &record).unwrap_err().to_string();
+        assert!(
+            error.contains("checksum") && error.contains("segment-000003"),
+            "{error}"
+        );
+        std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+        let error = read_all(&work, &record).unwrap_err().to_string();
+        assert!(error.contains("damaged"), "{error}");
+    }
 }
