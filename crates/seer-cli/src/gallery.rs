@@ -17,8 +17,9 @@ use std::path::PathBuf;
 /// Where the gallery is and how to open it.
 #[derive(Args)]
 pub struct GalleryArgs {
-    /// The gallery file (SQLite; created by the first enrol).
-    #[arg(long, value_name = "FILE")]
+    /// The gallery file (SQLite; created by the first enrol), or a
+    /// PostgreSQL database as postgres://USER:PASSWORD@HOST/DATABASE.
+    #[arg(long, value_name = "FILE|URL")]
     gallery: PathBuf,
     /// A file holding the 64-hex-character key (else SEER_GALLERY_KEY).
     #[arg(long, value_name = "FILE")]
@@ -145,6 +146,16 @@ fn key(args: &GalleryArgs) -> anyhow::Result<GalleryKey> {
     Ok(GalleryKey::load(args.key_file.as_deref())?)
 }
 
+impl GalleryArgs {
+    /// True when the gallery is a PostgreSQL URL or an existing file.
+    fn exists(&self) -> bool {
+        self.gallery
+            .to_str()
+            .is_some_and(seer_face::gallery::is_postgres_url)
+            || self.gallery.exists()
+    }
+}
+
 fn open(args: &GalleryArgs, key: GalleryKey) -> anyhow::Result<Gallery> {
     Ok(Gallery::open_or_create(&args.gallery, key)?)
 }
@@ -152,7 +163,7 @@ fn open(args: &GalleryArgs, key: GalleryKey) -> anyhow::Result<Gallery> {
 /// Opens a gallery that must already exist.
 fn open_existing(args: &GalleryArgs) -> anyhow::Result<Gallery> {
     let key = key(args)?;
-    if !args.gallery.exists() {
+    if !args.exists() {
         anyhow::bail!(
             "no gallery at {}; enrol a subject first (seer face enroll --gallery {} --subject NAME IMG…)",
             args.gallery.display(),
@@ -167,7 +178,7 @@ fn open_existing(args: &GalleryArgs) -> anyhow::Result<Gallery> {
 pub fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
     let key = key(&args.gallery)?;
     // Check the key of an existing gallery before the slow part.
-    let mut gallery = if args.gallery.gallery.exists() {
+    let mut gallery = if args.gallery.exists() {
         Some(open(&args.gallery, key.clone())?)
     } else {
         crate::output::require_output_folder(&args.gallery.gallery)?;
@@ -380,7 +391,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<()> {
 /// and none of its subjects is already enrolled.
 pub fn import(args: ImportArgs) -> anyhow::Result<()> {
     let key = key(&args.gallery)?;
-    let new_gallery = !args.gallery.gallery.exists();
+    let new_gallery = !args.gallery.exists();
     if new_gallery {
         crate::output::require_output_folder(&args.gallery.gallery)?;
     }

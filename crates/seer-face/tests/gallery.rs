@@ -514,3 +514,96 @@ fn photos_are_kept_only_when_given_and_are_encrypted() {
         .unwrap();
     assert_eq!(n, 0, "forget deletes the photos too");
 }
+
+/// The PostgreSQL store behind the same `Gallery`: enrol, identify after
+/// reopening, concurrent enrolment, export/import, forget, wrong key.
+/// Needs `--features postgres` and `SEER_TEST_POSTGRES_URL` (a database the
+/// test may create `seer_gallery_*` tables in; reruns reuse them).
+#[cfg(feature = "postgres")]
+#[test]
+fn the_postgres_store_behaves_like_the_sqlite_one() {
+    let Ok(url) = std::env::var("SEER_TEST_POSTGRES_URL") else {
+        eprintln!(
+            "skipped: set SEER_TEST_POSTGRES_URL=postgres://USER:PASSWORD@HOST/DATABASE to test the PostgreSQL gallery store"
+        );
+        return;
+    };
+    let location = PathBuf::from(&url);
+    let run = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let alice = format!("alice-{run}");
+    let bob = format!("bob-{run}");
+    let mut g = Gallery::open_or_create(&location, key(50)).unwrap();
+    assert!(
+        !g.path().to_string_lossy().contains(":seer@"),
+        "no password"
+    );
+    g.enroll(&alice, &[synthetic(1), near(1, 0.1)], "t")
+        .unwrap();
+    g.enroll_with_photos(&bob, &[synthetic(2)], &[b"photo".to_vec()], "t")
+        .unwrap();
+    drop(g);
+
+    let err = Gallery::open_or_create(&location, key(51)).unwrap_err();
+    assert!(matches!(err, GalleryError::WrongKey { .. }), "{err}");
+
+    // Two handles enrolling one new subject at once end with one subject.
+    let carol = format!("carol-{run}");
+    let barrier = std::sync::Barrier::new(2);
+    std::thread::scope(|scope| {
+        for t in 0..2usize {
+            let (location, carol, barrier) = (&location, &carol, &barrier);
+            scope.spawn(move || {
+                let mut g = Gallery::open_or_create(location, key(50)).unwrap();
+                barrier.wait();
+                g.enroll(carol, &[synthetic(t + 20)], "t").unwrap();
+            });
+        }
+    });
+
+    let mut g = Gallery::open_or_create(&location, key(50)).unwrap();
+    let subjects = g.subjects();
+    let count = |name: &str| {
+        subjects
+            .iter()
+            .filter(|s| s.name == name)
+            .map(|s| s.embeddings)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(count(&alice), vec![2]);
+    assert_eq!(count(&bob), vec![1]);
+    assert_eq!(count(&carol), vec![2]);
+    let m = g.identify(&near(1, 0.05), 1);
+    assert_eq!(m[0].subject, alice);
+    assert_eq!(g.photos(&bob).unwrap(), vec![b"photo".to_vec()]);
+
+    // Export from Postgres, import into SQLite.
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("pg.seerx");
+    g.export(&archive, None, "t").unwrap();
+    let mut local = Gallery::open_or_create(&dir.path().join("g.db"), key(50)).unwrap();
+    local.import(&archive, None, "t").unwrap();
+    assert_eq!(local.subjects(), g.subjects());
+
+    assert!(g.forget(&alice, "t").unwrap());
+    drop(g);
+    let g = Gallery::open_or_create(&location, key(50)).unwrap();
+    assert!(g.subjects().iter().all(|s| s.name != alice));
+    let audit = g.audit().unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "forget" && e.subject == alice));
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "enroll" && e.subject == carol)
+            .count(),
+        2
+    );
+}

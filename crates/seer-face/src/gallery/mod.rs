@@ -27,8 +27,11 @@
 //! together or not at all.
 
 pub mod archive;
+mod backend;
 pub mod crypto;
 pub mod evaluate;
+#[cfg(feature = "postgres")]
+mod postgres;
 pub mod search;
 mod store;
 
@@ -38,8 +41,8 @@ pub use search::EmbeddingMatrix;
 
 use crate::embed::{Embedder, Embedding, EMBEDDING_SIZE, SAME_PERSON_DISTANCE};
 use crate::{largest, DetectOptions, Detector, Face, FaceError};
+use backend::{GalleryStore, SealedSubject, SqliteStore};
 use image::RgbImage;
-use rusqlite::{Connection, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -148,6 +151,9 @@ pub enum GalleryError {
         /// The subjects present in both.
         names: Vec<String>,
     },
+    /// The PostgreSQL server refused or failed an operation.
+    #[error("PostgreSQL gallery: {0}")]
+    Postgres(String),
     /// Another process holds the file, so deleted data could not be purged.
     #[error("the gallery file is in use by another process; the forgotten data was deleted but could not yet be purged from the file; run forget again when it is free")]
     Busy,
@@ -209,7 +215,8 @@ struct Subject {
 
 /// An open gallery.
 pub struct Gallery {
-    conn: Connection,
+    store: std::sync::Mutex<Box<dyn GalleryStore>>,
+    /// The file, or the database URL without its password.
     path: PathBuf,
     key: GalleryKey,
     /// In enrolment order; a subject's index owns its matrix rows.
@@ -236,30 +243,58 @@ impl Gallery {
     /// against `key` before anything else is read, and nothing is written
     /// when the key is wrong ([`GalleryError::WrongKey`]).
     pub fn open_or_create(path: &Path, key: GalleryKey) -> Result<Gallery, GalleryError> {
-        let mut conn = store::connect(path)?;
-        match store::inspect(&conn, path)? {
+        if let Some(url) = path.to_str().filter(|p| is_postgres_url(p)) {
+            return Gallery::open_postgres(url, key);
+        }
+        let store = SqliteStore::open(path)?;
+        Gallery::with_store(Box::new(store), path.to_path_buf(), key)
+    }
+
+    #[cfg(feature = "postgres")]
+    fn open_postgres(url: &str, key: GalleryKey) -> Result<Gallery, GalleryError> {
+        let (store, label) = postgres::PostgresStore::connect(url)?;
+        Gallery::with_store(Box::new(store), PathBuf::from(label), key)
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    fn open_postgres(_url: &str, _key: GalleryKey) -> Result<Gallery, GalleryError> {
+        Err(GalleryError::Postgres(
+            "this seer was built without PostgreSQL support (cargo feature `postgres`)".to_string(),
+        ))
+    }
+
+    /// Checks or creates the gallery in `store`, then decrypts it.
+    fn with_store(
+        mut store: Box<dyn GalleryStore>,
+        path: PathBuf,
+        key: GalleryKey,
+    ) -> Result<Gallery, GalleryError> {
+        match store.state()? {
             store::FileState::Empty => {
-                store::create(&mut conn, &key.check_value()?, now(), "seer")?;
+                store.create(&key.check_value()?, now(), "seer")?;
             }
             store::FileState::Gallery(check) => {
                 if !key.matches_check_value(&check) {
-                    return Err(GalleryError::WrongKey {
-                        path: path.to_path_buf(),
-                    });
+                    return Err(GalleryError::WrongKey { path });
                 }
             }
         }
-        store::ensure_photos_table(&conn)?;
-        let (subjects, matrix) = load(&conn, &key)?;
+        store.prepare()?;
+        let (subjects, matrix) = load(store.as_mut(), &key)?;
         Ok(Gallery {
-            conn,
-            path: path.to_path_buf(),
+            store: std::sync::Mutex::new(store),
+            path,
             key,
             subjects,
             matrix,
             threshold: SAME_PERSON_DISTANCE,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
         })
+    }
+
+    /// The storage, locked for one operation.
+    fn store(&self) -> std::sync::MutexGuard<'_, Box<dyn GalleryStore>> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// How many threads a search may use (default: the machine's cores, at
@@ -353,41 +388,26 @@ impl Gallery {
                 check_embedding(e)?;
             }
         }
-        let now = now();
-        // IMMEDIATE: take the write lock before reading, so a concurrent
-        // enrolment of the same new subject waits and then adds to it.
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut existing = Vec::new();
-        let mut ids = Vec::new();
-        for s in subjects {
-            let found = store::find_subject(&tx, &s.name)?;
-            if found.is_some() {
-                existing.push(s.name.clone());
-            }
-            let (id, created) = match found {
-                Some(found) => found,
-                None => (
-                    store::insert_subject(&tx, &s.name, s.created.min(now))?,
-                    s.created.min(now),
-                ),
-            };
-            for e in &s.embeddings {
-                let (nonce, ciphertext) = self.key.seal_embedding(e, id)?;
-                store::insert_embedding(&tx, id, &nonce, &ciphertext, now)?;
-            }
-            for p in &s.photos {
-                let (nonce, ciphertext) = self.key.seal_photo(p, id)?;
-                store::insert_photo(&tx, id, &nonce, &ciphertext, now)?;
-            }
-            store::append_audit(&tx, now, action, &s.name, caller)?;
-            ids.push((id, created));
-        }
-        if refuse_existing && !existing.is_empty() {
-            return Err(GalleryError::AlreadyEnrolled { names: existing });
-        }
-        tx.commit()?;
+        let key = &self.key;
+        let mut seal = |id: i64, s: &ArchiveSubject| -> Result<SealedSubject, GalleryError> {
+            Ok(SealedSubject {
+                embeddings: s
+                    .embeddings
+                    .iter()
+                    .map(|e| key.seal_embedding(e, id))
+                    .collect::<Result<_, _>>()?,
+                photos: s
+                    .photos
+                    .iter()
+                    .map(|p| key.seal_photo(p, id))
+                    .collect::<Result<_, _>>()?,
+            })
+        };
+        let ids = self
+            .store
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .write_subjects(subjects, action, caller, now(), refuse_existing, &mut seal)?;
         for (s, (id, created)) in subjects.iter().zip(ids) {
             let index = match self.subjects.iter().position(|m| m.id == id) {
                 Some(i) => i,
@@ -429,7 +449,7 @@ impl Gallery {
                 })
                 .collect();
             let mut photos = Vec::new();
-            for row in store::sealed_photos(&self.conn, s.id)? {
+            for row in self.store().sealed_photos(s.id)? {
                 photos.push(
                     self.key
                         .open_photo(&row.nonce, &row.ciphertext, s.id)
@@ -448,7 +468,7 @@ impl Gallery {
         subjects.sort_by(|a, b| a.name.cmp(&b.name));
         let sealed = archive::seal(&subjects, key.unwrap_or(&self.key))?;
         write_atomically(out, &sealed)?;
-        store::append_audit(&self.conn, now(), "export", "", caller)?;
+        self.store().append_audit(now(), "export", "", caller)?;
         Ok(subjects.len())
     }
 
@@ -484,7 +504,8 @@ impl Gallery {
         let Some(s) = self.subjects.iter().find(|s| s.name == name) else {
             return Ok(Vec::new());
         };
-        store::sealed_photos(&self.conn, s.id)?
+        self.store()
+            .sealed_photos(s.id)?
             .iter()
             .map(|row| {
                 self.key
@@ -517,15 +538,9 @@ impl Gallery {
     /// subject is enrolled.
     pub fn forget(&mut self, name: &str, caller: &str) -> Result<bool, GalleryError> {
         check_name("caller", caller)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some((id, _)) = store::find_subject(&tx, name)? else {
+        let Some(id) = self.store().forget(name, caller, now())? else {
             return Ok(false);
         };
-        store::delete_subject(&tx, id)?;
-        store::append_audit(&tx, now(), "forget", name, caller)?;
-        tx.commit()?;
         if let Some(gone) = self.subjects.iter().position(|s| s.id == id) {
             self.subjects.remove(gone);
             let gone = gone as u32;
@@ -535,7 +550,7 @@ impl Gallery {
                 std::cmp::Ordering::Greater => Some(o - 1),
             });
         }
-        store::compact(&self.conn)?;
+        self.store().compact()?;
         Ok(true)
     }
 
@@ -565,7 +580,7 @@ impl Gallery {
 
     /// The audit trail, oldest first.
     pub fn audit(&self) -> Result<Vec<AuditEntry>, GalleryError> {
-        store::audit_rows(&self.conn)
+        self.store().audit_rows()
     }
 }
 
@@ -604,10 +619,11 @@ pub fn enrolment_embedding(
 
 /// Decrypts every descriptor of the gallery into one matrix.
 fn load(
-    conn: &Connection,
+    store: &mut dyn GalleryStore,
     key: &GalleryKey,
 ) -> Result<(Vec<Subject>, EmbeddingMatrix), GalleryError> {
-    let mut subjects: Vec<Subject> = store::subject_rows(conn)?
+    let mut subjects: Vec<Subject> = store
+        .subject_rows()?
         .into_iter()
         .map(|r| Subject {
             id: r.id,
@@ -621,7 +637,7 @@ fn load(
         .enumerate()
         .map(|(i, s)| (s.id, i))
         .collect();
-    let rows = store::sealed_rows(conn)?;
+    let rows = store.sealed_rows()?;
     let mut matrix = EmbeddingMatrix::with_capacity(EMBEDDING_SIZE, rows.len());
     for row in rows {
         let owner = *index
@@ -723,6 +739,11 @@ fn check_embedding(e: &Embedding) -> Result<(), GalleryError> {
         ));
     }
     Ok(())
+}
+
+/// True for a `postgres://` or `postgresql://` gallery location.
+pub fn is_postgres_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
 }
 
 /// Now, in Unix seconds.

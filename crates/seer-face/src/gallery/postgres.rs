@@ -1,0 +1,358 @@
+//! A gallery in a PostgreSQL database (cargo feature `postgres`), chosen by
+//! a `postgres://` or `postgresql://` location.
+//!
+//! The same tables as the SQLite file, prefixed `seer_gallery_`, holding
+//! only what the SQLite store holds: names, times, audit entries and
+//! sealed rows (BYTEA). Every write transaction first takes a
+//! transaction-scoped advisory lock, so writers are serialised like
+//! SQLite's `BEGIN IMMEDIATE`. Forgetting runs `VACUUM FULL` on the data
+//! tables so the deleted ciphertexts do not linger in dead tuples.
+//! Connections are unencrypted (`NoTls`): use a local socket or a trusted
+//! network; the data itself is ciphertext.
+
+use super::archive::ArchiveSubject;
+use super::backend::{GalleryStore, Sealer};
+use super::store::{FileState, SealedRow, SubjectRow};
+use super::{AuditEntry, GalleryError};
+use postgres::{Client, GenericClient, NoTls};
+
+/// The advisory lock key every writer takes ("seergall" in ASCII).
+const WRITE_LOCK: i64 = 0x7365_6572_6761_6c6c;
+
+const SCHEMA: &str = "
+CREATE TABLE seer_gallery_meta (
+    key TEXT PRIMARY KEY,
+    value BYTEA NOT NULL
+);
+CREATE TABLE seer_gallery_subjects (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created BIGINT NOT NULL
+);
+CREATE TABLE seer_gallery_embeddings (
+    id BIGSERIAL PRIMARY KEY,
+    subject_id BIGINT NOT NULL REFERENCES seer_gallery_subjects(id) ON DELETE CASCADE,
+    nonce BYTEA NOT NULL,
+    ciphertext BYTEA NOT NULL,
+    created BIGINT NOT NULL
+);
+CREATE INDEX seer_gallery_embeddings_subject ON seer_gallery_embeddings(subject_id);
+CREATE TABLE seer_gallery_photos (
+    id BIGSERIAL PRIMARY KEY,
+    subject_id BIGINT NOT NULL REFERENCES seer_gallery_subjects(id) ON DELETE CASCADE,
+    nonce BYTEA NOT NULL,
+    ciphertext BYTEA NOT NULL,
+    created BIGINT NOT NULL
+);
+CREATE INDEX seer_gallery_photos_subject ON seer_gallery_photos(subject_id);
+CREATE TABLE seer_gallery_audit (
+    id BIGSERIAL PRIMARY KEY,
+    time BIGINT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    caller TEXT NOT NULL
+);
+CREATE FUNCTION seer_gallery_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit trail is append-only';
+END
+$$;
+CREATE TRIGGER seer_gallery_audit_no_change BEFORE UPDATE OR DELETE ON seer_gallery_audit
+    FOR EACH ROW EXECUTE FUNCTION seer_gallery_audit_append_only();
+";
+
+/// A gallery in a PostgreSQL database.
+pub(crate) struct PostgresStore {
+    client: Client,
+}
+
+fn pg(e: postgres::Error) -> GalleryError {
+    let detail = e
+        .as_db_error()
+        .map(|d| d.message().to_string())
+        .unwrap_or_else(|| e.to_string());
+    GalleryError::Postgres(detail)
+}
+
+/// `url` with any password replaced by `***`, for messages.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            if user_info.contains(':') {
+                format!("{scheme}://{user}:***@{host}")
+            } else {
+                format!("{scheme}://{user}@{host}")
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url`; returns the store and the URL without password.
+    pub(crate) fn connect(url: &str) -> Result<(PostgresStore, String), GalleryError> {
+        let label = redacted(url);
+        let client = Client::connect(url, NoTls)
+            .map_err(|e| GalleryError::Postgres(format!("cannot connect to {label}: {}", pg(e))))?;
+        Ok((PostgresStore { client }, label))
+    }
+}
+
+fn meta(c: &mut impl GenericClient, key: &str) -> Result<Option<Vec<u8>>, GalleryError> {
+    Ok(c.query_opt(
+        "SELECT value FROM seer_gallery_meta WHERE key = $1",
+        &[&key],
+    )
+    .map_err(pg)?
+    .map(|r| r.get(0)))
+}
+
+fn has_schema(c: &mut impl GenericClient) -> Result<bool, GalleryError> {
+    let row = c
+        .query_one("SELECT to_regclass('seer_gallery_meta') IS NOT NULL", &[])
+        .map_err(pg)?;
+    Ok(row.get(0))
+}
+
+fn append(
+    c: &mut impl GenericClient,
+    now: i64,
+    action: &str,
+    subject: &str,
+    caller: &str,
+) -> Result<(), GalleryError> {
+    c.execute(
+        "INSERT INTO seer_gallery_audit (time, action, subject, caller) VALUES ($1, $2, $3, $4)",
+        &[&now, &action, &subject, &caller],
+    )
+    .map_err(pg)?;
+    Ok(())
+}
+
+fn sealed(rows: Vec<postgres::Row>) -> Vec<SealedRow> {
+    rows.into_iter()
+        .map(|r| SealedRow {
+            subject_id: r.get(0),
+            nonce: r.get(1),
+            ciphertext: r.get(2),
+        })
+        .collect()
+}
+
+impl GalleryStore for PostgresStore {
+    fn state(&mut self) -> Result<FileState, GalleryError> {
+        if !has_schema(&mut self.client)? {
+            return Ok(FileState::Empty);
+        }
+        if meta(&mut self.client, "format")?.as_deref() != Some(b"seer-gallery".as_slice()) {
+            return Err(GalleryError::Postgres(
+                "the database has a seer_gallery_meta table that is not a seer gallery".into(),
+            ));
+        }
+        if meta(&mut self.client, "version")?.as_deref() != Some(b"1".as_slice()) {
+            return Err(GalleryError::Corrupt {
+                detail: "the PostgreSQL gallery has a version this seer does not read".into(),
+            });
+        }
+        meta(&mut self.client, "key_check")?
+            .map(FileState::Gallery)
+            .ok_or_else(|| GalleryError::Corrupt {
+                detail: "the PostgreSQL gallery has no key check value".into(),
+            })
+    }
+
+    fn create(&mut self, check_value: &[u8], now: i64, caller: &str) -> Result<(), GalleryError> {
+        let mut tx = self.client.transaction().map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(pg)?;
+        if has_schema(&mut tx)? {
+            // Another process created it meanwhile; its key is checked next.
+            return Ok(());
+        }
+        tx.batch_execute(SCHEMA).map_err(pg)?;
+        tx.execute(
+            "INSERT INTO seer_gallery_meta (key, value) VALUES ('format', $1), ('version', $2), ('key_check', $3)",
+            &[&b"seer-gallery".as_slice(), &b"1".as_slice(), &check_value],
+        )
+        .map_err(pg)?;
+        append(&mut tx, now, "create", "", caller)?;
+        tx.commit().map_err(pg)
+    }
+
+    fn prepare(&mut self) -> Result<(), GalleryError> {
+        Ok(())
+    }
+
+    fn subject_rows(&mut self) -> Result<Vec<SubjectRow>, GalleryError> {
+        Ok(self
+            .client
+            .query(
+                "SELECT id, name, created FROM seer_gallery_subjects ORDER BY name",
+                &[],
+            )
+            .map_err(pg)?
+            .into_iter()
+            .map(|r| SubjectRow {
+                id: r.get(0),
+                name: r.get(1),
+                created: r.get(2),
+            })
+            .collect())
+    }
+
+    fn sealed_rows(&mut self) -> Result<Vec<SealedRow>, GalleryError> {
+        Ok(sealed(
+            self.client
+                .query(
+                    "SELECT subject_id, nonce, ciphertext FROM seer_gallery_embeddings ORDER BY id",
+                    &[],
+                )
+                .map_err(pg)?,
+        ))
+    }
+
+    fn sealed_photos(&mut self, subject_id: i64) -> Result<Vec<SealedRow>, GalleryError> {
+        Ok(sealed(
+            self.client
+                .query(
+                    "SELECT subject_id, nonce, ciphertext FROM seer_gallery_photos WHERE subject_id = $1 ORDER BY id",
+                    &[&subject_id],
+                )
+                .map_err(pg)?,
+        ))
+    }
+
+    fn write_subjects(
+        &mut self,
+        subjects: &[ArchiveSubject],
+        action: &str,
+        caller: &str,
+        now: i64,
+        refuse_existing: bool,
+        seal: &mut Sealer<'_>,
+    ) -> Result<Vec<(i64, i64)>, GalleryError> {
+        let mut tx = self.client.transaction().map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(pg)?;
+        let mut existing = Vec::new();
+        let mut ids = Vec::new();
+        for s in subjects {
+            let found = tx
+                .query_opt(
+                    "SELECT id, created FROM seer_gallery_subjects WHERE name = $1",
+                    &[&s.name],
+                )
+                .map_err(pg)?
+                .map(|r| (r.get::<_, i64>(0), r.get::<_, i64>(1)));
+            if found.is_some() {
+                existing.push(s.name.clone());
+            }
+            let created = s.created.min(now);
+            let (id, created) = match found {
+                Some(found) => found,
+                None => {
+                    let row = tx
+                        .query_one(
+                            "INSERT INTO seer_gallery_subjects (name, created) VALUES ($1, $2) RETURNING id",
+                            &[&s.name, &created],
+                        )
+                        .map_err(pg)?;
+                    (row.get(0), created)
+                }
+            };
+            let sealed = seal(id, s)?;
+            for (table, rows) in [
+                ("seer_gallery_embeddings", &sealed.embeddings),
+                ("seer_gallery_photos", &sealed.photos),
+            ] {
+                let sql = format!(
+                    "INSERT INTO {table} (subject_id, nonce, ciphertext, created) VALUES ($1, $2, $3, $4)"
+                );
+                for (nonce, ciphertext) in rows {
+                    tx.execute(sql.as_str(), &[&id, nonce, ciphertext, &now])
+                        .map_err(pg)?;
+                }
+            }
+            append(&mut tx, now, action, &s.name, caller)?;
+            ids.push((id, created));
+        }
+        if refuse_existing && !existing.is_empty() {
+            return Err(GalleryError::AlreadyEnrolled { names: existing });
+        }
+        tx.commit().map_err(pg)?;
+        Ok(ids)
+    }
+
+    fn forget(&mut self, name: &str, caller: &str, now: i64) -> Result<Option<i64>, GalleryError> {
+        let mut tx = self.client.transaction().map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(pg)?;
+        let Some(row) = tx
+            .query_opt(
+                "DELETE FROM seer_gallery_subjects WHERE name = $1 RETURNING id",
+                &[&name],
+            )
+            .map_err(pg)?
+        else {
+            return Ok(None);
+        };
+        append(&mut tx, now, "forget", name, caller)?;
+        tx.commit().map_err(pg)?;
+        Ok(Some(row.get(0)))
+    }
+
+    fn compact(&mut self) -> Result<(), GalleryError> {
+        self.client
+            .batch_execute(
+                "VACUUM FULL seer_gallery_subjects, seer_gallery_embeddings, seer_gallery_photos",
+            )
+            .map_err(pg)
+    }
+
+    fn append_audit(
+        &mut self,
+        now: i64,
+        action: &str,
+        subject: &str,
+        caller: &str,
+    ) -> Result<(), GalleryError> {
+        append(&mut self.client, now, action, subject, caller)
+    }
+
+    fn audit_rows(&mut self) -> Result<Vec<AuditEntry>, GalleryError> {
+        Ok(self
+            .client
+            .query(
+                "SELECT time, action, subject, caller FROM seer_gallery_audit ORDER BY id",
+                &[],
+            )
+            .map_err(pg)?
+            .into_iter()
+            .map(|r| AuditEntry {
+                time: r.get(0),
+                action: r.get(1),
+                subject: r.get(2),
+                caller: r.get(3),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redacted("postgres://seer:secret@localhost/db"),
+            "postgres://seer:***@localhost/db"
+        );
+        assert_eq!(
+            super::redacted("postgres://seer@localhost/db"),
+            "postgres://seer@localhost/db"
+        );
+    }
+}
