@@ -13,6 +13,8 @@ pub enum BenchCommand {
     UpscaleSpeed(crate::bench_upscale_perf::UpscaleSpeedArgs),
     /// The `seer upscale` path against a bare ONNX Runtime loop on the same tiles.
     UpscaleOverhead(crate::bench_upscale_perf::UpscaleOverheadArgs),
+    /// Anti-spoofing models on real faces vs simulated print/screen/mask attacks: AUC, APCER/BPCER.
+    Liveness(crate::face_liveness::BenchLivenessArgs),
     /// Gallery identification on a labelled folder: rank-1, misses, false accepts.
     Faces(crate::bench_faces::BenchFacesArgs),
     /// Exact top-k search latency (median, p99) over N random descriptors.
@@ -26,6 +28,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Matmul(args) => crate::bench_upscale_perf::matmul(args),
         BenchCommand::UpscaleSpeed(args) => crate::bench_upscale_perf::upscale_speed(args),
         BenchCommand::UpscaleOverhead(args) => crate::bench_upscale_perf::upscale_overhead(args),
+        BenchCommand::Liveness(args) => crate::face_liveness::bench(args),
         BenchCommand::Faces(args) => crate::bench_faces::faces(args),
         BenchCommand::GallerySearch(args) => crate::bench_faces::gallery_search(args),
     }

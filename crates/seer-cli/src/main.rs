@@ -5,6 +5,7 @@ mod bench_faces;
 mod bench_upscale_perf;
 mod demo;
 mod face;
+mod face_liveness;
 mod gallery;
 mod info;
 mod models;

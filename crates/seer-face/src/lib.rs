@@ -12,6 +12,10 @@
 //! * [`Gallery`] keeps the descriptors of enrolled subjects, encrypted, in
 //!   one SQLite file, and identifies faces against them (1:N); see
 //!   [`gallery`].
+//! * [`liveness`] feeds Human's two anti-spoofing models; [`liveness_eval`]
+//!   measures them on real faces and the simulated attacks of
+//!   [`spoof_sim`]. Neither gives a verdict unless it measured usable
+//!   ([`liveness::LIVENESS_VERDICT`]).
 //!
 //! No demographic or emotion outputs exist here by design.
 
@@ -21,8 +25,11 @@ pub mod detect;
 pub mod embed;
 pub mod face;
 pub mod gallery;
+pub mod liveness;
+pub mod liveness_eval;
 pub mod nms;
 pub mod quality;
+pub mod spoof_sim;
 pub mod tiles;
 
 pub use detect::{DetectOptions, Detector, DETECTOR_MODEL_ID};
