@@ -100,6 +100,9 @@ pub struct UpscaleSpeedArgs {
     /// Timed runs per model (after one warm-up).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// Only count the operations; run nothing.
+    #[arg(long)]
+    count_only: bool,
     #[command(flatten)]
     tuning: TuningArgs,
     /// Print the result as JSON.
@@ -315,7 +318,7 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
     init_runtime(&store)?;
     let threads = args.threads.unwrap_or_else(seer_runtime::physical_cores);
     let tuning = args.tuning.tuning();
-    let matmul = matmul_peak(1024, threads, tuning, 10)?;
+    let matmul = matmul_peak(1024, threads, tuning, if args.count_only { 1 } else { 10 })?;
     let ids: Vec<String> = if args.models.is_empty() {
         DEFAULT_MODELS.iter().map(|s| s.to_string()).collect()
     } else {
@@ -330,14 +333,22 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
         let macs = CostModel::from_file(&path)?
             .macs(&[input.shape.iter().map(|&d| d as i64).collect()])
             .with_context(|| format!("counting the operations of {id}"))?;
+        let gflop = 2.0 * macs as f64 / 1e9;
+        let px = f64::from(args.tile) * f64::from(args.tile);
+        if args.count_only {
+            out_line(&format!(
+                "{id}: {gflop:.2} GFLOP per {}² input, {:.3} MFLOP per input pixel",
+                args.tile,
+                gflop * 1e3 / px
+            ));
+            continue;
+        }
         let mut session = Session::from_file_tuned(&path, &SessionOptions { threads }, tuning)?;
         let runs = vec![vec![input]];
         session.time_bare_runs(&runs, 1)?;
         let cpu_before = cpu_seconds();
         let seconds = session.time_bare_runs(&runs, rounds)? / rounds as f64;
         let cpu = (cpu_seconds() - cpu_before) / rounds as f64;
-        let gflop = 2.0 * macs as f64 / 1e9;
-        let px = f64::from(args.tile) * f64::from(args.tile);
         models.push(ModelSpeed {
             model: id.clone(),
             tile: args.tile,
