@@ -164,12 +164,22 @@ fn upscale_video_honours_codec_and_crf() {
         sizes[1] * 4 < sizes[0] * 3,
         "crf 40 is not a quarter smaller than crf 10: {sizes:?}"
     );
-    let output = dir.path().join("hevc.mkv");
-    let (ok, json, stderr) = upscale(&input, &output, &["--codec", "libx265", "--crf", "28"]);
-    assert!(ok, "seer failed: {stderr}");
-    assert_eq!(json["codec"], "libx265");
-    assert_eq!(json["frames"], FRAMES);
-    assert_eq!(codec_of(&output), "hevc");
+    // Other encoders, each in three segments joined into one stream.
+    for (codec, name) in [("libx265", "hevc"), ("libvpx-vp9", "vp9")] {
+        let output = dir.path().join(format!("{name}.mkv"));
+        let args = ["--codec", codec, "--crf", "28", "--segment-frames", "3"];
+        let (ok, json, stderr) = upscale(&input, &output, &args);
+        assert!(ok, "seer failed: {stderr}");
+        assert_eq!(json["codec"], codec);
+        assert_eq!(json["segments"], 3);
+        assert_eq!(codec_of(&output), name);
+        let mut reader = VideoReader::open(&output).unwrap_or_else(|e| panic!("{e}"));
+        let mut frames = 0;
+        while let Some(item) = reader.next_item().unwrap_or_else(|e| panic!("{e}")) {
+            frames += u64::from(matches!(item, Item::Frame(_)));
+        }
+        assert_eq!(frames, FRAMES, "{codec}");
+    }
 }
 
 #[test]
