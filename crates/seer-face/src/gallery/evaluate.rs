@@ -48,7 +48,7 @@ pub enum EvaluateError {
         /// The photo.
         path: PathBuf,
         /// The error.
-        source: FaceError,
+        source: Box<FaceError>,
     },
     /// The gallery refused an enrolment.
     #[error(transparent)]
@@ -240,7 +240,7 @@ pub fn enrol_folder(
     for (i, (subject, path)) in photos.iter().enumerate() {
         let face_error = |source| EvaluateError::Face {
             path: path.clone(),
-            source,
+            source: Box::new(source),
         };
         let image = seer_imgproc::load_rgb(path).map_err(|e| face_error(e.into()))?;
         let (_, e) = enrolment_embedding(detector, embedder, &image, path, FacePolicy::ExactlyOne)
@@ -355,7 +355,7 @@ pub fn evaluate_folder(
         let path = probes_dir.join(&label.file);
         let face_error = |source| EvaluateError::Face {
             path: path.clone(),
-            source,
+            source: Box::new(source),
         };
         let image = seer_imgproc::load_rgb(&path).map_err(|e| face_error(e.into()))?;
         let faces = detector.detect(&image, options).map_err(face_error)?;
