@@ -193,8 +193,8 @@ pub fn liveness(args: LivenessArgs) -> anyhow::Result<()> {
     anyhow::bail!(
         "no usable liveness model is available, so seer gives no live/spoof verdict for {}. \
          Measured on real faces vs simulated print, screen and mask attacks \
-         (seer bench liveness --data DIR): held-out AUC face.antispoof {:.2}, \
-         face.liveness {:.2} (0.5 = chance); a verdict needs ≥ {MIN_USABLE_AUC}. {}",
+         (seer bench liveness --data DIR): held-out AUC face.antispoof {:.3}, \
+         face.liveness {:.3} (0.5 = chance); a verdict needs ≥ {MIN_USABLE_AUC}. {}",
         args.image.display(),
         v.antispoof_auc,
         v.liveness_auc,
