@@ -12,6 +12,7 @@ mod models;
 mod output;
 mod progress;
 mod upscale;
+mod upscale_batch;
 mod upscale_video;
 
 use clap::{Parser, Subcommand};

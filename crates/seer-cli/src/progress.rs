@@ -21,14 +21,16 @@ impl TerminalProgress {
 impl Progress for TerminalProgress {
     fn start(&self, label: &str, total: Option<u64>) {
         let bar = match total {
-            // Frames: show the rate and the time left.
-            Some(n) if label.ends_with("(frames)") => ProgressBar::new(n).with_style(
-                ProgressStyle::with_template(
-                    "{msg:30} [{bar:30}] {pos}/{len} {per_sec:.1} {elapsed} ETA {eta}",
+            // Frames and tiles: show the rate and the time left.
+            Some(n) if label.ends_with("(frames)") || label.ends_with("(tiles)") => {
+                ProgressBar::new(n).with_style(
+                    ProgressStyle::with_template(
+                        "{msg:30} [{bar:30}] {pos}/{len} {per_sec:.1} {elapsed} ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
                 )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            ),
+            }
             Some(n) => ProgressBar::new(n).with_style(
                 ProgressStyle::with_template("{msg:40} [{bar:30}] {pos}/{len} {elapsed}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())

@@ -1,5 +1,6 @@
-//! `seer upscale IN OUT`: super-resolution of one image file (or a video,
-//! by extension: see `upscale_video`), and
+//! `seer upscale IN OUT`: super-resolution of one image file, of every
+//! image of a folder (see `upscale_batch`) or of a video (by extension: see
+//! `upscale_video`), and
 //! `seer bench upscale`: PSNR/SSIM of an upscaler on a folder of
 //! high-resolution images (e.g. Set5).
 
@@ -10,23 +11,35 @@ use clap::Args;
 use image::{DynamicImage, ImageFormat};
 use seer_models::Store;
 use seer_upscale::bench::{add_cost, score_image, ImageScore};
-use seer_upscale::{UpscaleOptions, UpscaleReport, Upscaler};
+use seer_upscale::{UpscaleOptions, Upscaler};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Image formats seer reads and writes, for error messages.
-const FORMATS: &str = "PNG, JPEG, WebP, TIFF or BMP";
+const FORMATS: &str = seer_imgproc::io::FORMATS;
 
 /// Arguments of `seer upscale`.
 #[derive(Args)]
 pub struct UpscaleArgs {
-    /// Input image (PNG, JPEG, WebP, TIFF, BMP) or video (MP4, MKV, MOV, WebM).
+    /// Input image (PNG, JPEG, WebP, TIFF, BMP), folder of images, or video (MP4, MKV, MOV, WebM).
     input: PathBuf,
-    /// Output image or video; the format follows the extension.
+    /// Output image, folder (created; sub-folders and names mirrored) or video; the format follows the extension.
     output: PathBuf,
-    /// Output pixels per input pixel (default: the model's smallest native scale).
-    #[arg(long, value_parser = parse_scale)]
-    scale: Option<u32>,
+    /// Output pixels per input pixel, 1 to 16, e.g. 2 or 1.5 (default: the
+    /// model's smallest native scale). Other than a native scale: the next
+    /// native scale, then Lanczos.
+    #[arg(long, value_parser = parse_factor, conflicts_with_all = ["width", "height"])]
+    scale: Option<f64>,
+    /// Output width in pixels (height keeps the aspect ratio); images only.
+    #[arg(long, conflicts_with = "height")]
+    width: Option<u32>,
+    /// Output height in pixels (width keeps the aspect ratio); images only.
+    #[arg(long)]
+    height: Option<u32>,
+    /// Memory budget of the job, e.g. 4G, 1.5G, 800M (default 4G): limits
+    /// the tile size and refuses images that cannot fit.
+    #[arg(long, default_value = "4G", value_parser = parse_memory)]
+    max_memory: u64,
     /// Tier (fast, photo, perceptual, anime, anime-quality), model family (esrgan-slim) or model id.
     #[arg(long, default_value = "photo")]
     model: String,
@@ -79,19 +92,55 @@ pub struct BenchUpscaleArgs {
     json: bool,
 }
 
+/// Parses `--scale` for images: a factor from 1 to 16.
+fn parse_factor(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if (1.0..=16.0).contains(&f) => Ok(f),
+        _ => Err(format!(
+            "'{text}' is not a scale; use a number from 1 to 16, e.g. 2 or 1.5"
+        )),
+    }
+}
+
+/// Parses `--max-memory`: bytes, or a number with K, M, G (binary units,
+/// optional "iB"/"B").
+fn parse_memory(text: &str) -> Result<u64, String> {
+    let bad = || format!("'{text}' is not a memory size; use e.g. 4G, 1.5G or 800M");
+    let t = text.trim().to_ascii_uppercase();
+    let t = t.trim_end_matches("IB").trim_end_matches('B');
+    let (number, unit) = match t.char_indices().last() {
+        Some((i, c @ ('K' | 'M' | 'G' | 'T'))) => (&t[..i], c),
+        _ => (t, ' '),
+    };
+    let n: f64 = number.trim().parse().map_err(|_| bad())?;
+    let factor = match unit {
+        'K' => 1024.0,
+        'M' => 1024.0 * 1024.0,
+        'G' => 1024.0 * 1024.0 * 1024.0,
+        'T' => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => 1.0,
+    };
+    let bytes = n * factor;
+    if !(bytes.is_finite() && bytes >= 64.0 * 1024.0 * 1024.0) {
+        return Err(format!("{} (at least 64M)", bad()));
+    }
+    Ok(bytes as u64)
+}
+
+/// The integer scale of `--scale` for videos and benchmarks.
+fn integer_scale(scale: Option<f64>) -> anyhow::Result<Option<u32>> {
+    match scale {
+        None => Ok(None),
+        Some(f) if f.fract() == 0.0 && f >= 2.0 => Ok(Some(f as u32)),
+        Some(f) => bail!("videos need a whole scale of 2 or more (got {f}); use e.g. --scale 2"),
+    }
+}
+
 fn parse_scale(text: &str) -> Result<u32, String> {
     match text.parse::<u32>() {
         Ok(s @ (2 | 3 | 4 | 8)) => Ok(s),
         _ => Err(format!("'{text}' is not a scale; use 2, 3, 4 or 8")),
     }
-}
-
-#[derive(Serialize)]
-struct UpscaleOutput {
-    input: String,
-    output: String,
-    #[serde(flatten)]
-    report: UpscaleReport,
 }
 
 fn options(scale: Option<u32>, tile: u32, threads: Option<usize>) -> UpscaleOptions {
@@ -114,85 +163,19 @@ fn open_upscaler(
     Ok(Upscaler::with_progress(&store, model, options, progress)?)
 }
 
-/// Decodes an image file with clear errors for empty, unknown and corrupt
-/// files; the format is recognised from the content, not the extension.
+/// Decodes an image file (upright, EXIF orientation applied) with clear
+/// errors for empty, unknown and corrupt files.
 fn read_image(path: &Path) -> anyhow::Result<DynamicImage> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read input {}", path.display()))?;
-    if bytes.is_empty() {
-        bail!(
-            "input {} is empty (0 bytes); give a {FORMATS} image",
-            path.display()
-        );
-    }
-    let Ok(format) = image::guess_format(&bytes) else {
-        bail!(
-            "input {} is not a supported image; give a {FORMATS} image",
-            path.display()
-        );
-    };
-    let image = image::load_from_memory_with_format(&bytes, format).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot decode input {}: {e}; give an intact {FORMATS} image",
-            path.display()
-        )
-    })?;
-    if image.width() == 0 || image.height() == 0 {
-        bail!("input {} has no pixels", path.display());
-    }
-    Ok(image)
+    Ok(seer_imgproc::read_image(path, None)?.image)
 }
 
-/// The output format from the file extension, after checking the folder exists.
-fn output_format(path: &Path) -> anyhow::Result<ImageFormat> {
-    crate::output::require_output_folder(path)?;
-    let format = ImageFormat::from_path(path).ok().filter(|f| {
-        matches!(
-            f,
-            ImageFormat::Png
-                | ImageFormat::Jpeg
-                | ImageFormat::WebP
-                | ImageFormat::Tiff
-                | ImageFormat::Bmp
-        )
-    });
-    format.with_context(|| {
-        format!(
-            "cannot tell the output format of {}; use the extension .png, .jpg, .webp, .tif or .bmp",
-            path.display()
-        )
-    })
-}
-
-/// The image in a pixel type the format can store (PNG and TIFF keep 16
-/// bits; JPEG has no alpha; the others are 8-bit).
-fn fit_for_format(image: DynamicImage, format: ImageFormat) -> DynamicImage {
-    let grey = !image.color().has_color();
-    let alpha = image.color().has_alpha();
-    match format {
-        ImageFormat::Png => image,
-        ImageFormat::Tiff if !(grey && alpha) => image,
-        ImageFormat::Jpeg if grey => DynamicImage::ImageLuma8(image.to_luma8()),
-        ImageFormat::Jpeg => DynamicImage::ImageRgb8(image.to_rgb8()),
-        _ if alpha => DynamicImage::ImageRgba8(image.to_rgba8()),
-        _ => DynamicImage::ImageRgb8(image.to_rgb8()),
-    }
-}
-
-/// Encodes in memory, then writes through a temporary file in the same
-/// folder renamed onto `path`: never a partial file at `path`.
+/// Writes `image` atomically as `format` (see `seer_imgproc::write_image`).
 pub(crate) fn write_image(
     image: DynamicImage,
     path: &Path,
     format: ImageFormat,
 ) -> anyhow::Result<()> {
-    let image = fit_for_format(image, format);
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    image
-        .write_to(&mut bytes, format)
-        .with_context(|| format!("cannot encode {}", path.display()))?;
-    seer_models::files::write_atomic(path, bytes.get_ref())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    seer_imgproc::write_image(&image, path, format, &Default::default())?;
     Ok(())
 }
 
@@ -201,48 +184,34 @@ pub fn run(args: UpscaleArgs) -> anyhow::Result<()> {
     if seer_video::is_video_path(&args.input) {
         return run_video(args);
     }
-    let format = output_format(&args.output)?;
-    let input = read_image(&args.input)?;
-    let progress = TerminalProgress::new();
-    let options = options(args.scale, args.tile, args.threads);
-    let mut upscaler = open_upscaler(&args.model, &options, &progress)?;
-    let output = upscaler.upscale_image(&input, &progress)?;
-    write_image(output, &args.output, format)?;
-    let result = UpscaleOutput {
-        input: args.input.display().to_string(),
-        output: args.output.display().to_string(),
-        report: upscaler.last_report().clone(),
+    let target = match (args.scale, args.width, args.height) {
+        (Some(f), _, _) => Some(seer_upscale::Target::Scale(f)),
+        (_, Some(w), _) => Some(seer_upscale::Target::Width(w)),
+        (_, _, Some(h)) => Some(seer_upscale::Target::Height(h)),
+        _ => None,
     };
-    if args.json {
-        return print_json(&result);
+    let job = crate::upscale_batch::ImageJob {
+        model: args.model,
+        target,
+        tile: args.tile,
+        threads: args.threads,
+        max_memory: args.max_memory,
+        json: args.json,
+    };
+    if args.input.is_dir() {
+        return crate::upscale_batch::run_folder(&args.input, &args.output, &job);
     }
-    let r = &result.report;
-    let downscale = if r.lanczos_downscale {
-        format!(" (x{} then Lanczos to x{})", r.native_scale, r.scale)
-    } else {
-        String::new()
-    };
-    print_table(
-        &[
-            "output", "size", "scale", "models", "tiles", "seconds", "LR kpx/s",
-        ],
-        &[vec![
-            result.output.clone(),
-            format!("{}x{}", r.output_size.0, r.output_size.1),
-            format!("x{}{downscale}", r.scale),
-            r.chain.join(" -> "),
-            r.tiles.to_string(),
-            format!("{:.2}", r.seconds),
-            format!("{:.1}", r.lr_kpx_per_s),
-        ]],
-    );
-    Ok(())
+    crate::upscale_batch::run_image(&args.input, &args.output, &job)
 }
 
 /// Runs `seer upscale` on a video.
 fn run_video(args: UpscaleArgs) -> anyhow::Result<()> {
+    if args.width.is_some() || args.height.is_some() {
+        bail!("--width and --height are for images; give videos a whole --scale");
+    }
     let progress = TerminalProgress::new();
-    let options = options(args.scale, args.tile, args.threads);
+    let mut options = options(integer_scale(args.scale)?, args.tile, args.threads);
+    options.max_memory = args.max_memory;
     let mut upscaler = open_upscaler(&args.model, &options, &progress)?;
     let video = crate::upscale_video::VideoArgs {
         codec: args.codec,

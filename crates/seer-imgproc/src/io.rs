@@ -115,8 +115,12 @@ pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, I
             format!("not a supported image; give a {FORMATS} image"),
         ));
     };
-    let corrupt =
-        |e: image::ImageError| read_error(path, format!("{e}; give an intact {FORMATS} image"));
+    let corrupt = |e: image::ImageError| {
+        read_error(
+            path,
+            format!("cannot decode: {e}; give an intact {FORMATS} image"),
+        )
+    };
     let mut reader = ImageReader::open(path).map_err(|e| read_error(path, e))?;
     reader.set_format(format);
     reader.no_limits();
