@@ -455,6 +455,12 @@ pub fn upscale_overhead(args: UpscaleOverheadArgs) -> anyhow::Result<()> {
             ],
         ],
     );
-    out_line(&format!("overhead: {:.1}%", report.overhead_percent));
+    out_line(&format!(
+        "overhead: {:.1}% wall time; {:.1}% CPU time ({:.2} vs {:.2} CPU s per image)",
+        report.overhead_percent,
+        report.overhead_cpu_percent,
+        report.pipeline_cpu_seconds,
+        report.bare_cpu_seconds
+    ));
     Ok(())
 }

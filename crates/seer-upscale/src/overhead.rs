@@ -46,8 +46,33 @@ pub struct OverheadReport {
     pub pipeline_lr_kpx_per_s: f64,
     /// Bare-loop throughput, input kilopixels per second.
     pub bare_lr_kpx_per_s: f64,
-    /// (pipeline − bare) / bare, percent.
+    /// (pipeline − bare) / bare, percent (wall time).
     pub overhead_percent: f64,
+    /// CPU seconds per image through the pipeline (all threads).
+    pub pipeline_cpu_seconds: f64,
+    /// CPU seconds per image of the bare loop (all threads).
+    pub bare_cpu_seconds: f64,
+    /// (pipeline − bare) / bare in CPU time, percent: steadier than wall
+    /// time on a machine shared with other work.
+    pub overhead_cpu_percent: f64,
+}
+
+/// CPU seconds this process has used (all threads, user + system), from
+/// `/proc/self/stat` in ticks of 1/100 s; 0 where unavailable.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // utime and stime are fields 14 and 15, i.e. 12 and 13 after the name.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(11) + tick(12)) / 100.0
 }
 
 /// Measures the pipeline against bare runs for a single-model chain.
@@ -93,16 +118,20 @@ pub fn measure_overhead(
         .map(|t| vec![stage.tile_input(&float, t).0])
         .collect();
     stage.session_mut().time_bare_runs(&tensors, 1)?;
+    let cpu = cpu_seconds();
     let bare = stage.session_mut().time_bare_runs(&tensors, rounds)? / rounds as f64;
+    let bare_cpu = (cpu_seconds() - cpu) / rounds as f64;
     drop(stage);
 
     // The full pipeline.
     upscaler.upscale_rgb(image, &NoProgress)?;
     let started = Instant::now();
+    let cpu = cpu_seconds();
     for _ in 0..rounds {
         upscaler.upscale_rgb(image, &NoProgress)?;
     }
     let pipeline = started.elapsed().as_secs_f64() / rounds as f64;
+    let pipeline_cpu = (cpu_seconds() - cpu) / rounds as f64;
 
     let kpx = f64::from(w) * f64::from(h) / 1000.0;
     let gflop = 2.0 * macs / 1e9;
@@ -123,5 +152,8 @@ pub fn measure_overhead(
         pipeline_lr_kpx_per_s: kpx / pipeline,
         bare_lr_kpx_per_s: kpx / bare,
         overhead_percent: 100.0 * (pipeline - bare) / bare,
+        pipeline_cpu_seconds: pipeline_cpu,
+        bare_cpu_seconds: bare_cpu,
+        overhead_cpu_percent: 100.0 * (pipeline_cpu - bare_cpu) / bare_cpu.max(1e-9),
     })
 }
