@@ -219,7 +219,7 @@ pub fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
         embeddings.len(),
         args.subject,
         total,
-        args.gallery.gallery.display()
+        gallery.path().display()
     ));
     Ok(())
 }
@@ -401,6 +401,8 @@ pub fn import(args: ImportArgs) -> anyhow::Result<()> {
         .map(GalleryKey::from_file)
         .transpose()?;
     let mut gallery = open(&args.gallery, key)?;
+    // The location as the gallery names it (a URL without its password).
+    let label = gallery.path().display().to_string();
     let count = match gallery.import(&args.input, export_key.as_ref(), &caller()) {
         Ok(count) => count,
         Err(err) => {
@@ -413,15 +415,14 @@ pub fn import(args: ImportArgs) -> anyhow::Result<()> {
                     let _ = std::fs::remove_file(name);
                 }
             }
-            return Err(anyhow::Error::new(err).context(format!(
-                "nothing was imported into {}",
-                args.gallery.gallery.display()
-            )));
+            return Err(
+                anyhow::Error::new(err).context(format!("nothing was imported into {}", label))
+            );
         }
     };
     out_line(&format!(
         "imported {count} subject(s) into {}; it now holds {} descriptor(s)",
-        args.gallery.gallery.display(),
+        label,
         gallery.embedding_count()
     ));
     Ok(())
