@@ -7,6 +7,8 @@ use clap::Subcommand;
 pub enum BenchCommand {
     /// PSNR/SSIM (luma) of an upscaler on a folder of HR images vs plain bicubic.
     Upscale(crate::upscale::BenchUpscaleArgs),
+    /// Faces/s of decode+detect+embed on the face-api demo photos; detection frames/s at 720p.
+    FacesThroughput(crate::face_bench::FacesThroughputArgs),
     /// GFLOP/s of an N×N fp32 MatMul in ONNX Runtime (the CPU's practical peak).
     Matmul(crate::bench_upscale_perf::MatmulArgs),
     /// Per upscaling model: MFLOP per LR pixel, ms per tile, GFLOP/s, % of the MatMul peak.
@@ -25,6 +27,7 @@ pub enum BenchCommand {
 pub fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Upscale(args) => crate::upscale::bench(args),
+        BenchCommand::FacesThroughput(args) => crate::face_bench::run(args),
         BenchCommand::Matmul(args) => crate::bench_upscale_perf::matmul(args),
         BenchCommand::UpscaleSpeed(args) => crate::bench_upscale_perf::upscale_speed(args),
         BenchCommand::UpscaleOverhead(args) => crate::bench_upscale_perf::upscale_overhead(args),

@@ -35,12 +35,14 @@ pub enum FaceCommand {
     Export(crate::gallery::ExportArgs),
     /// Add the subjects of an encrypted archive to a gallery.
     Import(crate::gallery::ImportArgs),
+    /// Blur or pixelate every face of an image or a video.
+    Blur(crate::face_blur::BlurArgs),
 }
 
 /// Arguments of `seer face detect`.
 #[derive(Args)]
 pub struct DetectArgs {
-    /// The image (PNG, JPEG, …).
+    /// The image (PNG, JPEG, …) or video (.mp4, .mkv, .mov, .webm).
     image: PathBuf,
     /// Also search 2×2 overlapping tiles for small faces (5× slower).
     #[arg(long)]
@@ -48,9 +50,13 @@ pub struct DetectArgs {
     /// Minimum face score, 0..1.
     #[arg(long, default_value_t = 0.5)]
     min_score: f32,
-    /// Write a copy of the image with the boxes and keypoints drawn.
+    /// Write a copy of the image with the boxes and keypoints drawn (for a
+    /// video: a video with boxes and track ids, audio kept).
     #[arg(long, value_name = "OUT.png")]
     draw: Option<PathBuf>,
+    /// Video: run the detector on every N-th frame only.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    every: u64,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -96,6 +102,7 @@ pub fn run(command: FaceCommand) -> anyhow::Result<()> {
         FaceCommand::Subjects(args) => crate::gallery::subjects(args),
         FaceCommand::Forget(args) => crate::gallery::forget(args),
         FaceCommand::Audit(args) => crate::gallery::audit(args),
+        FaceCommand::Blur(args) => crate::face_blur::run(args),
         FaceCommand::Liveness(args) => crate::face_liveness::liveness(args),
         FaceCommand::Export(args) => crate::gallery::export(args),
         FaceCommand::Import(args) => crate::gallery::import(args),
@@ -134,14 +141,23 @@ fn detect(args: DetectArgs) -> anyhow::Result<()> {
             args.min_score
         );
     }
-    let progress = TerminalProgress::new();
-    let store = runtime(&progress)?;
-    let mut detector = Detector::from_store(&store, &progress)?;
     let options = DetectOptions {
         small_faces: args.small_faces,
         score_threshold: args.min_score,
         ..Default::default()
     };
+    if seer_video::is_video_path(&args.image) {
+        return crate::face_video::detect(
+            &args.image,
+            options,
+            args.every,
+            args.draw.as_deref(),
+            args.json,
+        );
+    }
+    let progress = TerminalProgress::new();
+    let store = runtime(&progress)?;
+    let mut detector = Detector::from_store(&store, &progress)?;
     let (image, faces) = detect_in(&mut detector, &args.image, &options)?;
     if let Some(out) = &args.draw {
         let drawn = draw_faces(&image, &faces);

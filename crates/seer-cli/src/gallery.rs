@@ -240,6 +240,15 @@ pub fn identify(args: IdentifyArgs) -> anyhow::Result<()> {
     if gallery.subjects().is_empty() {
         eprintln!("the gallery has no subjects; every face will be unknown");
     }
+    if seer_video::is_video_path(&args.image) {
+        return crate::face_video::identify(
+            gallery,
+            &args.image,
+            args.small_faces,
+            args.top_k,
+            args.json,
+        );
+    }
     let progress = TerminalProgress::new();
     let store = runtime(&progress)?;
     let mut detector = Detector::from_store(&store, &progress)?;

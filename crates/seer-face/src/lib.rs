@@ -17,9 +17,14 @@
 //!   [`spoof_sim`]. Neither gives a verdict unless it measured usable
 //!   ([`liveness::LIVENESS_VERDICT`]).
 //!
+//! * [`Tracker`] follows faces through a video ([`track`]); [`timeline`]
+//!   identifies each track once from its best faces; [`blur`] hides faces
+//!   in images and video frames.
+//!
 //! No demographic or emotion outputs exist here by design.
 
 pub mod anchors;
+pub mod blur;
 pub mod decode;
 pub mod detect;
 pub mod embed;
@@ -31,16 +36,23 @@ pub mod nms;
 pub mod quality;
 pub mod spoof_sim;
 pub mod tiles;
+pub mod timeline;
+pub mod track;
 
 pub use detect::{DetectOptions, Detector, DETECTOR_MODEL_ID};
 pub use embed::{
     largest, verify, Embedder, Embedding, Verification, EMBEDDER_MODEL_ID, SAME_PERSON_DISTANCE,
 };
+pub use blur::{blur_faces, video_blur_boxes, BlurOptions, BlurStyle};
 pub use face::{Face, Quality, KEYPOINT_NAMES};
 pub use gallery::{
     best_subject, enrolment_embedding, AuditEntry, FacePolicy, Gallery, GalleryError, GalleryKey,
     Match, SubjectInfo,
 };
+pub use timeline::{
+    mean_embedding, timeline, BestFaces, TimelineEntry, TrackIdentity, BEST_FACES_PER_TRACK,
+};
+pub use track::{finish_tracks, FrameFaces, TrackSummary, TrackedFace, Tracker, TrackerOptions};
 
 use std::path::PathBuf;
 

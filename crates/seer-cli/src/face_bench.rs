@@ -1,0 +1,301 @@
+//! `seer bench faces-throughput`: how fast faces are found and described.
+//!
+//! 1. Photos: the six face-api demo photos (`demo/sample1.jpg` …
+//!    `sample6.jpg`, assets of `face.embed.resnet34`) are read into memory
+//!    once; each round decodes every JPEG, detects the faces and computes
+//!    one descriptor per face. Result: faces per second (decode, detection
+//!    and embedding all counted) and where the time went. By default a
+//!    decode thread runs ahead of the models (`--sequential` turns that off).
+//! 2. Video: the first `--frames` frames of a video are decoded and resized
+//!    to 1280×720, then the detector runs on each (whole-image mode and
+//!    small-faces mode). Result: frames per second of detection alone.
+
+use crate::output::{out_line, print_json, print_table};
+use crate::progress::TerminalProgress;
+use anyhow::Context;
+use clap::Args;
+use image::RgbImage;
+use seer_face::{DetectOptions, Detector, Embedder, DETECTOR_MODEL_ID, EMBEDDER_MODEL_ID};
+use seer_runtime::SessionOptions;
+use seer_video::{Item, VideoReader};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `seer bench faces-throughput`.
+#[derive(Args)]
+pub struct FacesThroughputArgs {
+    /// Rounds over the six photos (after one untimed warm-up round).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Decode the JPEGs on the model thread instead of a decode thread.
+    #[arg(long)]
+    sequential: bool,
+    /// The video for the 720p detection test (default: the test clip in
+    /// ../shared/data/faces when present; skipped otherwise).
+    #[arg(long)]
+    video: Option<PathBuf>,
+    /// Video frames to decode, resize to 1280×720 and detect on.
+    #[arg(long, default_value_t = 48)]
+    frames: usize,
+    /// ONNX Runtime threads per model (default: physical cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct PhotoResult {
+    photos: usize,
+    rounds: usize,
+    faces: usize,
+    seconds: f64,
+    faces_per_s: f64,
+    photos_per_s: f64,
+    /// Seconds in JPEG decoding (overlapped with the models unless sequential).
+    decode_s: f64,
+    detect_s: f64,
+    embed_s: f64,
+    sequential: bool,
+}
+
+#[derive(Serialize)]
+struct VideoResult {
+    video: String,
+    frames: usize,
+    width: u32,
+    height: u32,
+    faces_per_frame: f64,
+    fps_whole_image: f64,
+    fps_small_faces: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    threads: usize,
+    photos: PhotoResult,
+    video: Option<VideoResult>,
+}
+
+/// Runs `seer bench faces-throughput`.
+pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
+    if args.rounds == 0 {
+        anyhow::bail!("--rounds must be at least 1");
+    }
+    let progress = TerminalProgress::new();
+    let store = crate::face::runtime(&progress)?;
+    let session = SessionOptions {
+        threads: args
+            .threads
+            .unwrap_or_else(seer_runtime::physical_cores)
+            .max(1),
+    };
+    let detector_path = store.ensure(DETECTOR_MODEL_ID, &progress)?;
+    let embedder_path = store.ensure(EMBEDDER_MODEL_ID, &progress)?;
+    let mut detector = Detector::from_file(&detector_path, &session)?;
+    let mut embedder = Embedder::from_file(&embedder_path, &session)?;
+    let model = store.model(EMBEDDER_MODEL_ID)?;
+    let mut jpegs = Vec::new();
+    for n in 1..=6 {
+        let path = store.file_path(model, &format!("demo/sample{n}.jpg"));
+        jpegs
+            .push(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?);
+    }
+    photo_round(&jpegs, &mut detector, &mut embedder, true)?;
+    let mut total = Timings::default();
+    for _ in 0..args.rounds {
+        let t = photo_round(&jpegs, &mut detector, &mut embedder, args.sequential)?;
+        total.add(&t);
+    }
+    let photos = PhotoResult {
+        photos: jpegs.len(),
+        rounds: args.rounds,
+        faces: total.faces,
+        seconds: total.wall,
+        faces_per_s: total.faces as f64 / total.wall.max(1e-9),
+        photos_per_s: (jpegs.len() * args.rounds) as f64 / total.wall.max(1e-9),
+        decode_s: total.decode,
+        detect_s: total.detect,
+        embed_s: total.embed,
+        sequential: args.sequential,
+    };
+    let video_path = args.video.clone().or_else(|| {
+        let p = PathBuf::from("../shared/data/faces/short_hamilton_clip.mp4");
+        p.exists().then_some(p)
+    });
+    let video = match video_path {
+        Some(path) => Some(video_bench(&path, args.frames, &mut detector)?),
+        None => {
+            eprintln!("no video given (--video) and no ../shared/data/faces/short_hamilton_clip.mp4; skipping the 720p test");
+            None
+        }
+    };
+    let report = Report {
+        threads: session.threads,
+        photos,
+        video,
+    };
+    if args.json {
+        return print_json(&report);
+    }
+    let p = &report.photos;
+    let mut rows = vec![vec![
+        format!("photos ×{} (decode+detect+embed)", p.rounds),
+        format!("{:.1} faces/s", p.faces_per_s),
+        format!(
+            "{} faces in {:.2} s; decode {:.2} s, detect {:.2} s, embed {:.2} s",
+            p.faces, p.seconds, p.decode_s, p.detect_s, p.embed_s
+        ),
+    ]];
+    if let Some(v) = &report.video {
+        rows.push(vec![
+            format!("video {}×{} detect", v.width, v.height),
+            format!("{:.1} frames/s", v.fps_whole_image),
+            format!("{} frames, {:.2} faces/frame", v.frames, v.faces_per_frame),
+        ]);
+        rows.push(vec![
+            format!("video {}×{} detect --small-faces", v.width, v.height),
+            format!("{:.1} frames/s", v.fps_small_faces),
+            String::new(),
+        ]);
+    }
+    print_table(&["test", "throughput", "details"], &rows);
+    out_line(&format!(
+        "ONNX Runtime threads per model: {}",
+        report.threads
+    ));
+    Ok(())
+}
+
+/// Seconds and counts of photo rounds.
+#[derive(Default)]
+struct Timings {
+    faces: usize,
+    wall: f64,
+    decode: f64,
+    detect: f64,
+    embed: f64,
+}
+
+impl Timings {
+    fn add(&mut self, other: &Timings) {
+        self.faces += other.faces;
+        self.wall += other.wall;
+        self.decode += other.decode;
+        self.detect += other.detect;
+        self.embed += other.embed;
+    }
+}
+
+fn decode_jpeg(bytes: &[u8]) -> anyhow::Result<(RgbImage, f64)> {
+    let started = Instant::now();
+    let image = image::load_from_memory(bytes)
+        .context("cannot decode a demo photo")?
+        .to_rgb8();
+    Ok((image, started.elapsed().as_secs_f64()))
+}
+
+/// Decodes, detects and embeds every photo once.
+fn photo_round(
+    jpegs: &[Vec<u8>],
+    detector: &mut Detector,
+    embedder: &mut Embedder,
+    sequential: bool,
+) -> anyhow::Result<Timings> {
+    let started = Instant::now();
+    let mut t = Timings::default();
+    let mut process = |image: RgbImage, t: &mut Timings| -> anyhow::Result<()> {
+        let d = Instant::now();
+        let faces = detector.detect(&image, &DetectOptions::default())?;
+        t.detect += d.elapsed().as_secs_f64();
+        let e = Instant::now();
+        for face in &faces {
+            embedder.embed(&image, face)?;
+        }
+        t.embed += e.elapsed().as_secs_f64();
+        t.faces += faces.len();
+        Ok(())
+    };
+    if sequential {
+        for bytes in jpegs {
+            let (image, seconds) = decode_jpeg(bytes)?;
+            t.decode += seconds;
+            process(image, &mut t)?;
+        }
+    } else {
+        let (to_models, from_decoder) = std::sync::mpsc::sync_channel(2);
+        std::thread::scope(|scope| -> anyhow::Result<()> {
+            scope.spawn(move || {
+                for bytes in jpegs {
+                    let decoded = decode_jpeg(bytes);
+                    let failed = decoded.is_err();
+                    if to_models.send(decoded).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+            for decoded in from_decoder {
+                let (image, seconds) = decoded?;
+                t.decode += seconds;
+                process(image, &mut t)?;
+            }
+            Ok(())
+        })?;
+    }
+    t.wall = started.elapsed().as_secs_f64();
+    Ok(t)
+}
+
+/// Detection frames/s on the first `frames` frames of `path` at 1280×720.
+fn video_bench(
+    path: &std::path::Path,
+    frames: usize,
+    detector: &mut Detector,
+) -> anyhow::Result<VideoResult> {
+    let (width, height) = (1280, 720);
+    let mut reader = VideoReader::open(path)?;
+    let mut images = Vec::new();
+    while images.len() < frames.max(1) {
+        match reader.next_item()? {
+            Some(Item::Frame(frame)) => images.push(image::imageops::resize(
+                &frame.image,
+                width,
+                height,
+                image::imageops::FilterType::Triangle,
+            )),
+            Some(Item::Packet(_)) => {}
+            None => break,
+        }
+    }
+    if images.is_empty() {
+        anyhow::bail!("{} holds no video frames", path.display());
+    }
+    let mut fps = [0.0; 2];
+    let mut faces = 0;
+    for (slot, small_faces) in [false, true].into_iter().enumerate() {
+        let options = DetectOptions {
+            small_faces,
+            ..Default::default()
+        };
+        detector.detect(&images[0], &options)?;
+        let started = Instant::now();
+        for image in &images {
+            let found = detector.detect(image, &options)?;
+            if !small_faces {
+                faces += found.len();
+            }
+        }
+        fps[slot] = images.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    }
+    Ok(VideoResult {
+        video: path.display().to_string(),
+        frames: images.len(),
+        width,
+        height,
+        faces_per_frame: faces as f64 / images.len() as f64,
+        fps_whole_image: fps[0],
+        fps_small_faces: fps[1],
+    })
+}
