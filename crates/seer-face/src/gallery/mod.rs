@@ -128,12 +128,12 @@ pub enum GalleryError {
     #[error("invalid face descriptor: {0}")]
     InvalidEmbedding(String),
     /// An export archive could not be written or read.
-    #[error("export {path}: {source}")]
+    #[error("export {path}: {problem}")]
     Archive {
         /// The archive file.
         path: PathBuf,
         /// What was wrong.
-        source: ArchiveError,
+        problem: ArchiveError,
     },
     /// An export archive file could not be written or read.
     #[error("cannot {action} the export {path}: {source}")]
@@ -491,7 +491,7 @@ impl Gallery {
         let subjects = archive::open(&bytes, key.unwrap_or(&self.key)).map_err(|source| {
             GalleryError::Archive {
                 path: input.to_path_buf(),
-                source,
+                problem: source,
             }
         })?;
         self.write_subjects(&subjects, "import", true, caller)?;
