@@ -17,6 +17,10 @@ pub enum BenchCommand {
     UpscaleOverhead(crate::bench_upscale_perf::UpscaleOverheadArgs),
     /// Anti-spoofing models on real faces vs simulated print/screen/mask attacks: AUC, APCER/BPCER.
     Liveness(crate::face_liveness::BenchLivenessArgs),
+    /// Face detection recall and false positives on synthetic scenes of small faces, normal and dark.
+    FacesSynthetic(crate::bench_faces_synthetic::BenchFacesSyntheticArgs),
+    /// Verification AUC and TAR@FAR 1 % with one face of each pair clean, 24 px or darkened.
+    FacesVerify(crate::bench_faces_verify::BenchFacesVerifyArgs),
     /// Gallery identification on a labelled folder: rank-1, misses, false accepts.
     Faces(crate::bench_faces::BenchFacesArgs),
     /// Exact top-k search latency (median, p99) over N random descriptors.
@@ -32,6 +36,8 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::UpscaleSpeed(args) => crate::bench_upscale_perf::upscale_speed(args),
         BenchCommand::UpscaleOverhead(args) => crate::bench_upscale_perf::upscale_overhead(args),
         BenchCommand::Liveness(args) => crate::face_liveness::bench(args),
+        BenchCommand::FacesSynthetic(args) => crate::bench_faces_synthetic::run(args),
+        BenchCommand::FacesVerify(args) => crate::bench_faces_verify::run(args),
         BenchCommand::Faces(args) => crate::bench_faces::faces(args),
         BenchCommand::GallerySearch(args) => crate::bench_faces::gallery_search(args),
     }

@@ -2,13 +2,15 @@
 
 mod bench;
 mod bench_faces;
+mod bench_faces_synthetic;
+mod bench_faces_verify;
 mod bench_upscale_perf;
 mod demo;
 mod face;
 mod face_bench;
 mod face_blur;
-mod face_video;
 mod face_liveness;
+mod face_video;
 mod gallery;
 mod info;
 mod models;

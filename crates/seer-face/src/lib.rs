@@ -5,7 +5,11 @@
 //!   above a threshold and merges overlapping detections by weighted
 //!   non-maximum suppression. Results are [`Face`]s in image pixels with six
 //!   keypoints and simple quality measures. An optional small-faces mode also
-//!   runs on 2×2 overlapping tiles.
+//!   runs on a pyramid of overlapping tiles sized from the smallest wanted
+//!   face; dark or bright images are CLAHE-normalised first
+//!   ([`exposure`]).
+//! * [`synthetic`] pastes face crops into backgrounds at chosen sizes
+//!   (optionally darkened) for measuring recall on small, dark faces.
 //! * [`Embedder`] turns a detected face into a 128-d descriptor with the
 //!   face-api ResNet-34 network (`face.embed.resnet34`); [`verify`] compares
 //!   two descriptors (Euclidean distance < 0.6 means the same person).
@@ -28,18 +32,21 @@ pub mod blur;
 pub mod decode;
 pub mod detect;
 pub mod embed;
+pub mod exposure;
 pub mod face;
 pub mod gallery;
 pub mod liveness;
 pub mod liveness_eval;
 pub mod nms;
 pub mod quality;
+pub mod synthetic;
 pub mod spoof_sim;
 pub mod tiles;
 pub mod timeline;
 pub mod track;
 
-pub use detect::{DetectOptions, Detector, DETECTOR_MODEL_ID};
+pub use detect::{DetectOptions, Detector, Tiling, DETECTOR_MODEL_ID};
+pub use exposure::ExposureMode;
 pub use embed::{
     largest, verify, Embedder, Embedding, Verification, EMBEDDER_MODEL_ID, SAME_PERSON_DISTANCE,
 };

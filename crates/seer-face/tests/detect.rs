@@ -198,3 +198,97 @@ fn small_faces_mode_raises_a_small_face_and_adds_no_background_faces() {
         assert_eq!(faces.len(), 1, "{}: {faces:?}", path.display());
     }
 }
+
+/// Face-free backgrounds: the dashcam frames and Set14 images without
+/// faces.
+fn synthetic_backgrounds() -> Vec<image::RgbImage> {
+    let data = faces_dir().join("..");
+    let mut paths: Vec<_> = std::fs::read_dir(data.join("drive/test_images"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for name in ["baboon", "bridge", "flowers", "monarch", "pepper", "zebra"] {
+        paths.push(data.join(format!("sr/Set14/{name}.png")));
+    }
+    paths
+        .iter()
+        .map(|p| seer_imgproc::load_rgb(p).unwrap())
+        .collect()
+}
+
+/// Recall and false positives per image of `options` on `scenes` seeded
+/// 640×480 scenes with 4 faces `width` pixels wide, normal then dark.
+fn synthetic_scores(
+    detector: &mut seer_face::Detector,
+    options: &DetectOptions,
+    width: u32,
+    scenes: u64,
+) -> [(f32, f32); 2] {
+    use seer_face::synthetic::{darken, make_scene, match_boxes, FaceSource, Rng, SceneSpec};
+    let sources: Vec<FaceSource> = gallery()
+        .into_iter()
+        .map(|(_, path)| {
+            let image = seer_imgproc::load_rgb(&path).unwrap();
+            let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
+            let bbox = seer_face::largest(&faces).unwrap().bbox;
+            FaceSource { image, bbox }
+        })
+        .collect();
+    let backgrounds = synthetic_backgrounds();
+    let mut totals = [[0usize; 3]; 2];
+    for s in 0..scenes {
+        let mut rng = Rng::new(1000 + s);
+        let spec = SceneSpec {
+            width: 640,
+            height: 480,
+            face_width: width,
+            faces: 4,
+            dark: false,
+        };
+        let scene = make_scene(&backgrounds, &sources, &spec, &mut rng);
+        let dark = darken(&scene.image, &mut rng);
+        for (i, image) in [&scene.image, &dark].into_iter().enumerate() {
+            let found: Vec<Rect> = detector
+                .detect(image, options)
+                .unwrap()
+                .iter()
+                .map(|f| f.bbox)
+                .collect();
+            let (hits, fp) = match_boxes(&scene.faces, &found, 0.4);
+            totals[i][0] += scene.faces.len();
+            totals[i][1] += hits;
+            totals[i][2] += fp;
+        }
+    }
+    totals.map(|[n, hits, fp]| (hits as f32 / n as f32, fp as f32 / scenes as f32))
+}
+
+#[test]
+fn small_faces_mode_finds_24_px_faces_in_normal_and_dark_scenes() {
+    let mut detector = detector();
+    // The benchmarked small-face setting: tile threshold 0.6, no re-check.
+    let options = DetectOptions {
+        small_faces: true,
+        tile_score_threshold: 0.6,
+        recheck: false,
+        ..Default::default()
+    };
+    let [(recall, fp), (dark_recall, dark_fp)] = synthetic_scores(&mut detector, &options, 24, 12);
+    eprintln!(
+        "24 px: normal recall {recall:.3} FP/image {fp:.2}; dark recall {dark_recall:.3} FP/image {dark_fp:.2}"
+    );
+    assert!(recall >= 0.95, "normal recall {recall}");
+    assert!(dark_recall >= 0.95, "dark recall {dark_recall}");
+    assert!(fp <= 0.5 && dark_fp <= 0.5, "{fp} {dark_fp}");
+}
+
+#[test]
+fn the_whole_image_alone_misses_most_24_px_faces() {
+    // The reason for tiles: 24 px in a 640 px frame is ~10 px in the
+    // 256 px model input.
+    let mut detector = detector();
+    let [(recall, _), _] = synthetic_scores(&mut detector, &DetectOptions::default(), 24, 4);
+    eprintln!("24 px, whole image only: recall {recall:.3}");
+    assert!(recall < 0.6, "{recall}");
+}

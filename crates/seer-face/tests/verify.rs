@@ -114,3 +114,62 @@ fn a_photo_is_the_same_person_as_itself() {
     assert!((v.cosine_similarity - 1.0).abs() < 1e-5);
     assert!(v.same_person);
 }
+
+/// Cosine similarities of every gallery pair with the second face of each
+/// pair under `degrade` (a function of the 150×150 embedder crop):
+/// (same-person scores, different-person scores).
+fn pair_scores(degrade: &dyn Fn(&image::RgbImage) -> image::RgbImage) -> (Vec<f32>, Vec<f32>) {
+    let mut detector = detector();
+    let mut embedder = embedder();
+    let mut items = Vec::new();
+    for (subject, path) in gallery() {
+        let image = seer_imgproc::load_rgb(&path).unwrap();
+        let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
+        let crop = seer_face::embed::face_crop(&image, &largest(&faces).unwrap().bbox);
+        let clean = embedder.embed_crop(&crop).unwrap();
+        let degraded = embedder.embed_crop(&degrade(&crop)).unwrap();
+        items.push((subject, clean, degraded));
+    }
+    let (mut same, mut different) = (Vec::new(), Vec::new());
+    for i in 0..items.len() {
+        for j in i + 1..items.len() {
+            let s = items[i].1.cosine_similarity(&items[j].2);
+            if items[i].0 == items[j].0 {
+                same.push(s);
+            } else {
+                different.push(s);
+            }
+        }
+    }
+    (same, different)
+}
+
+#[test]
+fn clean_gallery_pairs_separate_with_a_high_auc() {
+    let (same, different) = pair_scores(&|c| c.clone());
+    let auc = seer_face::synthetic::auc(&same, &different);
+    eprintln!(
+        "clean AUC {auc:.3} ({} same, {} different)",
+        same.len(),
+        different.len()
+    );
+    // Gallery and single-person probes (`seer bench faces-verify`): 0.998.
+    assert!(auc >= 0.95, "clean AUC {auc}");
+}
+
+#[test]
+fn darkened_faces_verify_no_worse_with_exposure_normalisation() {
+    use seer_face::synthetic::{auc, darken, Rng};
+    use seer_face::{exposure, ExposureMode};
+    let dark = |c: &image::RgbImage| darken(c, &mut Rng::new(5));
+    let (s, d) = pair_scores(&dark);
+    let plain = auc(&s, &d);
+    let normalised = |c: &image::RgbImage| {
+        let x = darken(c, &mut Rng::new(5));
+        exposure::normalise(&x, ExposureMode::Auto).unwrap_or(x)
+    };
+    let (s, d) = pair_scores(&normalised);
+    let with = auc(&s, &d);
+    eprintln!("dark AUC {plain:.3}, with CLAHE {with:.3}");
+    assert!(with >= plain - 0.02, "{with} < {plain}");
+}
