@@ -170,8 +170,8 @@ pub fn paste_face(
             let alpha = (edge / feather).clamp(0.0, 1.0);
             let src = patch.get_pixel(px, py).0;
             let dst = canvas.get_pixel_mut(cx as u32, cy as u32);
-            for c in 0..3 {
-                dst.0[c] = (alpha * src[c] as f32 + (1.0 - alpha) * dst.0[c] as f32).round() as u8;
+            for (d, s) in dst.0.iter_mut().zip(src) {
+                *d = (alpha * s as f32 + (1.0 - alpha) * *d as f32).round() as u8;
             }
         }
     }
