@@ -29,14 +29,14 @@ pub enum FaceCommand {
     Forget(crate::gallery::ForgetArgs),
     /// Show a gallery's audit trail (create, enroll, import, export, forget).
     Audit(crate::gallery::ListArgs),
-    /// Live person or presentation attack? Refuses while no model measured usable.
-    Liveness(crate::face_liveness::LivenessArgs),
     /// Write a gallery's subjects and descriptors to one encrypted archive.
     Export(crate::gallery::ExportArgs),
     /// Add the subjects of an encrypted archive to a gallery.
     Import(crate::gallery::ImportArgs),
     /// Blur or pixelate every face of an image or a video.
     Blur(crate::face_blur::BlurArgs),
+    /// Live person or presentation attack? Refuses while no model measured usable.
+    Liveness(crate::face_liveness::LivenessArgs),
 }
 
 /// Arguments of `seer face detect`.
@@ -102,10 +102,10 @@ pub fn run(command: FaceCommand) -> anyhow::Result<()> {
         FaceCommand::Subjects(args) => crate::gallery::subjects(args),
         FaceCommand::Forget(args) => crate::gallery::forget(args),
         FaceCommand::Audit(args) => crate::gallery::audit(args),
-        FaceCommand::Blur(args) => crate::face_blur::run(args),
-        FaceCommand::Liveness(args) => crate::face_liveness::liveness(args),
         FaceCommand::Export(args) => crate::gallery::export(args),
         FaceCommand::Import(args) => crate::gallery::import(args),
+        FaceCommand::Blur(args) => crate::face_blur::run(args),
+        FaceCommand::Liveness(args) => crate::face_liveness::liveness(args),
     }
 }
 

@@ -39,18 +39,18 @@ pub mod liveness;
 pub mod liveness_eval;
 pub mod nms;
 pub mod quality;
-pub mod synthetic;
 pub mod spoof_sim;
+pub mod synthetic;
 pub mod tiles;
 pub mod timeline;
 pub mod track;
 
+pub use blur::{blur_faces, video_blur_boxes, BlurOptions, BlurStyle};
 pub use detect::{DetectOptions, Detector, Tiling, DETECTOR_MODEL_ID};
-pub use exposure::ExposureMode;
 pub use embed::{
     largest, verify, Embedder, Embedding, Verification, EMBEDDER_MODEL_ID, SAME_PERSON_DISTANCE,
 };
-pub use blur::{blur_faces, video_blur_boxes, BlurOptions, BlurStyle};
+pub use exposure::ExposureMode;
 pub use face::{Face, Quality, KEYPOINT_NAMES};
 pub use gallery::{
     best_subject, enrolment_embedding, AuditEntry, FacePolicy, Gallery, GalleryError, GalleryKey,
