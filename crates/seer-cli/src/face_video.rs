@@ -566,8 +566,8 @@ mod tests {
         let mut image = RgbImage::from_pixel(40, 20, Rgb([9, 9, 9]));
         draw_digits(&mut image, 2, 3, "18", 2, Rgb([255, 0, 0]));
         let red = image.pixels().filter(|p| p.0 == [255, 0, 0]).count();
-        // "1" has 7 lit font pixels, "8" has 13; each is 2×2 image pixels.
-        assert_eq!(red, (7 + 13) * 4);
+        // "1" has 8 lit font pixels, "8" has 13; each is 2×2 image pixels.
+        assert_eq!(red, (8 + 13) * 4);
         assert_eq!(image.get_pixel(0, 0).0, [9, 9, 9]);
         draw_digits(&mut image, 35, 15, "8", 3, Rgb([0, 255, 0]));
     }
