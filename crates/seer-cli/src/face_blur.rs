@@ -16,9 +16,10 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use image::ImageFormat;
 use seer_core::geometry::Rect;
+use seer_face::timeline::{decide_face, DecisionRule};
 use seer_face::{
-    best_subject, blur_faces, video_blur_boxes, BlurOptions, BlurStyle, DetectOptions, Detector,
-    Embedder, Gallery, GalleryKey, TrackerOptions,
+    blur_faces, video_blur_boxes, BlurOptions, BlurStyle, DetectOptions, Detector, Embedder,
+    Gallery, GalleryKey, TrackerOptions,
 };
 use serde::Serialize;
 use std::collections::HashSet;
@@ -206,8 +207,8 @@ fn blur_image(
     };
     for (i, face) in faces.iter().enumerate() {
         if let (Some(gallery), Some(embedder)) = (gallery, embedder.as_mut()) {
-            let candidates = gallery.identify(&embedder.embed(&image, face)?, 1);
-            if let Some(subject) = best_subject(&candidates) {
+            let candidates = gallery.identify(&embedder.embed(&image, face)?, 2);
+            if let Some(subject) = decide_face(face.score, &candidates, &DecisionRule::unblur()) {
                 kept.push(Kept {
                     id: i as u64,
                     subject: subject.to_string(),
@@ -257,7 +258,9 @@ fn blur_video(
     let mut kept = Vec::new();
     if let Some(gallery) = gallery {
         let mut embedder = Embedder::from_store(&store, &progress)?;
-        for (identity, _) in identify_tracks(&scanned, &mut embedder, gallery, 1)? {
+        for (identity, _) in
+            identify_tracks(&scanned, &mut embedder, gallery, 1, &DecisionRule::unblur())?
+        {
             if let (Some(distance), true) = (
                 identity.distance,
                 identity.subject != seer_face::gallery::UNKNOWN,

@@ -210,6 +210,7 @@ pub(crate) fn identify_tracks(
     embedder: &mut Embedder,
     gallery: &Gallery,
     top_k: usize,
+    rule: &DecisionRule,
 ) -> anyhow::Result<Vec<(TrackIdentity, Vec<seer_face::Match>)>> {
     let mut out = Vec::new();
     for track in &scan.tracks {
@@ -221,7 +222,7 @@ pub(crate) fn identify_tracks(
             Some(mean) => gallery.identify(&mean, top_k.max(2)),
             None => Vec::new(),
         };
-        let subject = decide(track, &candidates, &DecisionRule::default())
+        let subject = decide(track, &candidates, rule)
             .unwrap_or(seer_face::gallery::UNKNOWN)
             .to_string();
         candidates.truncate(top_k.max(1));
@@ -397,7 +398,13 @@ pub(crate) fn identify(
         keep_best_faces: true,
     };
     let scan = scan(video, &mut detector, &scan_options, &progress)?;
-    let decided = identify_tracks(&scan, &mut embedder, &gallery, top_k)?;
+    let decided = identify_tracks(
+        &scan,
+        &mut embedder,
+        &gallery,
+        top_k,
+        &DecisionRule::default(),
+    )?;
     let identities: Vec<TrackIdentity> = decided.iter().map(|(i, _)| i.clone()).collect();
     let result = IdentifyVideoOutput {
         video: video.display().to_string(),

@@ -1,0 +1,157 @@
+//! Faces in video end to end on `short_hamilton_clip.mp4` (640×360, 275
+//! frames, with audio): `seer face identify` gives one decision per track
+//! and a timeline; `seer face blur --except-gallery` writes every frame,
+//! copies the audio bit for bit and leaves only the enrolled person clear.
+
+use seer_video::{Item, VideoReader};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A fixed test key (hex, 32 bytes).
+const KEY: &str = "3c1f0a9d5e7b2468ace013579bdf02468ace013579bdf02468ace013579bdf01";
+
+fn faces_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/faces")
+}
+
+fn seer() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_seer"));
+    command.env("SEER_GALLERY_KEY", KEY);
+    command
+}
+
+fn run_json(command: &mut Command) -> serde_json::Value {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "seer failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stdout));
+    })
+}
+
+fn enroll(gallery: &Path, subject: &str) {
+    let photos: Vec<PathBuf> = std::fs::read_dir(faces_dir().join("gallery").join(subject))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let out = seer()
+        .args(["face", "enroll", "--gallery"])
+        .arg(gallery)
+        .args(["--subject", subject])
+        .args(&photos)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Frames of the video stream and the payloads of the copied packets.
+fn frames_and_packets(path: &Path) -> (u64, Vec<Vec<u8>>) {
+    let mut reader = VideoReader::open(path).unwrap_or_else(|e| panic!("{e}"));
+    let (mut frames, mut packets) = (0, Vec::new());
+    while let Some(item) = reader.next_item().unwrap_or_else(|e| panic!("{e}")) {
+        match item {
+            Item::Frame(_) => frames += 1,
+            Item::Packet(packet) => packets.push(packet.data().to_vec()),
+        }
+    }
+    (frames, packets)
+}
+
+#[test]
+fn identify_gives_one_decision_per_track_and_finds_both_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let gallery = dir.path().join("g.db");
+    for subject in [
+        "lin_manuel_miranda",
+        "alex_lacamoire",
+        "obama",
+        "biden",
+        "kit_harington",
+        "rose_leslie",
+    ] {
+        enroll(&gallery, subject);
+    }
+    let clip = faces_dir().join("short_hamilton_clip.mp4");
+    let json = run_json(
+        seer()
+            .args(["face", "identify", "--json", "--gallery"])
+            .arg(&gallery)
+            .arg(&clip),
+    );
+    let timeline = json["timeline"].as_array().unwrap();
+    eprintln!("{timeline:#?}");
+    let named: Vec<&str> = timeline
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap())
+        .filter(|s| *s != "unknown")
+        .collect();
+    assert!(named.contains(&"lin_manuel_miranda"), "{named:?}");
+    assert!(named.contains(&"alex_lacamoire"), "{named:?}");
+    assert!(
+        named
+            .iter()
+            .all(|s| *s == "lin_manuel_miranda" || *s == "alex_lacamoire"),
+        "a subject not in the clip was named: {named:?}"
+    );
+    // One entry per track, and Lin's main track spans seconds, not a frame.
+    let mut tracks: Vec<u64> = timeline
+        .iter()
+        .map(|e| e["track"].as_u64().unwrap())
+        .collect();
+    tracks.dedup();
+    assert_eq!(tracks.len(), timeline.len());
+    let lin_span = timeline
+        .iter()
+        .filter(|e| e["subject"] == "lin_manuel_miranda")
+        .map(|e| e["end_s"].as_f64().unwrap() - e["start_s"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!(lin_span > 3.0, "{lin_span}");
+}
+
+#[test]
+fn blur_keeps_every_frame_and_the_audio_and_only_the_enrolled_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let gallery = dir.path().join("lin.db");
+    enroll(&gallery, "lin_manuel_miranda");
+    let clip = faces_dir().join("short_hamilton_clip.mp4");
+    let output = dir.path().join("blurred.mp4");
+    let json = run_json(
+        seer()
+            .args([
+                "face",
+                "blur",
+                "--no-small-faces",
+                "--json",
+                "--except-gallery",
+            ])
+            .arg(&gallery)
+            .arg(&clip)
+            .arg(&output),
+    );
+    eprintln!("{json:#}");
+    let (in_frames, in_packets) = frames_and_packets(&clip);
+    let (out_frames, out_packets) = frames_and_packets(&output);
+    assert_eq!(out_frames, in_frames);
+    assert!(!in_packets.is_empty());
+    assert_eq!(out_packets, in_packets, "copied packets differ");
+    assert!(json["boxes_blurred"].as_u64().unwrap() > 100, "{json}");
+    let kept = json["kept"].as_array().unwrap();
+    assert!(
+        kept.iter().all(|k| k["subject"] == "lin_manuel_miranda"),
+        "{kept:?}"
+    );
+    // No hidden partial file is left beside the finished one.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("lin.db"))
+        .collect();
+    assert_eq!(names, ["blurred.mp4"]);
+}
