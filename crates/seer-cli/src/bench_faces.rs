@@ -6,8 +6,9 @@ use crate::face::runtime;
 use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
 use clap::Args;
+use seer_core::random::SeededRng;
 use seer_face::gallery::evaluate::evaluate_folder;
-use seer_face::gallery::search::{random_matrix, SplitMix64};
+use seer_face::gallery::search::{random_matrix, random_unit_vector};
 use seer_face::{DetectOptions, Detector, Embedder, Gallery, GalleryKey};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -166,7 +167,7 @@ fn getrandom_name(out: &mut [u8; 8]) {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
-    *out = SplitMix64::new(nanos).next_u64().to_le_bytes();
+    *out = SeededRng::new(nanos).next_u64().to_le_bytes();
 }
 
 /// Arguments of `seer bench gallery-search`.
@@ -227,9 +228,9 @@ pub fn gallery_search(args: BenchGallerySearchArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     let matrix = random_matrix(args.embeddings, args.dim, args.seed);
     let generate_s = start.elapsed().as_secs_f64();
-    let mut rng = SplitMix64::new(args.seed ^ 0x5EED);
+    let mut rng = SeededRng::new(args.seed ^ 0x5EED);
     let queries: Vec<Vec<f32>> = (0..args.queries)
-        .map(|_| rng.unit_vector(args.dim))
+        .map(|_| random_unit_vector(&mut rng, args.dim))
         .collect();
     // One untimed query warms the caches and spawns nothing lasting.
     matrix.nearest_owners(&queries[0], args.top_k, threads);

@@ -16,7 +16,8 @@ use anyhow::Context;
 use clap::Args;
 use image::RgbImage;
 use seer_core::progress::Progress;
-use seer_face::synthetic::{self, FaceSource, Rng, SceneSpec};
+use seer_core::random::SeededRng;
+use seer_face::synthetic::{self, FaceSource, SceneSpec};
 use seer_face::{largest, DetectOptions, Detector, ExposureMode, Tiling};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -266,7 +267,7 @@ pub fn run(args: BenchFacesSyntheticArgs) -> anyhow::Result<()> {
     let mut step = 0;
     for (wi, &width) in args.widths.iter().enumerate() {
         for s in 0..args.scenes {
-            let mut rng = Rng::new(args.seed ^ ((width as u64) << 32) ^ s as u64);
+            let mut rng = SeededRng::new(args.seed ^ ((width as u64) << 32) ^ s as u64);
             let spec = SceneSpec {
                 width: 640,
                 height: 480,

@@ -16,8 +16,9 @@ use anyhow::Context;
 use clap::Args;
 use image::RgbImage;
 use seer_core::progress::Progress;
+use seer_core::random::SeededRng;
 use seer_face::embed::{face_crop, CROP_SCALE, INPUT_SIZE};
-use seer_face::synthetic::{self, Rng};
+use seer_face::synthetic;
 use seer_face::{exposure, largest, DetectOptions, Detector, Embedder, Embedding, ExposureMode};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -69,7 +70,7 @@ pub fn degraded_crop(
     crop: &RgbImage,
     condition: Condition,
     exposure_mode: ExposureMode,
-    rng: &mut Rng,
+    rng: &mut SeededRng,
 ) -> RgbImage {
     let degraded = match condition {
         Condition::Clean => crop.clone(),
@@ -137,7 +138,7 @@ pub fn run(args: BenchFacesVerifyArgs) -> anyhow::Result<()> {
         "fewer than two photos in {}",
         args.data.display()
     );
-    let mut rng = Rng::new(args.seed);
+    let mut rng = SeededRng::new(args.seed);
     // embeddings[item][condition]
     let mut embeddings: Vec<Vec<Embedding>> = Vec::new();
     progress.start("describing faces", Some(items.len() as u64));

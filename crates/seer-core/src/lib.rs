@@ -2,3 +2,4 @@
 
 pub mod geometry;
 pub mod progress;
+pub mod random;

@@ -45,38 +45,7 @@ impl Attack {
 /// simulated images alike, so compression alone tells nothing apart.
 pub const CAPTURE_JPEG_QUALITY: u8 = 90;
 
-/// A small deterministic random source (SplitMix64).
-#[derive(Clone, Debug)]
-pub struct SeededRng(u64);
-
-impl SeededRng {
-    /// A source started from `seed`.
-    pub fn new(seed: u64) -> SeededRng {
-        SeededRng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `lo..hi`.
-    pub fn range(&mut self, lo: f32, hi: f32) -> f32 {
-        let unit = (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
-        lo + (hi - lo) * unit
-    }
-
-    /// Standard normal (Box–Muller).
-    pub fn normal(&mut self) -> f32 {
-        let u1 = self.range(1e-7, 1.0);
-        let u2 = self.range(0.0, 1.0);
-        (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
-    }
-}
+use seer_core::random::SeededRng;
 
 /// An RGB image with float channels, 0..1, interleaved.
 #[derive(Clone, Debug)]

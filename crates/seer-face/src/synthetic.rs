@@ -5,7 +5,7 @@
 //!   [`CONTEXT`]× context, feathered edges) are shrunk to a chosen face
 //!   width and pasted at random, non-overlapping places into a random crop
 //!   of a background photo; optionally the whole scene is darkened
-//!   ([`darken`]). Everything is drawn from a seeded [`Rng`], so a seed
+//!   ([`darken`]). Everything is drawn from a seeded [`SeededRng`], so a seed
 //!   gives the same scenes on every machine.
 //! * Scores: greedy box matching at an IoU threshold (recall, false
 //!   positives), ROC AUC and the true-accept rate at a false-accept rate.
@@ -22,46 +22,7 @@ pub const DARK_NOISE_SIGMA: f32 = 6.0;
 /// Side of the pasted region relative to the face box's longer side.
 pub const CONTEXT: f32 = 1.6;
 
-/// A small deterministic random generator (SplitMix64).
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator started from `seed`.
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..1.
-    pub fn uniform(&mut self) -> f32 {
-        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
-    }
-
-    /// Uniform integer in 0..n (0 when n is 0).
-    pub fn below(&mut self, n: u32) -> u32 {
-        if n == 0 {
-            0
-        } else {
-            (self.next_u64() % n as u64) as u32
-        }
-    }
-
-    /// Standard normal (Box–Muller).
-    pub fn gaussian(&mut self) -> f32 {
-        let u1 = self.uniform().max(1e-7);
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
-    }
-}
+use seer_core::random::SeededRng;
 
 /// A face to paste: a photo and the face's box in it (image pixels).
 #[derive(Clone, Debug)]
@@ -99,7 +60,7 @@ pub struct Scene {
 /// `image` as if shot in poor light: each channel v (0..1) becomes
 /// `DARK_GAIN · v^DARK_GAMMA`, plus Gaussian noise of [`DARK_NOISE_SIGMA`]
 /// (0..255 units), rounded and clamped.
-pub fn darken(image: &RgbImage, rng: &mut Rng) -> RgbImage {
+pub fn darken(image: &RgbImage, rng: &mut SeededRng) -> RgbImage {
     let mut table = [0f32; 256];
     for (v, t) in table.iter_mut().enumerate() {
         *t = 255.0 * DARK_GAIN * (v as f32 / 255.0).powf(DARK_GAMMA);
@@ -107,7 +68,7 @@ pub fn darken(image: &RgbImage, rng: &mut Rng) -> RgbImage {
     let mut out = image.clone();
     for p in out.pixels_mut() {
         for c in p.0.iter_mut() {
-            let v = table[*c as usize] + DARK_NOISE_SIGMA * rng.gaussian();
+            let v = table[*c as usize] + DARK_NOISE_SIGMA * rng.normal();
             *c = v.round().clamp(0.0, 255.0) as u8;
         }
     }
@@ -127,7 +88,12 @@ pub fn down_up(image: &RgbImage, width: u32) -> RgbImage {
 
 /// A random `width`×`height` crop of a random background, scaled 1–1.3×
 /// its covering size.
-pub fn background(backgrounds: &[RgbImage], width: u32, height: u32, rng: &mut Rng) -> RgbImage {
+pub fn background(
+    backgrounds: &[RgbImage],
+    width: u32,
+    height: u32,
+    rng: &mut SeededRng,
+) -> RgbImage {
     if backgrounds.is_empty() {
         return RgbImage::from_pixel(width, height, Rgb([96, 96, 96]));
     }
@@ -215,7 +181,7 @@ pub fn make_scene(
     backgrounds: &[RgbImage],
     sources: &[FaceSource],
     spec: &SceneSpec,
-    rng: &mut Rng,
+    rng: &mut SeededRng,
 ) -> Scene {
     let mut image = background(backgrounds, spec.width, spec.height, rng);
     let mut placed: Vec<Rect> = Vec::new();
@@ -318,10 +284,10 @@ mod tests {
 
     #[test]
     fn rng_is_deterministic_and_roughly_normal() {
-        let mut a = Rng::new(7);
-        let mut b = Rng::new(7);
+        let mut a = SeededRng::new(7);
+        let mut b = SeededRng::new(7);
         assert_eq!(a.next_u64(), b.next_u64());
-        let xs: Vec<f32> = (0..20000).map(|_| a.gaussian()).collect();
+        let xs: Vec<f32> = (0..20000).map(|_| a.normal()).collect();
         let mean = xs.iter().sum::<f32>() / xs.len() as f32;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / xs.len() as f32;
         assert!(
@@ -333,7 +299,7 @@ mod tests {
     #[test]
     fn darken_follows_gamma_gain_and_noise() {
         let image = RgbImage::from_pixel(100, 100, Rgb([200, 200, 200]));
-        let out = darken(&image, &mut Rng::new(1));
+        let out = darken(&image, &mut SeededRng::new(1));
         let expect = 255.0 * 0.35 * (200.0f32 / 255.0).powf(2.2);
         let vals: Vec<f32> = out.pixels().map(|p| p.0[1] as f32).collect();
         let mean = vals.iter().sum::<f32>() / vals.len() as f32;
@@ -377,8 +343,18 @@ mod tests {
             faces: 6,
             dark: true,
         };
-        let a = make_scene(&bg, std::slice::from_ref(&source), &spec, &mut Rng::new(3));
-        let b = make_scene(&bg, std::slice::from_ref(&source), &spec, &mut Rng::new(3));
+        let a = make_scene(
+            &bg,
+            std::slice::from_ref(&source),
+            &spec,
+            &mut SeededRng::new(3),
+        );
+        let b = make_scene(
+            &bg,
+            std::slice::from_ref(&source),
+            &spec,
+            &mut SeededRng::new(3),
+        );
         assert_eq!(a.faces.len(), 6);
         assert_eq!(a.faces, b.faces);
         assert_eq!(a.image, b.image);

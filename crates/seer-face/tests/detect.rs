@@ -225,7 +225,8 @@ fn synthetic_scores(
     width: u32,
     scenes: u64,
 ) -> [(f32, f32); 2] {
-    use seer_face::synthetic::{darken, make_scene, match_boxes, FaceSource, Rng, SceneSpec};
+    use seer_core::random::SeededRng;
+    use seer_face::synthetic::{darken, make_scene, match_boxes, FaceSource, SceneSpec};
     let sources: Vec<FaceSource> = gallery()
         .into_iter()
         .map(|(_, path)| {
@@ -238,7 +239,7 @@ fn synthetic_scores(
     let backgrounds = synthetic_backgrounds();
     let mut totals = [[0usize; 3]; 2];
     for s in 0..scenes {
-        let mut rng = Rng::new(1000 + s);
+        let mut rng = SeededRng::new(1000 + s);
         let spec = SceneSpec {
             width: 640,
             height: 480,

@@ -159,13 +159,14 @@ fn clean_gallery_pairs_separate_with_a_high_auc() {
 
 #[test]
 fn darkened_faces_verify_no_worse_with_exposure_normalisation() {
-    use seer_face::synthetic::{auc, darken, Rng};
+    use seer_core::random::SeededRng;
+    use seer_face::synthetic::{auc, darken};
     use seer_face::{exposure, ExposureMode};
-    let dark = |c: &image::RgbImage| darken(c, &mut Rng::new(5));
+    let dark = |c: &image::RgbImage| darken(c, &mut SeededRng::new(5));
     let (s, d) = pair_scores(&dark);
     let plain = auc(&s, &d);
     let normalised = |c: &image::RgbImage| {
-        let x = darken(c, &mut Rng::new(5));
+        let x = darken(c, &mut SeededRng::new(5));
         exposure::normalise(&x, ExposureMode::Auto).unwrap_or(x)
     };
     let (s, d) = pair_scores(&normalised);

@@ -286,48 +286,25 @@ fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
     sum
 }
 
-/// A reproducible stream of pseudo-random numbers (SplitMix64), for
-/// benchmarks and tests.
-pub struct SplitMix64(u64);
+use seer_core::random::SeededRng;
 
-impl SplitMix64 {
-    /// Starts the stream at `seed`.
-    pub fn new(seed: u64) -> SplitMix64 {
-        SplitMix64(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform number in −1..1.
-    pub fn next_signed(&mut self) -> f32 {
-        (self.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-    }
-
-    /// A random vector of length 1 with `dim` values.
-    pub fn unit_vector(&mut self, dim: usize) -> Vec<f32> {
-        loop {
-            let v: Vec<f32> = (0..dim).map(|_| self.next_signed()).collect();
-            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-            if norm > 1e-3 {
-                return v.into_iter().map(|x| x / norm).collect();
-            }
+/// A random vector of length 1 with `dim` values.
+pub fn random_unit_vector(rng: &mut SeededRng, dim: usize) -> Vec<f32> {
+    loop {
+        let v: Vec<f32> = (0..dim).map(|_| rng.signed()).collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 1e-3 {
+            return v.into_iter().map(|x| x / norm).collect();
         }
     }
 }
 
 /// A matrix of `rows` random unit vectors (seeded), each its own owner.
 pub fn random_matrix(rows: usize, dim: usize, seed: u64) -> EmbeddingMatrix {
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = SeededRng::new(seed);
     let mut m = EmbeddingMatrix::with_capacity(dim, rows);
     for row in 0..rows {
-        m.push(&rng.unit_vector(dim), row as u32);
+        m.push(&random_unit_vector(&mut rng, dim), row as u32);
     }
     m
 }
@@ -347,9 +324,9 @@ mod tests {
     #[test]
     fn fast_search_returns_the_naive_top_5() {
         let m = random_matrix(50_000, 128, 7);
-        let mut rng = SplitMix64::new(99);
+        let mut rng = SeededRng::new(99);
         for q in 0..20 {
-            let query = rng.unit_vector(128);
+            let query = random_unit_vector(&mut rng, 128);
             let naive = m.nearest_owners_naive(&query, 5);
             same(&m.nearest_owners(&query, 5, 1), &naive);
             same(&m.nearest_owners(&query, 5, 2), &naive);
@@ -363,12 +340,12 @@ mod tests {
 
     #[test]
     fn owners_with_several_rows_appear_once_at_their_nearest_row() {
-        let mut rng = SplitMix64::new(3);
+        let mut rng = SeededRng::new(3);
         let mut m = EmbeddingMatrix::new(13);
         for row in 0..40_000 {
-            m.push(&rng.unit_vector(13), (row % 97) as u32);
+            m.push(&random_unit_vector(&mut rng, 13), (row % 97) as u32);
         }
-        let query = rng.unit_vector(13);
+        let query = random_unit_vector(&mut rng, 13);
         let naive = m.nearest_owners_naive(&query, 10);
         let fast = m.nearest_owners(&query, 10, 2);
         same(&fast, &naive);
