@@ -12,6 +12,7 @@
 use crate::output::{out_line, print_json, print_table};
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
+use seer_core::cpu_time::process_cpu_seconds as cpu_seconds;
 use seer_core::progress::NoProgress;
 use seer_models::onnx::{encode, DataType, Dim, GraphBuilder};
 use seer_models::Store;
@@ -156,26 +157,6 @@ struct MatmulResult {
     rounds: usize,
     ms_per_product: f64,
     gflop_per_s: f64,
-}
-
-/// CPU seconds this process has used (all threads, user + system), from
-/// `/proc/self/stat` in clock ticks of 1/100 s; 0 where unavailable. On a
-/// machine shared with other work this is steadier than wall time.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the parenthesised command name; utime and stime are
-    // fields 14 and 15 of the whole line.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (tick(11) + tick(12)) / 100.0
 }
 
 /// Loads ONNX Runtime from the store (or `ORT_DYLIB_PATH`).

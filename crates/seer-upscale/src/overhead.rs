@@ -8,6 +8,7 @@ use crate::flops::ChainCost;
 use crate::stage::{Stage, StageLimits};
 use crate::{UpscaleConvention, UpscaleError, UpscaleOptions, Upscaler};
 use image::RgbImage;
+use seer_core::cpu_time::process_cpu_seconds as cpu_seconds;
 use seer_core::progress::NoProgress;
 use seer_models::Store;
 use seer_runtime::{Session, SessionOptions, Tuning};
@@ -55,24 +56,6 @@ pub struct OverheadReport {
     /// (pipeline − bare) / bare in CPU time, percent: steadier than wall
     /// time on a machine shared with other work.
     pub overhead_cpu_percent: f64,
-}
-
-/// CPU seconds this process has used (all threads, user + system), from
-/// `/proc/self/stat` in ticks of 1/100 s; 0 where unavailable.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // utime and stime are fields 14 and 15, i.e. 12 and 13 after the name.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (tick(11) + tick(12)) / 100.0
 }
 
 /// Measures the pipeline against bare runs for a single-model chain.
