@@ -15,11 +15,18 @@
 //! the tile's inner border is dropped (a neighbouring tile sees the whole
 //! face). A tile detection that no whole-image detection confirms must
 //! score at least `tile_score_threshold` and, with `recheck`, be found
-//! again on a crop [`RECHECK_CONTEXT`]× its size around it.
+//! again on crops [`RECHECK_CONTEXTS`]× its size around it, taken from the
+//! original pixels, with a mean best score of at least
+//! `recheck_score_threshold`.
 //!
 //! Exposure: with [`ExposureMode::Auto`] an under- or over-exposed image is
 //! CLAHE-normalised ([`crate::exposure`]) before detection; quality is
-//! still measured on the original pixels.
+//! still measured on the original pixels. In such a frame the tiles are
+//! searched on both the normalised and the original pixels (CLAHE also
+//! amplifies the noise of a dark frame: each finds small faces the other
+//! misses), and unconfirmed tile detections are held to the lower
+//! `badly_exposed_*` thresholds, because the model scores real faces lower
+//! in poor light.
 //!
 //! The model's four outputs are told apart by shape: `[1, 512, 1]` and
 //! `[1, 512, 16]` are the scores and regressors of the stride-16 grid,
@@ -50,8 +57,16 @@ pub const INPUT_SIZE: u32 = 256;
 /// first level of the tile pyramid.
 pub const TILE_FACE_INPUT_PX: f32 = 24.0;
 
-/// Side of the re-check crop relative to the detection's longer side.
-pub const RECHECK_CONTEXT: f32 = 4.0;
+/// Sides of the re-check crops relative to the detection's longer side.
+/// One crop scale alone let background through in the gallery photos at
+/// scores that real small faces reach; the mean over three scales
+/// separates them. Wide crops keep a 24 px face near the tile scale where
+/// it was found: with 3×, 4×, 6× dark 24 px recall on `seer bench
+/// faces-synthetic` (seed 1) was 92.0 %, with 4×, 6×, 9× 95.5 %.
+pub const RECHECK_CONTEXTS: [f32; 3] = [4.0, 6.0, 9.0];
+
+/// Re-check detections scoring under this (0..1) count as 0.
+const RECHECK_FLOOR: f32 = 0.05;
 
 /// Which tiles are searched besides the whole image.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,19 +97,26 @@ pub struct DetectOptions {
     /// Default 20.
     pub min_face_px: f32,
     /// Minimum score (0..1) of a tile detection that no whole-image
-    /// detection confirms (the higher of this and `score_threshold`
-    /// applies). Default 0.85, which with `recheck` keeps background out of
-    /// the 11 gallery photos (0.75 left a 26 px dark-region face in one of
-    /// them); on the synthetic benchmark (24 px faces, `seer bench
-    /// faces-synthetic`) 0.6 without re-check finds more (0.5 gave 0.67
-    /// false positives per image, 0.6 none, 0.7 lost dark recall) but
-    /// added background faces to 6 of the 11 gallery photos.
+    /// detection confirms, in a normally exposed image (the higher of this
+    /// and `score_threshold` applies). Default 0.6.
     pub tile_score_threshold: f32,
-    /// Re-check unconfirmed tile detections on a crop around them.
-    /// Default on. On the synthetic benchmark it also removes darkened
-    /// 24 px faces (dark recall 79 % with it, 100 % without, at a tile
-    /// threshold of 0.5).
+    /// Re-check unconfirmed tile detections on crops around them
+    /// ([`RECHECK_CONTEXTS`]). Default on: without it a tile threshold of
+    /// 0.6 adds background faces to 6 of the 11 gallery photos.
     pub recheck: bool,
+    /// Minimum mean re-check score (0..1) of an unconfirmed tile detection
+    /// in a normally exposed image. Default 0.75: with a tile threshold of
+    /// 0.6 no gallery photo gets a background face, and synthetic 24 px
+    /// faces keep 99.5 % recall (one crop scale at 0.5 and a tile threshold
+    /// of 0.85 kept 86 %).
+    pub recheck_score_threshold: f32,
+    /// `tile_score_threshold` for an image that exposure normalisation
+    /// changed. Default 0.55.
+    pub badly_exposed_tile_score_threshold: f32,
+    /// `recheck_score_threshold` for an image that exposure normalisation
+    /// changed. Default 0.4 (darkened synthetic scenes: 24 px recall 50 %
+    /// with the normal-light thresholds, see `seer bench faces-synthetic`).
+    pub badly_exposed_recheck_score_threshold: f32,
     /// Exposure normalisation before detection. Default
     /// [`ExposureMode::Auto`].
     pub exposure: ExposureMode,
@@ -126,8 +148,11 @@ impl Default for DetectOptions {
             small_faces: false,
             tiling: Tiling::None,
             min_face_px: 20.0,
-            tile_score_threshold: 0.85,
+            tile_score_threshold: 0.6,
             recheck: true,
+            recheck_score_threshold: 0.75,
+            badly_exposed_tile_score_threshold: 0.55,
+            badly_exposed_recheck_score_threshold: 0.4,
             exposure: ExposureMode::Auto,
         }
     }
@@ -179,19 +204,38 @@ impl Detector {
             Tiling::Grid2x2 => tiles_2x2(width, height),
             Tiling::Pyramid => pyramid(width, height, options.first_tile_side()),
         };
+        // A normalised frame is searched on both its pixel versions.
+        let tile_sources: Vec<&RgbImage> = match &normalised {
+            Some(n) => vec![n, image],
+            None => vec![image],
+        };
         let mut from_tiles = Vec::new();
         for tile in tiles {
-            let crop =
-                image::imageops::crop_imm(work, tile.x, tile.y, tile.width, tile.height).to_image();
-            let (dx, dy) = (tile.x as f32, tile.y as f32);
-            for c in self.candidates(&crop, options.score_threshold)? {
-                if !cut_by_inner_border(&c.rect, &tile, width, height) {
-                    from_tiles.push(shifted(&c, dx, dy));
+            for source in &tile_sources {
+                let crop =
+                    image::imageops::crop_imm(*source, tile.x, tile.y, tile.width, tile.height)
+                        .to_image();
+                let (dx, dy) = (tile.x as f32, tile.y as f32);
+                for c in self.candidates(&crop, options.score_threshold)? {
+                    if !cut_by_inner_border(&c.rect, &tile, width, height) {
+                        from_tiles.push(shifted(&c, dx, dy));
+                    }
                 }
             }
         }
         let confirmed_by = weighted_nms(whole.clone(), options.iou_threshold);
-        let tile_threshold = options.score_threshold.max(options.tile_score_threshold);
+        let (tile_score, recheck_score) = if normalised.is_some() {
+            (
+                options.badly_exposed_tile_score_threshold,
+                options.badly_exposed_recheck_score_threshold,
+            )
+        } else {
+            (
+                options.tile_score_threshold,
+                options.recheck_score_threshold,
+            )
+        };
+        let tile_threshold = options.score_threshold.max(tile_score);
         let mut candidates = whole;
         for t in weighted_nms(from_tiles, options.iou_threshold) {
             let confirmed = confirmed_by
@@ -206,8 +250,7 @@ impl Detector {
             let accepted = !part_of_larger
                 && (confirmed
                     || (t.score >= tile_threshold
-                        && (!options.recheck
-                            || self.recheck(work, &t, options.score_threshold)?)));
+                        && (!options.recheck || self.recheck_score(image, &t)? >= recheck_score)));
             if accepted {
                 candidates.push(t);
             }
@@ -224,27 +267,28 @@ impl Detector {
             .collect())
     }
 
-    /// True when a detection on a crop of [`RECHECK_CONTEXT`]× its size
-    /// around `c` (image pixels, black outside) scores ≥ `threshold` and
-    /// overlaps `c` by IoU ≥ 0.3.
-    fn recheck(
-        &mut self,
-        image: &RgbImage,
-        c: &Candidate,
-        threshold: f32,
-    ) -> Result<bool, FaceError> {
+    /// The mean, over the crops [`RECHECK_CONTEXTS`]× the longer side of
+    /// `c` about its centre (image pixels, black outside), of the best score
+    /// of a detection overlapping `c` by IoU ≥ 0.3 (0 when none), 0..1.
+    fn recheck_score(&mut self, image: &RgbImage, c: &Candidate) -> Result<f32, FaceError> {
         let cap = 2.0 * image.width().max(image.height()) as f32;
-        let side = (c.rect.width.max(c.rect.height) * RECHECK_CONTEXT)
-            .round()
-            .clamp(MIN_IMAGE_SIDE as f32, cap);
         let centre = c.rect.center();
-        let x = (centre.x - side / 2.0).round() as i64;
-        let y = (centre.y - side / 2.0).round() as i64;
-        let crop = seer_imgproc::crop_padded(image, x, y, side as u32, side as u32);
-        Ok(self
-            .candidates(&crop, threshold)?
-            .iter()
-            .any(|k| shifted(k, x as f32, y as f32).rect.iou(&c.rect) >= 0.3))
+        let mut sum = 0.0;
+        for context in RECHECK_CONTEXTS {
+            let side = (c.rect.width.max(c.rect.height) * context)
+                .round()
+                .clamp(MIN_IMAGE_SIDE as f32, cap);
+            let x = (centre.x - side / 2.0).round() as i64;
+            let y = (centre.y - side / 2.0).round() as i64;
+            let crop = seer_imgproc::crop_padded(image, x, y, side as u32, side as u32);
+            sum += self
+                .candidates(&crop, RECHECK_FLOOR)?
+                .iter()
+                .filter(|k| shifted(k, x as f32, y as f32).rect.iou(&c.rect) >= 0.3)
+                .map(|k| k.score)
+                .fold(0.0, f32::max);
+        }
+        Ok(sum / RECHECK_CONTEXTS.len() as f32)
     }
 
     /// Runs the model once on the whole `image`; candidates above
