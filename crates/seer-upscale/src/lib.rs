@@ -22,9 +22,11 @@
 mod alpha;
 pub mod bench;
 pub mod convention;
+pub mod engine;
 pub mod error;
 pub mod flops;
 pub mod memory;
+pub mod native;
 pub mod overhead;
 pub mod plan;
 mod stage;
@@ -34,6 +36,7 @@ pub mod upscaler;
 pub mod video;
 
 pub use convention::{Layout, PadMode, Tiling, UpscaleConvention};
+pub use engine::EngineChoice;
 pub use error::UpscaleError;
 pub use memory::MemoryPlan;
 pub use plan::{plan, UpscalePlan};

@@ -4,6 +4,7 @@
 //! against a bare loop of ONNX Runtime `Session::run` calls on the very
 //! same tile tensors, built before the clock starts.
 
+use crate::engine::Engine;
 use crate::flops::ChainCost;
 use crate::stage::{Stage, StageLimits};
 use crate::{UpscaleConvention, UpscaleError, UpscaleOptions, Upscaler};
@@ -11,7 +12,7 @@ use image::RgbImage;
 use seer_core::cpu_time::process_cpu_seconds as cpu_seconds;
 use seer_core::progress::NoProgress;
 use seer_models::Store;
-use seer_runtime::{Session, SessionOptions, Tuning};
+use seer_runtime::Tuning;
 use std::time::Instant;
 
 /// Timings of the pipeline and of the bare model loop on one image.
@@ -19,6 +20,8 @@ use std::time::Instant;
 pub struct OverheadReport {
     /// The model id run.
     pub model: String,
+    /// The engine that ran it ("native" or "onnxruntime").
+    pub engine: String,
     /// Input image width and height, pixels.
     pub image_size: (u32, u32),
     /// Largest tile side, input pixels (context included).
@@ -85,11 +88,8 @@ pub fn measure_overhead(
     // The bare loop: the same tiles, built by the same code, run directly.
     let convention = UpscaleConvention::from_spec(store.model(id)?)?;
     let path = store.ensure(id, &NoProgress)?;
-    let session_options = SessionOptions {
-        threads: options.threads.max(1),
-    };
-    let session = Session::from_file_tuned(&path, &session_options, tuning)?;
-    let mut stage = Stage::new(convention, session);
+    let engine = Engine::open(&path, id, options.threads.max(1), options.engine, tuning)?;
+    let mut stage = Stage::new(convention, engine);
     let limits = StageLimits {
         tile: options.tile.max(1),
         max_pixels: options.max_pixels,
@@ -98,11 +98,12 @@ pub fn measure_overhead(
     let float = image::DynamicImage::ImageRgb8(image.clone()).to_rgb32f();
     let tensors: Vec<_> = tiles
         .iter()
-        .map(|t| vec![stage.tile_input(&float, t).0])
+        .map(|t| stage.tile_input(&float, t).0)
         .collect();
-    stage.session_mut().time_bare_runs(&tensors, 1)?;
+    let engine = stage.engine_name().to_string();
+    stage.engine_mut().time_bare_runs(&tensors, 1)?;
     let cpu = cpu_seconds();
-    let bare = stage.session_mut().time_bare_runs(&tensors, rounds)? / rounds as f64;
+    let bare = stage.engine_mut().time_bare_runs(&tensors, rounds)? / rounds as f64;
     let bare_cpu = (cpu_seconds() - cpu) / rounds as f64;
     drop(stage);
 
@@ -120,6 +121,7 @@ pub fn measure_overhead(
     let gflop = 2.0 * macs / 1e9;
     Ok(OverheadReport {
         model: id.clone(),
+        engine,
         image_size: (w, h),
         tile: options.tile,
         threads: options.threads,

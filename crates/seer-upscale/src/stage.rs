@@ -2,17 +2,18 @@
 //! and copies the cropped output into the result image.
 
 use crate::convention::Residual;
+use crate::engine::Engine;
 use crate::tiling::{core_side, grid, source_index, Tile};
 use crate::{Layout, Tiling, UpscaleConvention, UpscaleError};
 use image::Rgb32FImage;
 use seer_core::progress::Progress;
-use seer_runtime::{Session, Tensor};
+use seer_runtime::Tensor;
 
 /// A loaded model and its conventions.
 pub struct Stage {
     /// The model's conventions.
     pub convention: UpscaleConvention,
-    session: Session,
+    engine: Engine,
 }
 
 /// How a stage splits its input.
@@ -25,12 +26,14 @@ pub struct StageLimits {
 }
 
 impl Stage {
-    /// Wraps a loaded session.
-    pub fn new(convention: UpscaleConvention, session: Session) -> Stage {
-        Stage {
-            convention,
-            session,
-        }
+    /// Wraps a loaded model.
+    pub fn new(convention: UpscaleConvention, engine: Engine) -> Stage {
+        Stage { convention, engine }
+    }
+
+    /// The name of the engine that runs this stage's model.
+    pub fn engine_name(&self) -> &'static str {
+        self.engine.name()
     }
 
     /// The tiles this stage will run for a `width`×`height` input.
@@ -57,14 +60,13 @@ impl Stage {
         let mut out = Rgb32FImage::new(w * s, h * s);
         for tile in tiles {
             let (input, in_w, in_h) = self.tile_input(image, tile);
-            let result = self.session.run(&[input])?;
-            let output = result
-                .into_iter()
-                .next()
-                .ok_or_else(|| UpscaleError::Output {
+            let output = self.engine.run(input).map_err(|e| match e {
+                UpscaleError::Output { detail, .. } => UpscaleError::Output {
                     model: self.convention.model.clone(),
-                    detail: "no output tensor".into(),
-                })?;
+                    detail,
+                },
+                other => other,
+            })?;
             self.place(&output, in_w, in_h, tile, &mut out)?;
             if self.convention.residual == Residual::Nearest {
                 add_nearest(image, tile, s, &mut out);
@@ -112,8 +114,8 @@ impl Stage {
     }
 
     /// The loaded model (for benchmarks that run it directly).
-    pub(crate) fn session_mut(&mut self) -> &mut Session {
-        &mut self.session
+    pub(crate) fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
     }
 
     /// Copies the part of `output` that belongs to `tile` into `out`.

@@ -1,6 +1,7 @@
 //! The upscaler: a planned chain of models, run tile by tile, with an
 //! optional final Lanczos shrink to the requested scale.
 
+use crate::engine::{Engine, EngineChoice};
 use crate::memory::{plan_memory, ImageBytes, MemoryPlan, StageMemory, DEFAULT_MAX_MEMORY};
 use crate::plan::{plan, UpscalePlan};
 use crate::stage::{Stage, StageLimits};
@@ -9,7 +10,7 @@ use crate::{UpscaleConvention, UpscaleError};
 use image::{imageops, Rgb32FImage, RgbImage};
 use seer_core::progress::{NoProgress, Progress};
 use seer_models::Store;
-use seer_runtime::{Session, SessionOptions};
+use seer_runtime::Tuning;
 use std::time::Instant;
 
 /// How to upscale.
@@ -27,6 +28,8 @@ pub struct UpscaleOptions {
     /// Memory budget of one upscale in bytes (default 4 GiB): limits the
     /// tile side and refuses images that cannot fit (see [`crate::memory`]).
     pub max_memory: u64,
+    /// Inference engine (default: native where the model allows).
+    pub engine: EngineChoice,
 }
 
 impl Default for UpscaleOptions {
@@ -37,6 +40,7 @@ impl Default for UpscaleOptions {
             threads: seer_runtime::physical_cores(),
             max_pixels: 1024 * 1024,
             max_memory: DEFAULT_MAX_MEMORY,
+            engine: EngineChoice::Auto,
         }
     }
 }
@@ -46,6 +50,8 @@ impl Default for UpscaleOptions {
 pub struct UpscaleReport {
     /// Model ids applied in order (more than one when chained).
     pub chain: Vec<String>,
+    /// The engine that ran each model of `chain` ("native" or "onnxruntime").
+    pub engines: Vec<String>,
     /// Integer scale the chain was planned for (output pixels per input pixel).
     pub scale: u32,
     /// The exact output width over the input width (e.g. 1.5).
@@ -102,16 +108,19 @@ impl Upscaler {
         let plan = plan(store.catalog(), model, options.scale)?;
         let library = store.runtime_library(true, progress)?;
         seer_runtime::init(&library)?;
-        let session_options = SessionOptions {
-            threads: options.threads.max(1),
-        };
         let mut stages = Vec::new();
         let mut memory = Vec::new();
         for id in &plan.chain {
             let spec = store.model(id)?;
             let convention = UpscaleConvention::from_spec(spec)?;
             let path = store.ensure(id, progress)?;
-            let session = Session::from_file(&path, &session_options)?;
+            let engine = Engine::open(
+                &path,
+                id,
+                options.threads.max(1),
+                options.engine,
+                Tuning::default(),
+            )?;
             memory.push(StageMemory {
                 model: id.clone(),
                 scale: convention.scale,
@@ -127,7 +136,7 @@ impl Upscaler {
                     .unwrap_or_else(|| StageMemory::default_tile_bytes_per_pixel(convention.scale)),
                 weights_bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
             });
-            stages.push(Stage::new(convention, session));
+            stages.push(Stage::new(convention, engine));
         }
         tracing::info!(chain = ?plan.chain, scale = plan.scale, "upscaler ready");
         Ok(Upscaler {
@@ -137,6 +146,14 @@ impl Upscaler {
             options: options.clone(),
             last: UpscaleReport::default(),
         })
+    }
+
+    /// The engine running each model of the chain ("native" or "onnxruntime").
+    pub fn engines(&self) -> Vec<String> {
+        self.stages
+            .iter()
+            .map(|s| s.engine_name().to_string())
+            .collect()
     }
 
     /// The chosen models and scales.
@@ -247,6 +264,7 @@ impl Upscaler {
         let factor = f64::from(size.0) / f64::from(w);
         self.last = UpscaleReport {
             chain: self.plan.chain.clone(),
+            engines: self.engines(),
             scale: self.plan.scale,
             factor,
             how: describe_chain(&self.stages, (w, h), size),

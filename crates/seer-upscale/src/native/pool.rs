@@ -1,0 +1,74 @@
+//! Reuse of large activation buffers between layers and tiles: a fresh
+//! multi-megabyte allocation is mapped by the OS page by page on first
+//! touch, which costs more than the arithmetic of a small layer.
+
+use std::sync::Mutex;
+
+/// A set of spare `f32` buffers.
+#[derive(Debug, Default)]
+pub struct BufferPool {
+    spare: Mutex<Vec<Vec<f32>>>,
+}
+
+/// Buffers kept at most (the rest are freed).
+const KEEP: usize = 4;
+
+impl BufferPool {
+    /// An empty pool.
+    pub fn new() -> BufferPool {
+        BufferPool::default()
+    }
+
+    /// A zeroed buffer of `len` values, reusing a spare one when possible.
+    pub fn zeroed(&self, len: usize) -> Vec<f32> {
+        let reused = {
+            let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+            // The smallest spare buffer that is large enough.
+            let best = spare
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.capacity() >= len)
+                .min_by_key(|(_, b)| b.capacity())
+                .map(|(i, _)| i);
+            best.map(|i| spare.swap_remove(i))
+        };
+        match reused {
+            Some(mut buffer) => {
+                buffer.clear();
+                buffer.resize(len, 0.0);
+                buffer
+            }
+            None => vec![0.0; len],
+        }
+    }
+
+    /// Returns a buffer for later reuse.
+    pub fn give(&self, buffer: Vec<f32>) {
+        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+        spare.push(buffer);
+        if spare.len() > KEEP {
+            // Drop the smallest.
+            if let Some(i) = (0..spare.len()).min_by_key(|&i| spare[i].capacity()) {
+                spare.swap_remove(i);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reused_buffers_come_back_zeroed() {
+        let pool = BufferPool::new();
+        let mut a = pool.zeroed(1000);
+        a.fill(3.0);
+        let address = a.as_ptr();
+        pool.give(a);
+        let b = pool.zeroed(500);
+        assert_eq!(b.as_ptr(), address, "the spare buffer is reused");
+        assert_eq!(b.len(), 500);
+        assert!(b.iter().all(|v| *v == 0.0));
+    }
+}

@@ -1,0 +1,105 @@
+//! The native engine (Winograd convolutions) gives ONNX Runtime's output on
+//! every model it accepts, on a real image crop, and refuses the models it
+//! cannot run exactly.
+
+mod common;
+
+use common::{crop, set5};
+use seer_core::progress::NoProgress;
+use seer_runtime::{Session, SessionOptions, Tensor};
+use seer_upscale::native::{NativeNet, Planes};
+use seer_upscale::UpscaleConvention;
+use std::time::Instant;
+
+/// Models the native engine must accept.
+const NATIVE: [&str; 8] = [
+    "upscale.waifu2x-upconv7-photo.x2",
+    "upscale.srmdnf.x2",
+    "upscale.srmdnf.x3",
+    "upscale.srmdnf.x4",
+    "upscale.srmd.x2",
+    "upscale.realesr-animevideov3.x2",
+    "upscale.realesr-animevideov3.x3",
+    "upscale.realesr-animevideov3.x4",
+];
+
+/// Models with operators the engine lacks (global pooling, dense blocks).
+const NOT_NATIVE: [&str; 3] = [
+    "upscale.realesrgan-x4plus.x4",
+    "upscale.waifu2x-cunet.x2",
+    "upscale.realcugan-se-conservative.x2",
+];
+
+/// The model input for a `w`×`h` crop of baby.png with the model's
+/// constant channels, NCHW.
+fn input_for(c: &UpscaleConvention, w: u32, h: u32) -> (Tensor, Planes) {
+    let image = crop(&set5("baby.png"), 150, 170, w, h);
+    let channels = c.input_channels();
+    let plane = (w * h) as usize;
+    let mut data = vec![0.0f32; channels * plane];
+    for (i, p) in image.pixels().enumerate() {
+        for ch in 0..3 {
+            data[ch * plane + i] = f32::from(p.0[ch]) / 255.0 * c.value_range;
+        }
+        for (k, v) in c.extra_channels.iter().enumerate() {
+            data[(3 + k) * plane + i] = *v;
+        }
+    }
+    let tensor = Tensor {
+        shape: vec![1, channels, h as usize, w as usize],
+        data: data.clone(),
+    };
+    (tensor, Planes::new(channels, w as usize, h as usize, data))
+}
+
+#[test]
+fn native_output_equals_onnx_runtime_output() {
+    seer_models::testing::init_runtime();
+    let store = seer_models::testing::store();
+    for id in NATIVE {
+        let convention = UpscaleConvention::from_spec(store.model(id).unwrap()).unwrap();
+        let path = store.ensure(id, &NoProgress).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let net = NativeNet::from_bytes(&bytes, 2).unwrap_or_else(|e| panic!("{id}: {e}"));
+        // Odd sizes exercise partial Winograd blocks and edge taps.
+        let (tensor, planes) = input_for(&convention, 61, 47);
+        let mut session = Session::from_file(&path, &SessionOptions { threads: 2 }).unwrap();
+        let start = Instant::now();
+        let expected = session.run(&[tensor]).unwrap().remove(0);
+        let ort_s = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let got = net.run(&planes);
+        let native_s = start.elapsed().as_secs_f64();
+        assert_eq!(
+            expected.shape,
+            vec![1, got.channels, got.height, got.width],
+            "{id}: output shape"
+        );
+        let worst = expected
+            .data
+            .iter()
+            .zip(&got.data)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        let range = convention.value_range;
+        println!(
+            "{id}: max |native - ORT| = {:.2e} of the value range; ORT {:.1} ms, native {:.1} ms",
+            worst / range,
+            ort_s * 1e3,
+            native_s * 1e3
+        );
+        assert!(worst / range < 1e-3, "{id}: max difference {worst}");
+    }
+}
+
+#[test]
+fn models_with_other_operators_are_refused() {
+    let store = seer_models::testing::store();
+    for id in NOT_NATIVE {
+        let path = store.ensure(id, &NoProgress).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let refused = NativeNet::from_bytes(&bytes, 2).err();
+        println!("{id}: {refused:?}");
+        assert!(refused.is_some(), "{id} must run in ONNX Runtime");
+    }
+}
