@@ -79,6 +79,47 @@ pub fn resize_to(image: &RgbImage, width: u32, height: u32) -> RgbImage {
     imageops::resize(image, width, height, imageops::FilterType::Triangle)
 }
 
+/// Shrinks by an integer `factor`: output pixel (x, y) is the rounded mean
+/// of the `factor`×`factor` block of source pixels starting at
+/// (`factor`·x, `factor`·y). The output is ⌊width / factor⌋ ×
+/// ⌊height / factor⌋ pixels (at least 1×1); source columns and rows past
+/// the last whole block are left out. A factor of 0 or 1 returns a copy.
+/// A cheap antialiased first step before a filtered resize of a much
+/// larger image.
+pub fn box_shrink(image: &RgbImage, factor: u32) -> RgbImage {
+    let (w, h) = image.dimensions();
+    if factor <= 1 || w == 0 || h == 0 {
+        return image.clone();
+    }
+    let k = factor.min(w).min(h) as usize;
+    let (ow, oh) = (w as usize / k, h as usize / k);
+    let src = image.as_raw();
+    let stride = w as usize * 3;
+    let mut out = vec![0u8; ow * oh * 3];
+    let mut sums = vec![0u32; ow * 3];
+    let count = (k * k) as u32;
+    for oy in 0..oh {
+        sums.iter_mut().for_each(|v| *v = 0);
+        for row in src[oy * k * stride..(oy + 1) * k * stride].chunks_exact(stride) {
+            for (sum, block) in sums.chunks_exact_mut(3).zip(row.chunks_exact(k * 3)) {
+                let (mut r, mut g, mut b) = (0u32, 0u32, 0u32);
+                for p in block.chunks_exact(3) {
+                    r += p[0] as u32;
+                    g += p[1] as u32;
+                    b += p[2] as u32;
+                }
+                sum[0] += r;
+                sum[1] += g;
+                sum[2] += b;
+            }
+        }
+        for (o, &sum) in out[oy * ow * 3..(oy + 1) * ow * 3].iter_mut().zip(&sums) {
+            *o = ((sum + count / 2) / count) as u8;
+        }
+    }
+    RgbImage::from_raw(ow as u32, oh as u32, out).expect("buffer matches the dimensions")
+}
+
 /// Copies the `width`×`height` region whose top-left corner is (`x`, `y`)
 /// in source pixels; parts outside the image are black.
 pub fn crop_padded(image: &RgbImage, x: i64, y: i64, width: u32, height: u32) -> RgbImage {
@@ -104,6 +145,19 @@ pub fn crop_padded(image: &RgbImage, x: i64, y: i64, width: u32, height: u32) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn box_shrink_averages_whole_blocks() {
+        // 7×5 with factor 3: 2×1 output; columns 6 and rows 3-4 left out.
+        let image = RgbImage::from_fn(7, 5, |x, y| Rgb([(10 * x + y) as u8, 200, (x * y) as u8]));
+        let out = box_shrink(&image, 3);
+        assert_eq!(out.dimensions(), (2, 1));
+        // Block x 0..3, y 0..3: red mean of 10x + y = 10 + 1 = 11; blue
+        // mean of x·y = (0+1+2)(0+1+2)/9 = 1.
+        assert_eq!(out.get_pixel(0, 0).0, [11, 200, 1]);
+        assert_eq!(out.get_pixel(1, 0).0, [41, 200, 4]);
+        assert_eq!(box_shrink(&image, 1), image);
+    }
 
     #[test]
     fn letterbox_centres_a_wide_image_and_maps_back() {

@@ -11,7 +11,7 @@ pub mod resize;
 
 pub use convert::{rgb_from_nhwc, rgb_to_nhwc};
 pub use draw::{draw_dot, draw_rect};
-pub use geometry_ops::{crop_padded, letterbox, resize_to, Letterbox};
+pub use geometry_ops::{box_shrink, crop_padded, letterbox, resize_to, Letterbox};
 pub use io::{
     load_rgb, output_format, read_image, save_rgb, write_image, DecodedImage, ImageMetadata,
     MetadataWritten,
