@@ -207,7 +207,7 @@ def main():
           f"{'seer ORT ms':>11} {'seer ms':>17} {'engine':>6} {'seer/ncnn':>9} {'(CPU)':>6}")
     for r in rows:
         cell = lambda w, c: f"{w:8.1f} ({c:6.0f})"
-        print(f"{r['model']:34} {r['gflop_per_tile']:10.2f} {cell(r['ncnn_ms'], r['ncnn_cpu_ms']):>17} "
+        print(f"{r['model']:34} {(r['gflop_per_tile'] or float('nan')):10.2f} {cell(r['ncnn_ms'], r['ncnn_cpu_ms']):>17} "
               f"{cell(r['ncnn_fp32_ms'], r['ncnn_fp32_cpu_ms']):>17} "
               f"{(r['seer_ort_ms'] or float('nan')):11.1f} "
               f"{cell(r['seer_ms'], r['seer_cpu_ms']):>17} {r['seer_engine']:>6} {r['seer_over_ncnn']:9.2f} "

@@ -313,6 +313,16 @@ fn tile_tensor(c: &UpscaleConvention, tile: u32) -> Tensor {
     Tensor { shape, data }
 }
 
+/// `value` with `decimals` decimals and `unit`, or "n/a" when the FLOPs
+/// could not be counted (NaN).
+fn counted(value: f64, decimals: usize, unit: &str) -> String {
+    if value.is_nan() {
+        "n/a".into()
+    } else {
+        format!("{value:.decimals$}{unit}")
+    }
+}
+
 /// Runs `seer bench upscale-speed`.
 pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
     let store = Store::open_default()?;
@@ -331,10 +341,20 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
         let convention = UpscaleConvention::from_spec(store.model(id)?)?;
         let path = store.ensure(id, &NoProgress)?;
         let input = tile_tensor(&convention, args.tile);
-        let macs = CostModel::from_file(&path)?
-            .macs(&[input.shape.iter().map(|&d| d as i64).collect()])
-            .with_context(|| format!("counting the operations of {id}"))?;
-        let gflop = 2.0 * macs as f64 / 1e9;
+        // Some graphs (waifu2x CUNet's data-dependent crops) defeat the
+        // static shape walk; their speed is still measured, FLOPs shown n/a.
+        let counted = CostModel::from_file(&path)
+            .map_err(anyhow::Error::from)
+            .and_then(|mut cost| {
+                Ok(cost.macs(&[input.shape.iter().map(|&d| d as i64).collect()])?)
+            });
+        let gflop = match counted {
+            Ok(macs) => 2.0 * macs as f64 / 1e9,
+            Err(e) => {
+                eprintln!("{id}: operations not counted ({e:#})");
+                f64::NAN
+            }
+        };
         let px = f64::from(args.tile) * f64::from(args.tile);
         if args.count_only {
             out_line(&format!(
@@ -415,12 +435,12 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
                     Engine::Ort => "ORT".into(),
                     Engine::Native => "native".into(),
                 },
-                format!("{:.3}", m.mflop_per_lr_px),
+                counted(m.mflop_per_lr_px, 3, ""),
                 format!("{:.1}", m.ms_per_tile),
                 format!("{:.1}", m.cpu_ms_per_tile),
                 format!("{:.1}", m.lr_kpx_per_s),
-                format!("{:.1}", m.gflop_per_s),
-                format!("{:.0}%", m.percent_of_matmul_peak),
+                counted(m.gflop_per_s, 1, ""),
+                counted(m.percent_of_matmul_peak, 0, "%"),
             ]
         })
         .collect();

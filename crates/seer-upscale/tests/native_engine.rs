@@ -11,24 +11,28 @@ use seer_upscale::native::{NativeNet, Planes};
 use seer_upscale::UpscaleConvention;
 use std::time::Instant;
 
-/// Models the native engine must accept.
-const NATIVE: [&str; 8] = [
-    "upscale.waifu2x-upconv7-photo.x2",
-    "upscale.srmdnf.x2",
-    "upscale.srmdnf.x3",
-    "upscale.srmdnf.x4",
-    "upscale.srmd.x2",
-    "upscale.realesr-animevideov3.x2",
-    "upscale.realesr-animevideov3.x3",
-    "upscale.realesr-animevideov3.x4",
+/// Models the native engine must accept, with the input size tested:
+/// odd sizes for the plain chains (partial Winograd blocks, edge taps),
+/// multiples of 4 for the U-Nets (their 2×2 stride-2 layers need them).
+const NATIVE: [(&str, u32, u32); 13] = [
+    ("upscale.waifu2x-upconv7-photo.x2", 61, 47),
+    ("upscale.srmdnf.x2", 61, 47),
+    ("upscale.srmdnf.x3", 61, 47),
+    ("upscale.srmdnf.x4", 61, 47),
+    ("upscale.srmd.x2", 61, 47),
+    ("upscale.realesr-animevideov3.x2", 61, 47),
+    ("upscale.realesr-animevideov3.x3", 61, 47),
+    ("upscale.realesr-animevideov3.x4", 61, 47),
+    ("upscale.waifu2x-cunet.x2", 76, 60),
+    ("upscale.realcugan-se-conservative.x2", 76, 60),
+    ("upscale.realcugan-se-conservative.x3", 76, 60),
+    ("upscale.realcugan-se-conservative.x4", 76, 60),
+    ("upscale.realcugan-se-denoise3x.x2", 76, 60),
 ];
 
-/// Models with operators the engine lacks (global pooling, dense blocks).
-const NOT_NATIVE: [&str; 3] = [
-    "upscale.realesrgan-x4plus.x4",
-    "upscale.waifu2x-cunet.x2",
-    "upscale.realcugan-se-conservative.x2",
-];
+/// Models with operators the engine lacks (Real-ESRGAN's dense blocks
+/// concatenate feature maps).
+const NOT_NATIVE: [&str; 1] = ["upscale.realesrgan-x4plus.x4"];
 
 /// The model input for a `w`×`h` crop of baby.png with the model's
 /// constant channels, NCHW.
@@ -56,13 +60,12 @@ fn input_for(c: &UpscaleConvention, w: u32, h: u32) -> (Tensor, Planes) {
 fn native_output_equals_onnx_runtime_output() {
     seer_models::testing::init_runtime();
     let store = seer_models::testing::store();
-    for id in NATIVE {
+    for (id, w, h) in NATIVE {
         let convention = UpscaleConvention::from_spec(store.model(id).unwrap()).unwrap();
         let path = store.ensure(id, &NoProgress).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let net = NativeNet::from_bytes(&bytes, 2).unwrap_or_else(|e| panic!("{id}: {e}"));
-        // Odd sizes exercise partial Winograd blocks and edge taps.
-        let (tensor, planes) = input_for(&convention, 61, 47);
+        let (tensor, planes) = input_for(&convention, w, h);
         let mut session = Session::from_file(&path, &SessionOptions { threads: 2 }).unwrap();
         let start = Instant::now();
         let expected = session.run(&[tensor]).unwrap().remove(0);

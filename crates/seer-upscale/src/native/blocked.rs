@@ -36,14 +36,16 @@ impl Blocked {
         }
     }
 
-    /// [`Blocked::zeros`] with the buffer taken from `pool`.
-    pub fn zeros_in(channels: usize, width: usize, height: usize, pool: &BufferPool) -> Blocked {
+    /// Activations of this shape in a buffer from `pool` whose contents
+    /// are unspecified: the caller must write every value, padding lanes
+    /// included (they must be zero).
+    pub fn unfilled(channels: usize, width: usize, height: usize, pool: &BufferPool) -> Blocked {
         let blocks = channels.div_ceil(LANES);
         Blocked {
             channels,
             width,
             height,
-            data: pool.zeroed(blocks * height * width * LANES),
+            data: pool.take(blocks * height * width * LANES),
         }
     }
 

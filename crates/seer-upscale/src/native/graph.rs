@@ -1,26 +1,36 @@
-//! Reads an ONNX super-resolution network into the native engine's layer
-//! list, or says why it cannot: only straight chains of the operators the
-//! engine implements are accepted, with every attribute checked, so a
-//! graph the engine would run differently from ONNX Runtime is refused.
+//! Reads an ONNX super-resolution network into the native engine's
+//! program, or says why it cannot: only the operators the engine
+//! implements are accepted, wired as the engine expects, with every
+//! attribute checked, so a graph the engine would run differently from
+//! ONNX Runtime is refused. Shape arithmetic (Shape, Cast, Floor, Slice and
+//! Add of shapes) is folded into the layers it parameterises.
 
 use super::activation::Activation;
 use super::ops::Deconv;
+use super::patch::{PatchConv, PatchDeconv};
+use super::squeeze::Dense;
 use super::winograd::WinogradConv;
 use seer_models::onnx::proto::{AttributeProto, NodeProto, TensorProto};
 use seer_models::onnx::{DataType, ModelProto};
 use std::collections::HashMap;
 
-/// One step of a native network.
+/// One operation of a native program.
 #[derive(Clone, Debug)]
-pub enum Layer {
+pub enum Op {
     /// 3×3 stride-1 convolution with fused bias and activation.
-    Conv(WinogradConv),
-    /// Transposed convolution.
+    Conv3x3(WinogradConv),
+    /// k×k convolution with stride k (down-sampling).
+    PatchConv(PatchConv),
+    /// k×k transposed convolution with stride k (up-sampling).
+    PatchDeconv(PatchDeconv),
+    /// Any other transposed convolution.
     Deconv(Deconv),
+    /// An activation on its own (when it could not be fused).
+    Activation(Activation),
     /// DepthToSpace (CRD) with this block size.
     DepthToSpace(usize),
-    /// Adds the network input enlarged this many times (nearest neighbour).
-    AddNearestInput(usize),
+    /// Nearest-neighbour enlargement by this integer factor.
+    Upsample(usize),
     /// Bicubic resize by these factors (width, height), output sizes floored.
     ResizeCubic {
         /// Output width over input width.
@@ -30,6 +40,40 @@ pub enum Layer {
         /// Cubic coefficient (ONNX `cubic_coeff_a`).
         a: f32,
     },
+    /// Mean of each channel: image → vector.
+    GlobalAverage,
+    /// Fully connected layer on a vector.
+    Dense(Dense),
+    /// max(x, 0) on a vector.
+    VectorRelu,
+    /// 1 / (1 + e^-x) on a vector.
+    VectorSigmoid,
+    /// Flatten/Unsqueeze of a vector: the values are unchanged.
+    Reshape,
+    /// Image (input 0) with each channel multiplied by a vector (input 1).
+    ScaleChannels,
+    /// Removes these many pixels: top, left, bottom, right.
+    Crop([usize; 4]),
+    /// Input 0 cut to the size of input 1, starting at (left, top) pixels.
+    CropLike {
+        /// Rows skipped at the top.
+        top: usize,
+        /// Columns skipped at the left.
+        left: usize,
+    },
+    /// Element-wise sum of the inputs (same shape).
+    Add,
+}
+
+/// One step: an operation, the values it reads and the value it writes.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// What to do.
+    pub op: Op,
+    /// Value numbers read (0 is the network input).
+    pub inputs: Vec<usize>,
+    /// Value number written.
+    pub output: usize,
 }
 
 /// Why a graph cannot run natively (it then runs in ONNX Runtime).
@@ -42,17 +86,55 @@ impl std::fmt::Display for Unsupported {
     }
 }
 
-/// A parsed chain: input channel count and layers in order.
+/// A parsed network: steps in order over numbered values.
 #[derive(Clone, Debug)]
-pub struct Chain {
-    /// Channels of the single NCHW input.
+pub struct Program {
+    /// Channels of the single NCHW input (value 0).
     pub input_channels: usize,
-    /// The layers, applied in order.
-    pub layers: Vec<Layer>,
+    /// The steps, in an order where every value is written before it is read.
+    pub steps: Vec<Step>,
+    /// The value that is the network output.
+    pub output: usize,
+    /// How many values there are.
+    pub values: usize,
 }
 
-/// Parses `model` into a chain of native layers.
-pub fn parse(model: &ModelProto) -> Result<Chain, Unsupported> {
+impl Program {
+    /// How many steps read each value (the output counts once more), so
+    /// the runner can free a value after its last reader.
+    pub fn readers(&self) -> Vec<usize> {
+        let mut readers = vec![0; self.values];
+        for step in &self.steps {
+            for i in &step.inputs {
+                readers[*i] += 1;
+            }
+        }
+        readers[self.output] += 1;
+        readers
+    }
+}
+
+/// What a tensor name stands for while parsing.
+#[derive(Clone, Debug)]
+enum Symbol {
+    /// An image-shaped value.
+    Image(usize),
+    /// A per-channel vector value.
+    Vector(usize),
+    /// The shape of an image value.
+    Shape(usize),
+    /// Dimensions `dims` of an image value's shape, plus `plus` each.
+    ShapeDims {
+        of: usize,
+        dims: std::ops::Range<usize>,
+        plus: Vec<i64>,
+    },
+    /// An image value's shape times constant factors (floored later).
+    ScaledShape { of: usize, factors: Vec<f32> },
+}
+
+/// Parses `model` into a native program.
+pub fn parse(model: &ModelProto) -> Result<Program, Unsupported> {
     let graph = model
         .graph
         .as_ref()
@@ -75,35 +157,92 @@ pub fn parse(model: &ModelProto) -> Result<Chain, Unsupported> {
     };
     let input_channels = input_channels(input).ok_or_else(|| fail("input is not [1, C, H, W]"))?;
     let consts = Consts(&initializers);
-    let mut layers: Vec<Layer> = Vec::new();
-    let mut current = input.name.clone();
-    // Values that are the graph input enlarged by nearest neighbour.
-    let mut nearest_of_input: HashMap<String, usize> = HashMap::new();
-    // Size arithmetic for a following Resize: value name → what it is.
-    let mut shape_values: HashMap<String, ShapeValue> = HashMap::new();
+    // How many nodes read each tensor (fusing an activation into the layer
+    // before it is only right when the activation is its sole reader).
+    let mut readers: HashMap<&str, usize> = HashMap::new();
     for node in &graph.node {
-        let on_current = node.input.first() == Some(&current);
-        let out = node.output.first().cloned().unwrap_or_default();
-        match node.op_type.as_str() {
-            "Conv" if on_current => {
-                layers.push(Layer::Conv(conv(node, &consts)?));
-                current = out;
+        for i in &node.input {
+            *readers.entry(i.as_str()).or_default() += 1;
+        }
+    }
+    let mut symbols: HashMap<String, Symbol> = HashMap::new();
+    symbols.insert(input.name.clone(), Symbol::Image(0));
+    let mut program = Builder {
+        steps: Vec::new(),
+        writer: HashMap::new(),
+        values: 1,
+    };
+    for node in &graph.node {
+        let out = node
+            .output
+            .first()
+            .cloned()
+            .ok_or_else(|| node_fail(node, "no output"))?;
+        let symbol = |i: usize| node.input.get(i).and_then(|n| symbols.get(n)).cloned();
+        let image = |i: usize| match symbol(i) {
+            Some(Symbol::Image(v)) => Ok(v),
+            _ => Err(node_fail(node, "an input is not an image value")),
+        };
+        let made = match node.op_type.as_str() {
+            "Conv" => {
+                let x = image(0)?;
+                program.push(conv(node, &consts)?, vec![x], false)
             }
-            "Relu" | "LeakyRelu" | "PRelu" if on_current => {
-                let Some(Layer::Conv(conv)) = layers.last_mut() else {
-                    return Err(node_fail(node, "an activation not after a convolution"));
-                };
-                if conv.has_activation() {
-                    return Err(node_fail(node, "two activations in a row"));
+            "ConvTranspose" => {
+                let x = image(0)?;
+                program.push(deconv(node, &consts)?, vec![x], false)
+            }
+            "Relu" | "LeakyRelu" | "PRelu" => match symbol(0) {
+                Some(Symbol::Vector(v)) if node.op_type == "Relu" => {
+                    program.push(Op::VectorRelu, vec![v], true)
                 }
-                conv.set_activation(activation(node, &consts, conv.cout)?);
-                current = out;
-            }
-            "ConvTranspose" if on_current => {
-                layers.push(Layer::Deconv(deconv(node, &consts)?));
-                current = out;
-            }
-            "DepthToSpace" if on_current => {
+                Some(Symbol::Image(v)) => {
+                    let sole_reader = readers.get(node.input[0].as_str()) == Some(&1);
+                    let fusable = program
+                        .writer
+                        .get(&v)
+                        .copied()
+                        .map(|s| &mut program.steps[s].op)
+                        .filter(|_| sole_reader)
+                        .and_then(|op| match op {
+                            Op::Conv3x3(c) if !c.has_activation() => Some(op),
+                            Op::PatchConv(c) if c.activation == Activation::Identity => Some(op),
+                            Op::PatchDeconv(c) if c.activation == Activation::Identity => Some(op),
+                            _ => None,
+                        });
+                    match fusable {
+                        Some(op) => {
+                            let channels = match op {
+                                Op::Conv3x3(c) => c.cout,
+                                Op::PatchConv(c) => c.cout,
+                                Op::PatchDeconv(c) => c.cout,
+                                _ => 0,
+                            };
+                            let a = activation(node, &consts, channels)?;
+                            match op {
+                                Op::Conv3x3(c) => c.set_activation(a),
+                                Op::PatchConv(c) => c.activation = a,
+                                Op::PatchDeconv(c) => c.activation = a,
+                                _ => {}
+                            }
+                            Symbol::Image(v)
+                        }
+                        None => {
+                            // Standalone, a PRelu must share one slope (its
+                            // channel count is not known here).
+                            let a = activation(node, &consts, 0)?;
+                            program.push(Op::Activation(a), vec![v], false)
+                        }
+                    }
+                }
+                _ => return Err(node_fail(node, "input is neither an image nor a vector")),
+            },
+            "Sigmoid" => match symbol(0) {
+                Some(Symbol::Vector(v)) => program.push(Op::VectorSigmoid, vec![v], true),
+                _ => return Err(node_fail(node, "sigmoid of an image")),
+            },
+            "DepthToSpace" => {
+                let x = image(0)?;
                 if string_attr(node, "mode").unwrap_or("DCR") != "CRD" {
                     return Err(node_fail(node, "only CRD mode is supported"));
                 }
@@ -111,76 +250,241 @@ pub fn parse(model: &ModelProto) -> Result<Chain, Unsupported> {
                 if !(1..=8).contains(&block) {
                     return Err(node_fail(node, "block size outside 1..8"));
                 }
-                layers.push(Layer::DepthToSpace(block as usize));
-                current = out;
+                program.push(Op::DepthToSpace(block as usize), vec![x], false)
             }
-            "Resize" if node.input.first() == Some(&input.name) => {
-                let scale = nearest_scale(node, &consts)?;
-                nearest_of_input.insert(out, scale);
+            "GlobalAveragePool" => {
+                let x = image(0)?;
+                program.push(Op::GlobalAverage, vec![x], true)
             }
-            "Add" if node.input.len() == 2 && node.input.contains(&current) => {
-                let other = if node.input[0] == current {
-                    &node.input[1]
-                } else {
-                    &node.input[0]
+            "Flatten" | "Unsqueeze" => match symbol(0) {
+                Some(Symbol::Vector(v)) => {
+                    let ok = if node.op_type == "Flatten" {
+                        int_attr(node, "axis").unwrap_or(1) == 1
+                    } else {
+                        let axes = node
+                            .input
+                            .get(1)
+                            .and_then(|a| consts.ints(a))
+                            .or_else(|| ints_attr(node, "axes"));
+                        axes.as_deref() == Some(&[2, 3])
+                    };
+                    if !ok {
+                        return Err(node_fail(
+                            node,
+                            "reshapes other than [1, C] <-> [1, C, 1, 1]",
+                        ));
+                    }
+                    program.push(Op::Reshape, vec![v], true)
+                }
+                _ => return Err(node_fail(node, "reshape of an image")),
+            },
+            "Gemm" => {
+                let Some(Symbol::Vector(v)) = symbol(0) else {
+                    return Err(node_fail(node, "Gemm input is not a vector"));
                 };
-                let scale = *nearest_of_input.get(other).ok_or_else(|| {
-                    node_fail(node, "adds something other than the enlarged input")
-                })?;
-                layers.push(Layer::AddNearestInput(scale));
-                current = out;
+                program.push(Op::Dense(dense(node, &consts)?), vec![v], true)
             }
-            "Shape" if on_current => {
-                shape_values.insert(out, ShapeValue::Shape);
-            }
-            "Cast" | "Floor" => {
-                let from = node
-                    .input
-                    .first()
-                    .and_then(|i| shape_values.get(i))
-                    .cloned();
-                let Some(value) = from else {
-                    return Err(node_fail(node, "not part of size arithmetic"));
+            "Mul" => match (symbol(0), symbol(1)) {
+                (Some(Symbol::Image(a)), Some(Symbol::Vector(b)))
+                | (Some(Symbol::Vector(b)), Some(Symbol::Image(a))) => {
+                    program.push(Op::ScaleChannels, vec![a, b], false)
+                }
+                (Some(Symbol::Shape(of)), None) => {
+                    let factors = node
+                        .input
+                        .get(1)
+                        .and_then(|f| consts.floats(f))
+                        .ok_or_else(|| node_fail(node, "not shape × constant factors"))?;
+                    Symbol::ScaledShape { of, factors }
+                }
+                _ => {
+                    return Err(node_fail(
+                        node,
+                        "neither image × vector nor shape × factors",
+                    ))
+                }
+            },
+            "Add" | "Sum" => {
+                let syms: Vec<Option<Symbol>> = (0..node.input.len()).map(symbol).collect();
+                // Shape dimensions plus a constant, in either order.
+                let shape_term = match syms.as_slice() {
+                    [Some(Symbol::ShapeDims { .. }), None] => Some((0, 1)),
+                    [None, Some(Symbol::ShapeDims { .. })] => Some((1, 0)),
+                    _ => None,
                 };
-                shape_values.insert(out, value);
+                match (shape_term, syms.as_slice()) {
+                    (Some((s, c)), _) => {
+                        let Some(Symbol::ShapeDims { of, dims, plus }) = &syms[s] else {
+                            unreachable!("matched above");
+                        };
+                        if plus.iter().any(|p| *p != 0) {
+                            return Err(node_fail(node, "shape arithmetic twice"));
+                        }
+                        let add = node
+                            .input
+                            .get(c)
+                            .and_then(|a| consts.ints(a))
+                            .filter(|a| a.len() == dims.len())
+                            .ok_or_else(|| node_fail(node, "shape plus a non-constant"))?;
+                        Symbol::ShapeDims {
+                            of: *of,
+                            dims: dims.clone(),
+                            plus: add,
+                        }
+                    }
+                    (None, _) => {
+                        let mut ids = Vec::new();
+                        for s in &syms {
+                            match s {
+                                Some(Symbol::Image(v)) => ids.push(*v),
+                                _ => {
+                                    return Err(node_fail(node, "adds something other than images"))
+                                }
+                            }
+                        }
+                        if ids.len() < 2 {
+                            return Err(node_fail(node, "fewer than two terms"));
+                        }
+                        program.push(Op::Add, ids, false)
+                    }
+                }
             }
-            "Mul" => {
-                let [a, b] = node.input.as_slice() else {
-                    return Err(node_fail(node, "Mul without two inputs"));
-                };
-                let (Some(ShapeValue::Shape), Some(factors)) =
-                    (shape_values.get(a), consts.floats(b))
-                else {
-                    return Err(node_fail(node, "not shape × constant factors"));
-                };
-                shape_values.insert(out, ShapeValue::ScaledShape(factors));
+            "Shape" => Symbol::Shape(image(0)?),
+            "Cast" | "Floor" => match symbol(0) {
+                Some(s @ (Symbol::Shape(_) | Symbol::ScaledShape { .. })) => s,
+                _ => return Err(node_fail(node, "not part of size arithmetic")),
+            },
+            "Slice" => slice(node, &consts, symbol(0), symbol(2), &mut program)?,
+            "Resize" => {
+                let x = image(0)?;
+                match string_attr(node, "mode").unwrap_or("nearest") {
+                    "nearest" => {
+                        program.push(Op::Upsample(nearest_scale(node, &consts)?), vec![x], false)
+                    }
+                    _ => {
+                        let sizes = symbol(3);
+                        let Some(Symbol::ScaledShape { of, factors }) = sizes else {
+                            return Err(node_fail(node, "resize sizes are not shape × factors"));
+                        };
+                        if of != x {
+                            return Err(node_fail(node, "resize sizes come from another value"));
+                        }
+                        program.push(cubic_resize(node, &factors)?, vec![x], false)
+                    }
+                }
             }
-            "Resize" if on_current => {
-                let sizes = node.input.get(3).and_then(|s| shape_values.get(s));
-                let Some(ShapeValue::ScaledShape(factors)) = sizes else {
-                    return Err(node_fail(node, "resize sizes are not shape × factors"));
-                };
-                layers.push(cubic_resize(node, factors)?);
-                current = out;
-            }
-            _ => return Err(node_fail(node, "operator or wiring not supported natively")),
-        }
+            _ => return Err(node_fail(node, "operator not supported natively")),
+        };
+        symbols.insert(out, made);
     }
-    if current != output.name {
-        return Err(fail("the chain does not end at the graph output"));
-    }
-    Ok(Chain {
+    let Some(Symbol::Image(output)) = symbols.get(&output.name).cloned() else {
+        return Err(fail("the graph output is not an image value"));
+    };
+    Ok(Program {
         input_channels,
-        layers,
+        steps: program.steps,
+        output,
+        values: program.values,
     })
 }
 
-#[derive(Clone, Debug)]
-enum ShapeValue {
-    /// The shape of the current value.
-    Shape,
-    /// That shape times constant factors (floored later).
-    ScaledShape(Vec<f32>),
+/// The program being built.
+struct Builder {
+    steps: Vec<Step>,
+    /// The step that wrote each value.
+    writer: HashMap<usize, usize>,
+    /// Values numbered so far.
+    values: usize,
+}
+
+impl Builder {
+    /// Adds a step writing a new image (or vector) value.
+    fn push(&mut self, op: Op, inputs: Vec<usize>, vector: bool) -> Symbol {
+        let id = self.values;
+        self.values += 1;
+        self.writer.insert(id, self.steps.len());
+        self.steps.push(Step {
+            op,
+            inputs,
+            output: id,
+        });
+        if vector {
+            Symbol::Vector(id)
+        } else {
+            Symbol::Image(id)
+        }
+    }
+}
+
+/// Slice: a shape's dimensions 1..4, a constant spatial crop, or a crop to
+/// another value's size.
+fn slice(
+    node: &NodeProto,
+    consts: &Consts,
+    data: Option<Symbol>,
+    ends: Option<Symbol>,
+    program: &mut Builder,
+) -> Result<Symbol, Unsupported> {
+    let constant = |i: usize| node.input.get(i).and_then(|n| consts.ints(n));
+    let starts = constant(1).ok_or_else(|| node_fail(node, "starts are not constant"))?;
+    let axes = constant(3).ok_or_else(|| node_fail(node, "axes are not constant"))?;
+    if node.input.get(4).is_some_and(|s| !s.is_empty()) {
+        return Err(node_fail(node, "steps"));
+    }
+    match data {
+        Some(Symbol::Shape(of)) => {
+            let ends = constant(2).ok_or_else(|| node_fail(node, "shape slice ends"))?;
+            match (starts.as_slice(), ends.as_slice(), axes.as_slice()) {
+                ([1], [4], [0]) => Ok(Symbol::ShapeDims {
+                    of,
+                    dims: 1..4,
+                    plus: vec![0; 3],
+                }),
+                _ => Err(node_fail(node, "shape slice other than dims 1..4")),
+            }
+        }
+        Some(Symbol::Image(x)) => match ends {
+            // Cut to another value's (C, H, W) from offset starts.
+            Some(Symbol::ShapeDims { of, dims, plus }) => {
+                if dims != (1..4) || axes != [1, 2, 3] || plus != starts || starts[0] != 0 {
+                    return Err(node_fail(
+                        node,
+                        "crop-to-reference other than channels kept",
+                    ));
+                }
+                if starts[1] < 0 || starts[2] < 0 {
+                    return Err(node_fail(node, "negative crop offset"));
+                }
+                Ok(program.push(
+                    Op::CropLike {
+                        top: starts[1] as usize,
+                        left: starts[2] as usize,
+                    },
+                    vec![x, of],
+                    false,
+                ))
+            }
+            _ => {
+                let ends = constant(2).ok_or_else(|| node_fail(node, "ends are not constant"))?;
+                match (starts.as_slice(), ends.as_slice(), axes.as_slice()) {
+                    ([t, l], [bottom, r], [2, 3])
+                        if *t >= 0 && *l >= 0 && *bottom < 0 && *r < 0 =>
+                    {
+                        Ok(program.push(
+                            Op::Crop([*t as usize, *l as usize, (-bottom) as usize, (-r) as usize]),
+                            vec![x],
+                            false,
+                        ))
+                    }
+                    _ => Err(node_fail(node, "slice other than a spatial crop")),
+                }
+            }
+        },
+        _ => Err(node_fail(
+            node,
+            "slice of something other than an image or a shape",
+        )),
+    }
 }
 
 struct Consts<'a>(&'a HashMap<&'a str, &'a TensorProto>);
@@ -201,6 +505,25 @@ impl Consts<'_> {
             t.raw_data
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        )
+    }
+
+    fn ints(&self, name: &str) -> Option<Vec<i64>> {
+        let t = self.0.get(name)?;
+        if t.data_type != DataType::Int64 as i32 {
+            return None;
+        }
+        if !t.int64_data.is_empty() {
+            return Some(t.int64_data.clone());
+        }
+        if t.raw_data.len() % 8 != 0 {
+            return None;
+        }
+        Some(
+            t.raw_data
+                .chunks_exact(8)
+                .map(|b| i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
                 .collect(),
         )
     }
@@ -303,32 +626,64 @@ fn check_plain(node: &NodeProto) -> Result<(), Unsupported> {
     Ok(())
 }
 
-fn conv(node: &NodeProto, consts: &Consts) -> Result<WinogradConv, Unsupported> {
+fn conv(node: &NodeProto, consts: &Consts) -> Result<Op, Unsupported> {
     check_plain(node)?;
     let Params {
         dims,
         weights,
         bias,
     } = weights_and_bias(node, consts, |d| d[0] as usize)?;
-    let [cout, cin, 3, 3] = dims.as_slice() else {
-        return Err(node_fail(node, "not a 3×3 kernel"));
+    let [cout, cin, kh, kw] = dims.as_slice() else {
+        return Err(node_fail(node, "weights are not 4-D"));
     };
-    if ints_attr(node, "strides").is_some_and(|s| s.iter().any(|x| *x != 1)) {
-        return Err(node_fail(node, "stride other than 1"));
-    }
+    let (cin, cout) = (*cin as usize, *cout as usize);
+    let strides = ints_attr(node, "strides").unwrap_or(vec![1, 1]);
     let pads = ints_attr(node, "pads").unwrap_or(vec![0; 4]);
     let pad = pads.first().copied().unwrap_or(0);
-    if pads.len() != 4 || pads.iter().any(|p| *p != pad) || !(0..=1).contains(&pad) {
-        return Err(node_fail(node, "padding other than 0 or 1 on every side"));
+    let even_pads = pads.len() == 4 && pads.iter().all(|p| *p == pad);
+    if (*kh, *kw) == (3, 3) && strides == [1, 1] && even_pads && (0..=1).contains(&pad) {
+        return Ok(Op::Conv3x3(WinogradConv::new(
+            cin,
+            cout,
+            pad as usize,
+            &weights,
+            bias,
+            Activation::Identity,
+        )));
     }
-    Ok(WinogradConv::new(
-        *cin as usize,
-        *cout as usize,
-        pad as usize,
-        &weights,
-        bias,
-        Activation::Identity,
+    if kh == kw && strides == [*kh, *kh] && even_pads && pad == 0 && *kh >= 1 {
+        return Ok(Op::PatchConv(PatchConv::new(
+            cin,
+            cout,
+            *kh as usize,
+            &weights,
+            &bias,
+        )));
+    }
+    Err(node_fail(
+        node,
+        "neither a 3×3 stride-1 convolution (pad 0 or 1) nor a k×k stride-k one",
     ))
+}
+
+fn dense(node: &NodeProto, consts: &Consts) -> Result<Dense, Unsupported> {
+    let unit = |name: &str| attr(node, name).is_none_or(|a| a.f == 1.0);
+    if int_attr(node, "transB").unwrap_or(0) != 1
+        || int_attr(node, "transA").unwrap_or(0) != 0
+        || !unit("alpha")
+        || !unit("beta")
+    {
+        return Err(node_fail(node, "Gemm other than x · Wᵀ + b"));
+    }
+    let Params {
+        dims,
+        weights,
+        bias,
+    } = weights_and_bias(node, consts, |d| d[0] as usize)?;
+    if dims.len() != 2 {
+        return Err(node_fail(node, "Gemm weights are not 2-D"));
+    }
+    Ok(Dense { weights, bias })
 }
 
 fn activation(
@@ -356,7 +711,7 @@ fn activation(
     }
 }
 
-fn deconv(node: &NodeProto, consts: &Consts) -> Result<Deconv, Unsupported> {
+fn deconv(node: &NodeProto, consts: &Consts) -> Result<Op, Unsupported> {
     check_plain(node)?;
     if ints_attr(node, "output_padding").is_some_and(|p| p.iter().any(|x| *x != 0))
         || attr(node, "output_shape").is_some()
@@ -385,7 +740,17 @@ fn deconv(node: &NodeProto, consts: &Consts) -> Result<Deconv, Unsupported> {
     if [top, left, bottom, right].iter().any(|p| **p < 0) {
         return Err(node_fail(node, "negative pads"));
     }
-    Ok(Deconv {
+    let no_pads = [top, left, bottom, right].iter().all(|p| **p == 0);
+    if kh == kw && *kh == *sy && no_pads {
+        return Ok(Op::PatchDeconv(PatchDeconv::new(
+            *cin as usize,
+            *cout as usize,
+            *kh as usize,
+            &weights,
+            &bias,
+        )));
+    }
+    Ok(Op::Deconv(Deconv {
         cin: *cin as usize,
         cout: *cout as usize,
         kernel: (*kh as usize, *kw as usize),
@@ -398,7 +763,7 @@ fn deconv(node: &NodeProto, consts: &Consts) -> Result<Deconv, Unsupported> {
         ],
         weights,
         bias,
-    })
+    }))
 }
 
 fn nearest_scale(node: &NodeProto, consts: &Consts) -> Result<usize, Unsupported> {
@@ -424,7 +789,7 @@ fn nearest_scale(node: &NodeProto, consts: &Consts) -> Result<usize, Unsupported
     }
 }
 
-fn cubic_resize(node: &NodeProto, factors: &[f32]) -> Result<Layer, Unsupported> {
+fn cubic_resize(node: &NodeProto, factors: &[f32]) -> Result<Op, Unsupported> {
     let mode = string_attr(node, "mode").unwrap_or("nearest");
     let transform = string_attr(node, "coordinate_transformation_mode").unwrap_or("half_pixel");
     if mode != "cubic" || transform != "half_pixel" {
@@ -441,7 +806,7 @@ fn cubic_resize(node: &NodeProto, factors: &[f32]) -> Result<Layer, Unsupported>
     if *n != 1.0 || *c != 1.0 || *h <= 0.0 || *w <= 0.0 {
         return Err(node_fail(node, "factors resize batch or channels"));
     }
-    Ok(Layer::ResizeCubic {
+    Ok(Op::ResizeCubic {
         factor_w: *w,
         factor_h: *h,
         a: attr(node, "cubic_coeff_a").map(|a| a.f).unwrap_or(-0.75),

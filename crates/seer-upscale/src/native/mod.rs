@@ -1,34 +1,40 @@
-//! seer's own inference engine for plain convolutional super-resolution
-//! networks (waifu2x upconv, SRMD, Real-ESRGAN compact): chains of 3×3
-//! convolutions with fused activations, transposed convolution,
-//! depth-to-space, an input residual and a final bicubic resize.
+//! seer's own inference engine for convolutional super-resolution
+//! networks: plain chains (waifu2x upconv, SRMD, Real-ESRGAN compact) and
+//! the U-Nets of Real-CUGAN and waifu2x CUNet (down- and up-sampling
+//! layers, squeeze-and-excitation, crops and skip additions).
 //!
-//! Its 3×3 convolutions use the Winograd F(4×4, 3×3) algorithm
-//! ([`winograd`]), a quarter of the multiplications of the direct method
-//! ONNX Runtime's CPU kernels use; that is why it exists. Networks with any
-//! other operator are refused by [`graph::parse`] and run in ONNX Runtime.
+//! Its 3×3 convolutions use the Winograd F(6×6, 3×3) algorithm
+//! ([`winograd`]), about a fifth of the multiplications of the direct
+//! method ONNX Runtime's CPU kernels use; that is why it exists. Networks
+//! with any other operator are refused by [`graph::parse`] and run in ONNX
+//! Runtime.
 
 pub mod activation;
 pub mod blocked;
 pub mod graph;
 pub mod ops;
+pub mod parallel;
+pub mod patch;
 pub mod planes;
 pub mod pool;
 #[cfg(test)]
 mod reference;
+pub mod squeeze;
 pub mod winograd;
 
 pub use blocked::Blocked;
-pub use graph::{Layer, Unsupported};
+pub use graph::{Op, Program, Step, Unsupported};
 pub use planes::Planes;
 
 use seer_models::onnx::ModelProto;
+use std::borrow::Cow;
 
 /// A network the native engine can run.
 #[derive(Debug)]
 pub struct NativeNet {
-    input_channels: usize,
-    layers: Vec<Layer>,
+    program: Program,
+    /// How many steps read each value (plus one for the output).
+    readers: Vec<usize>,
     threads: usize,
     /// Activation buffers reused across layers and runs.
     pool: pool::BufferPool,
@@ -40,10 +46,10 @@ impl NativeNet {
         if !winograd::supported() {
             return Err(Unsupported("this CPU lacks AVX2/FMA".into()));
         }
-        let chain = graph::parse(model)?;
+        let program = graph::parse(model)?;
         Ok(NativeNet {
-            input_channels: chain.input_channels,
-            layers: chain.layers,
+            readers: program.readers(),
+            program,
             threads: threads.max(1),
             pool: pool::BufferPool::new(),
         })
@@ -58,87 +64,227 @@ impl NativeNet {
 
     /// Channels the network expects.
     pub fn input_channels(&self) -> usize {
-        self.input_channels
+        self.program.input_channels
     }
 
-    /// The layers in order.
-    pub fn layers(&self) -> &[Layer] {
-        &self.layers
+    /// The parsed program.
+    pub fn program(&self) -> &Program {
+        &self.program
     }
 
-    /// Runs the network on `input` (NCHW planes, batch 1).
+    /// Runs the network on `input` (NCHW planes, batch 1). Panics if the
+    /// input does not fit the network (wrong channel count, or sizes that
+    /// make a skip connection's crop or sum mismatch).
     pub fn run(&self, input: &Planes) -> Planes {
-        assert_eq!(input.channels, self.input_channels, "input channel count");
-        let mut x = Activations::Borrowed(input);
-        for layer in &self.layers {
-            x = match layer {
-                Layer::Conv(conv) => {
-                    let out = conv.run_pooled(&x.blocked(), self.threads, &self.pool);
-                    if let Activations::Blocked(done) = x {
-                        self.pool.give(done.data);
+        assert_eq!(
+            input.channels, self.program.input_channels,
+            "input channel count"
+        );
+        let mut values: Vec<Option<Value>> = vec![None; self.program.values];
+        values[0] = Some(Value::Planes(input.clone()));
+        let mut left = self.readers.clone();
+        for step in &self.program.steps {
+            let out = self.apply(step, &mut values, &left);
+            for i in &step.inputs {
+                left[*i] -= 1;
+                if left[*i] == 0 {
+                    if let Some(done) = values[*i].take() {
+                        self.recycle(done);
                     }
-                    Activations::Blocked(out)
                 }
-                Layer::Deconv(deconv) => Activations::Planes(match &x {
-                    Activations::Blocked(b) => deconv.run_blocked(b, self.threads),
-                    _ => deconv.run(&x.planes(), self.threads),
-                }),
-                Layer::DepthToSpace(block) => {
-                    Activations::Planes(ops::depth_to_space(&x.planes(), *block))
-                }
-                Layer::AddNearestInput(scale) => {
-                    let mut out = x.into_planes();
-                    ops::add_nearest_input(&mut out, input, *scale);
-                    Activations::Planes(out)
-                }
-                Layer::ResizeCubic {
-                    factor_w,
-                    factor_h,
-                    a,
-                } => {
-                    let current = x.planes();
-                    let w = (current.width as f32 * factor_w).floor() as usize;
-                    let h = (current.height as f32 * factor_h).floor() as usize;
-                    Activations::Planes(ops::resize_cubic(&current, w, h, *a))
-                }
-            };
+            }
+            values[step.output] = Some(out);
         }
-        x.into_planes()
+        match values[self.program.output].take() {
+            Some(Value::Planes(p)) => p,
+            Some(Value::Blocked(b)) => b.to_planes(),
+            _ => panic!("the network output is not an image"),
+        }
+    }
+
+    /// Returns a finished value's buffer to the pool.
+    fn recycle(&self, value: Value) {
+        match value {
+            Value::Blocked(b) => self.pool.give(b.data),
+            Value::Planes(p) => self.pool.give(p.data),
+            Value::Vector(_) => {}
+        }
+    }
+
+    /// Runs one step.
+    fn apply(&self, step: &Step, values: &mut [Option<Value>], left: &[usize]) -> Value {
+        let get = |i: usize| values[step.inputs[i]].as_ref().expect("value computed");
+        let threads = self.threads;
+        match &step.op {
+            Op::Conv3x3(conv) => {
+                Value::Blocked(conv.run_pooled(&get(0).blocked(), threads, &self.pool))
+            }
+            Op::PatchConv(conv) => Value::Blocked(conv.run(&get(0).blocked(), threads, &self.pool)),
+            Op::PatchDeconv(deconv) => {
+                Value::Blocked(deconv.run(&get(0).blocked(), threads, &self.pool))
+            }
+            Op::Deconv(deconv) => Value::Planes(match get(0) {
+                Value::Blocked(b) => deconv.run_blocked(b, threads),
+                other => deconv.run(&other.planes(), threads),
+            }),
+            Op::DepthToSpace(block) => Value::Planes(ops::depth_to_space(&get(0).planes(), *block)),
+            Op::Upsample(scale) => Value::Planes(ops::upsample_nearest(&get(0).planes(), *scale)),
+            Op::ResizeCubic {
+                factor_w,
+                factor_h,
+                a,
+            } => {
+                let current = get(0).planes();
+                let w = (current.width as f32 * factor_w).floor() as usize;
+                let h = (current.height as f32 * factor_h).floor() as usize;
+                Value::Planes(ops::resize_cubic(&current, w, h, *a))
+            }
+            Op::GlobalAverage => Value::Vector(squeeze::global_average(&get(0).blocked())),
+            Op::Dense(dense) => Value::Vector(dense.run(get(0).vector())),
+            Op::VectorRelu => Value::Vector(get(0).vector().iter().map(|v| v.max(0.0)).collect()),
+            Op::VectorSigmoid => Value::Vector(
+                get(0)
+                    .vector()
+                    .iter()
+                    .map(|v| 1.0 / (1.0 + (-v).exp()))
+                    .collect(),
+            ),
+            Op::Reshape => Value::Vector(get(0).vector().to_vec()),
+            Op::ScaleChannels => {
+                let scale = get(1).vector().to_vec();
+                let mut image = take_blocked(values, step.inputs[0], left);
+                squeeze::scale_channels(&mut image, &scale, threads);
+                Value::Blocked(image)
+            }
+            Op::Activation(activation) => {
+                let mut image = take_blocked(values, step.inputs[0], left);
+                let stride = image.pixel_stride();
+                parallel::for_each_part(&mut image.data, stride, threads, |_, part| {
+                    for pixel in part.chunks_exact_mut(stride) {
+                        for (c, v) in pixel.iter_mut().enumerate() {
+                            *v = activation.apply(*v, c);
+                        }
+                    }
+                });
+                Value::Blocked(image)
+            }
+            Op::Crop([top, left_px, bottom, right]) => {
+                let image = get(0).blocked();
+                let w = image.width.saturating_sub(left_px + right);
+                let h = image.height.saturating_sub(top + bottom);
+                Value::Blocked(ops::crop(&image, *left_px, *top, w, h, &self.pool))
+            }
+            Op::CropLike { top, left: left_px } => {
+                let image = get(0).blocked();
+                let reference = get(1);
+                let (w, h) = reference.size();
+                assert_eq!(image.channels, reference.channels(), "crop channel count");
+                Value::Blocked(ops::crop(&image, *left_px, *top, w, h, &self.pool))
+            }
+            Op::Add => {
+                let all_blocked = step
+                    .inputs
+                    .iter()
+                    .all(|i| matches!(values[*i], Some(Value::Blocked(_))));
+                if all_blocked {
+                    let mut sum = take_blocked(values, step.inputs[0], left);
+                    for i in &step.inputs[1..] {
+                        let term = values[*i].as_ref().expect("value computed").blocked();
+                        ops::add_into(
+                            &mut sum.data,
+                            &term.data,
+                            (sum.width, sum.height),
+                            (term.width, term.height),
+                            threads,
+                        );
+                    }
+                    Value::Blocked(sum)
+                } else {
+                    let mut sum = values[step.inputs[0]]
+                        .as_ref()
+                        .expect("value computed")
+                        .planes()
+                        .into_owned();
+                    for i in &step.inputs[1..] {
+                        let term = values[*i].as_ref().expect("value computed").planes();
+                        ops::add_into(
+                            &mut sum.data,
+                            &term.data,
+                            (sum.width, sum.height),
+                            (term.width, term.height),
+                            threads,
+                        );
+                    }
+                    Value::Planes(sum)
+                }
+            }
+        }
     }
 }
 
-/// Activations between layers, in whichever layout the last layer wrote.
-enum Activations<'a> {
-    /// The network input, not yet copied.
-    Borrowed(&'a Planes),
+/// Value `id` as blocked activations to modify: moved out when this is its
+/// last reader, else copied.
+fn take_blocked(values: &mut [Option<Value>], id: usize, left: &[usize]) -> Blocked {
+    if left[id] == 1 {
+        match values[id].take() {
+            Some(Value::Blocked(b)) => return b,
+            Some(other) => return other.blocked().into_owned(),
+            None => panic!("value computed"),
+        }
+    }
+    values[id]
+        .as_ref()
+        .expect("value computed")
+        .blocked()
+        .into_owned()
+}
+
+/// A value between steps, in whichever layout its writer produced.
+#[derive(Clone, Debug)]
+enum Value {
     Planes(Planes),
     Blocked(Blocked),
+    /// One value per channel.
+    Vector(Vec<f32>),
 }
 
-impl Activations<'_> {
-    fn planes(&self) -> std::borrow::Cow<'_, Planes> {
-        use std::borrow::Cow;
+impl Value {
+    fn planes(&self) -> Cow<'_, Planes> {
         match self {
-            Activations::Borrowed(p) => Cow::Borrowed(*p),
-            Activations::Planes(p) => Cow::Borrowed(p),
-            Activations::Blocked(b) => Cow::Owned(b.to_planes()),
+            Value::Planes(p) => Cow::Borrowed(p),
+            Value::Blocked(b) => Cow::Owned(b.to_planes()),
+            Value::Vector(_) => panic!("an image was expected, not a vector"),
         }
     }
 
-    fn blocked(&self) -> std::borrow::Cow<'_, Blocked> {
-        use std::borrow::Cow;
+    fn blocked(&self) -> Cow<'_, Blocked> {
         match self {
-            Activations::Borrowed(p) => Cow::Owned(Blocked::from_planes(p)),
-            Activations::Planes(p) => Cow::Owned(Blocked::from_planes(p)),
-            Activations::Blocked(b) => Cow::Borrowed(b),
+            Value::Planes(p) => Cow::Owned(Blocked::from_planes(p)),
+            Value::Blocked(b) => Cow::Borrowed(b),
+            Value::Vector(_) => panic!("an image was expected, not a vector"),
         }
     }
 
-    fn into_planes(self) -> Planes {
+    fn vector(&self) -> &[f32] {
         match self {
-            Activations::Borrowed(p) => p.clone(),
-            Activations::Planes(p) => p,
-            Activations::Blocked(b) => b.to_planes(),
+            Value::Vector(v) => v,
+            _ => panic!("a vector was expected, not an image"),
+        }
+    }
+
+    fn size(&self) -> (usize, usize) {
+        match self {
+            Value::Planes(p) => (p.width, p.height),
+            Value::Blocked(b) => (b.width, b.height),
+            Value::Vector(_) => (1, 1),
+        }
+    }
+
+    fn channels(&self) -> usize {
+        match self {
+            Value::Planes(p) => p.channels,
+            Value::Blocked(b) => b.channels,
+            Value::Vector(v) => v.len(),
         }
     }
 }

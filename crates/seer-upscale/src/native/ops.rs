@@ -4,6 +4,7 @@
 
 use super::blocked::{Blocked, LANES};
 use super::planes::Planes;
+use super::pool::BufferPool;
 
 /// ONNX ConvTranspose (group 1, dilation 1): `weights` are
 /// `[cin][cout][kh][kw]`, `stride` pixels, `pads` = (top, left, bottom,
@@ -315,26 +316,67 @@ pub fn depth_to_space(input: &Planes, block: usize) -> Planes {
     out
 }
 
-/// Adds `input` enlarged `scale` times by nearest neighbour to `out`
-/// (which must be exactly `scale` times the input's size).
-pub fn add_nearest_input(out: &mut Planes, input: &Planes, scale: usize) {
-    assert_eq!(out.channels, input.channels, "residual channel count");
-    assert_eq!(
-        (out.width, out.height),
-        (input.width * scale, input.height * scale),
-        "residual size"
-    );
-    let (w, ow, oh) = (input.width, out.width, out.height);
-    for c in 0..out.channels {
+/// `input` enlarged `scale` times by nearest neighbour (ONNX Resize
+/// nearest, asymmetric coordinates, floor rounding, integer scale).
+pub fn upsample_nearest(input: &Planes, scale: usize) -> Planes {
+    let (w, h) = (input.width, input.height);
+    let mut out = Planes::zeros(input.channels, w * scale, h * scale);
+    let ow = w * scale;
+    for c in 0..input.channels {
         let src = input.plane(c);
         let dst = out.plane_mut(c);
-        for y in 0..oh {
-            let row = &src[(y / scale) * w..][..w];
-            for (x, d) in dst[y * ow..][..ow].iter_mut().enumerate() {
-                *d += row[x / scale];
+        for (y, row) in dst.chunks_exact_mut(ow).enumerate() {
+            let from = &src[(y / scale) * w..][..w];
+            for (x, d) in row.iter_mut().enumerate() {
+                *d = from[x / scale];
             }
         }
     }
+    out
+}
+
+/// The `width`×`height` window of `input` starting at (`left`, `top`).
+/// Panics if the window does not fit.
+pub fn crop(
+    input: &Blocked,
+    left: usize,
+    top: usize,
+    width: usize,
+    height: usize,
+    pool: &BufferPool,
+) -> Blocked {
+    assert!(
+        left + width <= input.width && top + height <= input.height,
+        "crop {width}x{height} at ({left}, {top}) does not fit {}x{}",
+        input.width,
+        input.height
+    );
+    let mut out = Blocked::unfilled(input.channels, width, height, pool);
+    let row = width * input.pixel_stride();
+    for y in 0..height {
+        let src = input.index(0, left, top + y);
+        let dst = out.index(0, 0, y);
+        out.data[dst..dst + row].copy_from_slice(&input.data[src..src + row]);
+    }
+    out
+}
+
+/// `sum += term` element by element; `sum_size` and `term_size` (width,
+/// height) must be equal.
+pub fn add_into(
+    sum: &mut [f32],
+    term: &[f32],
+    sum_size: (usize, usize),
+    term_size: (usize, usize),
+    threads: usize,
+) {
+    assert_eq!(sum_size, term_size, "added images differ in size");
+    assert_eq!(sum.len(), term.len(), "added images differ in channels");
+    super::parallel::for_each_part(sum, 1, threads, |offset, part| {
+        for (s, t) in part.iter_mut().zip(&term[offset..]) {
+            *s += t;
+        }
+    });
 }
 
 /// ONNX Resize, mode cubic (coefficient `a`), half-pixel coordinates,

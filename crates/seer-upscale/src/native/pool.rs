@@ -21,6 +21,15 @@ impl BufferPool {
 
     /// A zeroed buffer of `len` values, reusing a spare one when possible.
     pub fn zeroed(&self, len: usize) -> Vec<f32> {
+        let mut buffer = self.take(len);
+        buffer.fill(0.0);
+        buffer
+    }
+
+    /// A buffer of `len` values whose contents are left over from earlier
+    /// use (finite numbers, or zeros when new): for callers that overwrite
+    /// every element, so no time goes into clearing it.
+    pub fn take(&self, len: usize) -> Vec<f32> {
         let reused = {
             let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
             // The smallest spare buffer that is large enough.
@@ -34,7 +43,7 @@ impl BufferPool {
         };
         match reused {
             Some(mut buffer) => {
-                buffer.clear();
+                buffer.truncate(len);
                 buffer.resize(len, 0.0);
                 buffer
             }

@@ -165,7 +165,7 @@ impl WinogradConv {
         assert!(supported(), "the native engine needs AVX2 and FMA");
         assert_eq!(input.channels, self.cin, "input channel count");
         let (ow, oh) = self.output_size(input.width, input.height);
-        let mut out = Blocked::zeros_in(self.cout, ow, oh, pool);
+        let mut out = Blocked::unfilled(self.cout, ow, oh, pool);
         if ow == 0 || oh == 0 {
             return out;
         }
@@ -174,20 +174,21 @@ impl WinogradConv {
             down: oh.div_ceil(BLOCK),
         };
         let blocks = grid.across * grid.down;
-        let chunks = blocks.div_ceil(CHUNK_BLOCKS);
+        let size = chunk_size(blocks, threads);
+        let chunks = blocks.div_ceil(size);
         let next = AtomicUsize::new(0);
         let target = OutPtr(out.data.as_mut_ptr());
         let out_shape = (out.width, out.height);
         let workers = threads.clamp(1, chunks);
         let work = || {
-            let mut scratch = Scratch::new(self.cin_padded, self.cout_panels * NR, pool);
+            let mut scratch = Scratch::new(size, self.cin_padded, self.cout_panels * NR, pool);
             loop {
                 let chunk = next.fetch_add(1, Ordering::Relaxed);
                 if chunk >= chunks {
                     break;
                 }
-                let first = chunk * CHUNK_BLOCKS;
-                let count = CHUNK_BLOCKS.min(blocks - first);
+                let first = chunk * size;
+                let count = size.min(blocks - first);
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: `supported()` was checked above; `run_chunk`
                 // writes only the pixels of its own blocks.
@@ -228,6 +229,7 @@ impl WinogradConv {
     ) {
         let k = self.cin_padded;
         let n = self.cout_panels * NR;
+        let size = scratch.size;
         let v = scratch.v.as_mut_ptr();
         let m = scratch.m.as_mut_ptr();
         // Input transform: v[xi][block][channel].
@@ -236,8 +238,8 @@ impl WinogradConv {
             for cb in 0..input.blocks() {
                 let d = load_patch(input, cb, bx, by, self.pad);
                 let t = input_transform(&d);
-                for (xi, value) in t.iter().enumerate() {
-                    _mm256_storeu_ps(v.add((xi * CHUNK_BLOCKS + b) * k + cb * LANES), *value);
+                for (xi, value) in t.iter().flatten().enumerate() {
+                    _mm256_storeu_ps(v.add((xi * size + b) * k + cb * LANES), *value);
                 }
             }
         }
@@ -254,7 +256,7 @@ impl WinogradConv {
                     .as_ptr()
                     .add((xi * self.cout_panels + panel) * k * NR);
                 for b0 in (0..rows).step_by(MR) {
-                    let a = v.add((xi * CHUNK_BLOCKS + b0) * k);
+                    let a = v.add((xi * size + b0) * k);
                     let c = m.add((b0 * POSITIONS + xi) * n + panel * NR);
                     kernel_6x16(k, a, u, c, POSITIONS * n);
                 }
@@ -268,10 +270,9 @@ impl WinogradConv {
             let (x0, y0) = (bx * BLOCK, by * BLOCK);
             let (cols, lines) = (BLOCK.min(ow - x0), BLOCK.min(oh - y0));
             for ob in 0..out_blocks {
-                let mut t = [_mm256_setzero_ps(); POSITIONS];
-                for (xi, value) in t.iter_mut().enumerate() {
-                    *value = _mm256_loadu_ps(m.add((b * POSITIONS + xi) * n + ob * LANES));
-                }
+                let t: [__m256; POSITIONS] = std::array::from_fn(|xi| {
+                    _mm256_loadu_ps(m.add((b * POSITIONS + xi) * n + ob * LANES))
+                });
                 let y = output_transform(&t);
                 let bias = _mm256_loadu_ps(self.bias.as_ptr().add(ob * LANES));
                 let slope = self
@@ -313,17 +314,30 @@ impl BlockGrid {
     }
 }
 
+/// Blocks per chunk: [`CHUNK_BLOCKS`] for large images; for small ones
+/// (the deep layers of U-Nets) fewer, so every thread gets about four
+/// chunks and none waits long for the last one.
+fn chunk_size(blocks: usize, threads: usize) -> usize {
+    blocks
+        .div_ceil(threads.max(1) * 4)
+        .next_multiple_of(MR)
+        .clamp(MR, CHUNK_BLOCKS)
+}
+
 /// Per-thread buffers for one chunk's transformed input and products.
 struct Scratch {
+    /// Blocks per chunk (the row count of `v` per position).
+    size: usize,
     v: Vec<f32>,
     m: Vec<f32>,
 }
 
 impl Scratch {
-    fn new(cin_padded: usize, cout_padded: usize, pool: &BufferPool) -> Scratch {
+    fn new(size: usize, cin_padded: usize, cout_padded: usize, pool: &BufferPool) -> Scratch {
         Scratch {
-            v: pool.zeroed(POSITIONS * CHUNK_BLOCKS * cin_padded),
-            m: pool.zeroed(POSITIONS * CHUNK_BLOCKS * cout_padded),
+            size,
+            v: pool.take(POSITIONS * size * cin_padded),
+            m: pool.take(POSITIONS * size * cout_padded),
         }
     }
 }
@@ -342,8 +356,18 @@ unsafe fn load_patch(
     let (w, h) = (input.width as isize, input.height as isize);
     let x0 = (bx * BLOCK) as isize - pad as isize;
     let y0 = (by * BLOCK) as isize - pad as isize;
-    let mut d = [_mm256_setzero_ps(); POSITIONS];
     let data = input.data.as_ptr();
+    let inside = x0 >= 0 && y0 >= 0 && x0 + PATCH as isize <= w && y0 + PATCH as isize <= h;
+    if inside {
+        // Every value exists: load them straight into the array.
+        let base = input.index(cb, x0 as usize, y0 as usize);
+        let stride = input.pixel_stride();
+        return std::array::from_fn(|i| {
+            let (r, c) = (i / PATCH, i % PATCH);
+            _mm256_loadu_ps(data.add(base + (r * input.width + c) * stride))
+        });
+    }
+    let mut d = [_mm256_setzero_ps(); POSITIONS];
     for r in 0..PATCH {
         let y = y0 + r as isize;
         if y < 0 || y >= h {
@@ -475,28 +499,54 @@ unsafe fn bt(d: [__m256; PATCH]) -> [__m256; PATCH] {
     ]
 }
 
-/// Bᵀ d B for one patch (`d[row * 8 + col]`).
+/// Bᵀ d B for one patch (`d[row * 8 + col]`), as `[row][col]`. Written
+/// out with array literals so no temporary array is zero-filled first.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-unsafe fn input_transform(d: &[__m256; POSITIONS]) -> [__m256; POSITIONS] {
-    let mut tmp = [_mm256_setzero_ps(); POSITIONS];
-    for c in 0..PATCH {
-        let mut col = [_mm256_setzero_ps(); PATCH];
-        for (r, v) in col.iter_mut().enumerate() {
-            *v = d[r * PATCH + c];
-        }
-        for (r, v) in bt(col).iter().enumerate() {
-            tmp[r * PATCH + c] = *v;
-        }
+unsafe fn input_transform(d: &[__m256; POSITIONS]) -> [[__m256; PATCH]; PATCH] {
+    macro_rules! column {
+        ($c:expr) => {
+            bt([
+                d[$c],
+                d[8 + $c],
+                d[16 + $c],
+                d[24 + $c],
+                d[32 + $c],
+                d[40 + $c],
+                d[48 + $c],
+                d[56 + $c],
+            ])
+        };
     }
-    let mut out = [_mm256_setzero_ps(); POSITIONS];
-    for r in 0..PATCH {
-        let mut row = [_mm256_setzero_ps(); PATCH];
-        row.copy_from_slice(&tmp[r * PATCH..(r + 1) * PATCH]);
-        out[r * PATCH..(r + 1) * PATCH].copy_from_slice(&bt(row));
+    // t[col][row]
+    let t = [
+        column!(0),
+        column!(1),
+        column!(2),
+        column!(3),
+        column!(4),
+        column!(5),
+        column!(6),
+        column!(7),
+    ];
+    macro_rules! row {
+        ($r:expr) => {
+            bt([
+                t[0][$r], t[1][$r], t[2][$r], t[3][$r], t[4][$r], t[5][$r], t[6][$r], t[7][$r],
+            ])
+        };
     }
-    out
+    [
+        row!(0),
+        row!(1),
+        row!(2),
+        row!(3),
+        row!(4),
+        row!(5),
+        row!(6),
+        row!(7),
+    ]
 }
 
 /// Aᵀ applied to eight vectors, giving six.
@@ -527,21 +577,39 @@ unsafe fn at(m: [__m256; PATCH]) -> [__m256; BLOCK] {
 #[target_feature(enable = "avx2,fma")]
 #[inline]
 unsafe fn output_transform(m: &[__m256; POSITIONS]) -> [[__m256; BLOCK]; BLOCK] {
-    let mut tmp = [[_mm256_setzero_ps(); PATCH]; BLOCK];
-    for c in 0..PATCH {
-        let mut col = [_mm256_setzero_ps(); PATCH];
-        for (r, v) in col.iter_mut().enumerate() {
-            *v = m[r * PATCH + c];
-        }
-        for (r, v) in at(col).iter().enumerate() {
-            tmp[r][c] = *v;
-        }
+    macro_rules! column {
+        ($c:expr) => {
+            at([
+                m[$c],
+                m[8 + $c],
+                m[16 + $c],
+                m[24 + $c],
+                m[32 + $c],
+                m[40 + $c],
+                m[48 + $c],
+                m[56 + $c],
+            ])
+        };
     }
-    let mut y = [[_mm256_setzero_ps(); BLOCK]; BLOCK];
-    for r in 0..BLOCK {
-        y[r] = at(tmp[r]);
+    // t[col][row]
+    let t = [
+        column!(0),
+        column!(1),
+        column!(2),
+        column!(3),
+        column!(4),
+        column!(5),
+        column!(6),
+        column!(7),
+    ];
+    macro_rules! row {
+        ($r:expr) => {
+            at([
+                t[0][$r], t[1][$r], t[2][$r], t[3][$r], t[4][$r], t[5][$r], t[6][$r], t[7][$r],
+            ])
+        };
     }
-    y
+    [row!(0), row!(1), row!(2), row!(3), row!(4), row!(5)]
 }
 
 #[cfg(test)]

@@ -1,0 +1,305 @@
+//! Convolutions whose stride equals their kernel size (the 2×2 stride-2
+//! down- and up-sampling layers of U-Net upscalers such as Real-CUGAN and
+//! waifu2x CUNet): each output (or input) pixel owns a whole patch, so the
+//! layer is one matrix product over pixel-major activations, with no
+//! overlap to add up.
+
+use super::activation::Activation;
+use super::blocked::{Blocked, LANES};
+use super::pool::BufferPool;
+
+/// A k×k convolution with stride k and no padding (space-to-depth, then a
+/// 1×1 convolution).
+#[derive(Clone, Debug)]
+pub struct PatchConv {
+    /// Input channels.
+    pub cin: usize,
+    /// Output channels.
+    pub cout: usize,
+    /// Kernel side and stride, pixels.
+    pub k: usize,
+    /// `[k·k·cin_padded][cout_padded]`.
+    packed: Vec<f32>,
+    /// One per padded output channel.
+    bias: Vec<f32>,
+    /// Applied after the bias.
+    pub activation: Activation,
+}
+
+impl PatchConv {
+    /// A layer from ONNX weights `[cout][cin][k][k]` and a bias per output channel.
+    pub fn new(cin: usize, cout: usize, k: usize, weights: &[f32], bias: &[f32]) -> PatchConv {
+        let (cin_p, cout_p) = (cin.next_multiple_of(LANES), cout.next_multiple_of(LANES));
+        let mut packed = vec![0.0; k * k * cin_p * cout_p];
+        for co in 0..cout {
+            for ci in 0..cin {
+                for i in 0..k {
+                    for j in 0..k {
+                        packed[((i * k + j) * cin_p + ci) * cout_p + co] =
+                            weights[((co * cin + ci) * k + i) * k + j];
+                    }
+                }
+            }
+        }
+        let mut padded_bias = vec![0.0; cout_p];
+        padded_bias[..cout].copy_from_slice(bias);
+        PatchConv {
+            cin,
+            cout,
+            k,
+            packed,
+            bias: padded_bias,
+            activation: Activation::Identity,
+        }
+    }
+
+    /// Runs the layer on `threads` threads.
+    pub fn run(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
+        assert_eq!(input.channels, self.cin, "input channel count");
+        let k = self.k;
+        let (ow, oh) = (input.width / k, input.height / k);
+        let cin_p = input.pixel_stride();
+        let mut out = Blocked::unfilled(self.cout, ow, oh, pool);
+        let cout_p = out.pixel_stride();
+        let depth = k * k * cin_p;
+        let pixels = ow * oh;
+        if pixels == 0 {
+            return out;
+        }
+        // Patches: one row of k·k pixel vectors per output pixel.
+        let mut patches = pool.take(pixels * depth);
+        for (p, row) in patches.chunks_exact_mut(depth).enumerate() {
+            let (ox, oy) = (p % ow, p / ow);
+            for i in 0..k {
+                for j in 0..k {
+                    let src = input.index(0, ox * k + j, oy * k + i);
+                    row[(i * k + j) * cin_p..][..cin_p]
+                        .copy_from_slice(&input.data[src..src + cin_p]);
+                }
+            }
+        }
+        multiply_rows(
+            &patches,
+            depth,
+            &self.packed,
+            cout_p,
+            &mut out.data,
+            threads,
+        );
+        pool.give(patches);
+        for values in out.data.chunks_exact_mut(cout_p) {
+            for (c, v) in values.iter_mut().enumerate().take(self.cout) {
+                *v = self.activation.apply(*v + self.bias[c], c);
+            }
+        }
+        out
+    }
+}
+
+/// A k×k transposed convolution with stride k and no padding: every input
+/// pixel becomes a k×k patch of output pixels.
+#[derive(Clone, Debug)]
+pub struct PatchDeconv {
+    /// Input channels.
+    pub cin: usize,
+    /// Output channels.
+    pub cout: usize,
+    /// Kernel side and stride, pixels.
+    pub k: usize,
+    /// `[cin_padded][k·k·cout_padded]`.
+    packed: Vec<f32>,
+    /// One per output channel.
+    bias: Vec<f32>,
+    /// Applied after the bias.
+    pub activation: Activation,
+}
+
+impl PatchDeconv {
+    /// A layer from ONNX weights `[cin][cout][k][k]` and a bias per output channel.
+    pub fn new(cin: usize, cout: usize, k: usize, weights: &[f32], bias: &[f32]) -> PatchDeconv {
+        let (cin_p, cout_p) = (cin.next_multiple_of(LANES), cout.next_multiple_of(LANES));
+        let width = k * k * cout_p;
+        let mut packed = vec![0.0; cin_p * width];
+        for ci in 0..cin {
+            for co in 0..cout {
+                for i in 0..k {
+                    for j in 0..k {
+                        packed[ci * width + (i * k + j) * cout_p + co] =
+                            weights[((ci * cout + co) * k + i) * k + j];
+                    }
+                }
+            }
+        }
+        PatchDeconv {
+            cin,
+            cout,
+            k,
+            packed,
+            bias: bias.to_vec(),
+            activation: Activation::Identity,
+        }
+    }
+
+    /// Runs the layer on `threads` threads.
+    pub fn run(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
+        assert_eq!(input.channels, self.cin, "input channel count");
+        let k = self.k;
+        let (w, h) = (input.width, input.height);
+        let mut out = Blocked::unfilled(self.cout, w * k, h * k, pool);
+        let cout_p = out.pixel_stride();
+        let width = k * k * cout_p;
+        let pixels = w * h;
+        if pixels == 0 {
+            return out;
+        }
+        let mut products = pool.take(pixels * width);
+        multiply_rows(
+            &input.data,
+            input.pixel_stride(),
+            &self.packed,
+            width,
+            &mut products,
+            threads,
+        );
+        // Input row y becomes output rows y·k .. y·k + k: disjoint, so the
+        // rows are scattered in parallel.
+        let out_row = k * w * k * cout_p;
+        let per_thread = h.div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|scope| {
+            for (part, rows) in out.data.chunks_mut(per_thread * out_row).enumerate() {
+                let products = &products;
+                scope.spawn(move || {
+                    for (r, band) in rows.chunks_exact_mut(out_row).enumerate() {
+                        let y = part * per_thread + r;
+                        for x in 0..w {
+                            let row = &products[(y * w + x) * width..][..width];
+                            for i in 0..k {
+                                for j in 0..k {
+                                    let dst = ((i * w * k) + x * k + j) * cout_p;
+                                    let src = &row[(i * k + j) * cout_p..][..cout_p];
+                                    let pixel = &mut band[dst..dst + cout_p];
+                                    for (c, (d, v)) in pixel.iter_mut().zip(src).enumerate() {
+                                        *d = if c < self.cout {
+                                            self.activation.apply(*v + self.bias[c], c)
+                                        } else {
+                                            0.0
+                                        };
+                                    }
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        pool.give(products);
+        out
+    }
+}
+
+/// out (rows × n) = a (rows × depth) · b (depth × n), all row-major, the
+/// rows split between `threads` threads.
+fn multiply_rows(a: &[f32], depth: usize, b: &[f32], n: usize, out: &mut [f32], threads: usize) {
+    let rows = a.len() / depth;
+    let per_thread = rows.div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        for (part, chunk) in out.chunks_mut(per_thread * n).enumerate() {
+            let count = chunk.len() / n;
+            let a = &a[part * per_thread * depth..][..count * depth];
+            scope.spawn(move || {
+                // SAFETY: a is count × depth, b depth × n and chunk count × n,
+                // all row-major with the strides given.
+                unsafe {
+                    matrixmultiply::sgemm(
+                        count,
+                        depth,
+                        n,
+                        1.0,
+                        a.as_ptr(),
+                        depth as isize,
+                        1,
+                        b.as_ptr(),
+                        n as isize,
+                        1,
+                        0.0,
+                        chunk.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    );
+                }
+            });
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::native::planes::Planes;
+    use seer_core::random::SeededRng;
+
+    fn random(rng: &mut SeededRng, n: usize) -> Vec<f32> {
+        (0..n).map(|_| rng.uniform() - 0.5).collect()
+    }
+
+    #[test]
+    fn patch_conv_matches_a_direct_strided_convolution() {
+        let mut rng = SeededRng::new(11);
+        let (cin, cout, k, w, h) = (5, 9, 2, 7, 6);
+        let weights = random(&mut rng, cout * cin * k * k);
+        let bias = random(&mut rng, cout);
+        let input = Planes::new(cin, w, h, random(&mut rng, cin * w * h));
+        let layer = PatchConv::new(cin, cout, k, &weights, &bias);
+        let got = layer
+            .run(&Blocked::from_planes(&input), 2, &BufferPool::new())
+            .to_planes();
+        assert_eq!((got.width, got.height), (3, 3));
+        for co in 0..cout {
+            for oy in 0..3 {
+                for ox in 0..3 {
+                    let mut sum = bias[co];
+                    for ci in 0..cin {
+                        for i in 0..k {
+                            for j in 0..k {
+                                sum += weights[((co * cin + ci) * k + i) * k + j]
+                                    * input.plane(ci)[(oy * k + i) * w + ox * k + j];
+                            }
+                        }
+                    }
+                    let v = got.plane(co)[oy * 3 + ox];
+                    assert!((v - sum).abs() < 1e-5, "{v} vs {sum}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn patch_deconv_matches_the_general_deconvolution() {
+        let mut rng = SeededRng::new(12);
+        let (cin, cout, k, w, h) = (6, 10, 2, 5, 4);
+        let weights = random(&mut rng, cin * cout * k * k);
+        let bias = random(&mut rng, cout);
+        let input = Planes::new(cin, w, h, random(&mut rng, cin * w * h));
+        let general = crate::native::ops::Deconv {
+            cin,
+            cout,
+            kernel: (k, k),
+            stride: k,
+            pads: [0; 4],
+            weights: weights.clone(),
+            bias: bias.clone(),
+        };
+        let expected = general.run(&input, 2);
+        let got = PatchDeconv::new(cin, cout, k, &weights, &bias)
+            .run(&Blocked::from_planes(&input), 2, &BufferPool::new())
+            .to_planes();
+        assert_eq!((got.width, got.height), (expected.width, expected.height));
+        let worst = got
+            .data
+            .iter()
+            .zip(&expected.data)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-5, "max difference {worst}");
+    }
+}
