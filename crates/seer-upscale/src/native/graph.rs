@@ -7,7 +7,7 @@
 
 use super::activation::Activation;
 use super::ops::Deconv;
-use super::patch::{PatchConv, PatchDeconv};
+use super::patch::{PatchConv, PatchDeconv, PhaseDeconv};
 use super::squeeze::Dense;
 use super::winograd::WinogradConv;
 use seer_models::onnx::proto::{AttributeProto, NodeProto, TensorProto};
@@ -23,6 +23,9 @@ pub enum Op {
     PatchConv(PatchConv),
     /// k×k transposed convolution with stride k (up-sampling).
     PatchDeconv(PatchDeconv),
+    /// Transposed convolution with many outputs per pixel and a kernel
+    /// side that is a multiple of the stride (e.g. 4×4 stride 2, 64 → 64).
+    PhaseDeconv(PhaseDeconv),
     /// Any other transposed convolution.
     Deconv(Deconv),
     /// An activation on its own (when it could not be fused).
@@ -749,6 +752,19 @@ fn deconv(node: &NodeProto, consts: &Consts) -> Result<Op, Unsupported> {
             &weights,
             &bias,
         )));
+    }
+    let many_outputs = (*cout * kh * kw) as usize > super::ops::MAX_BLOCKED_ROWS;
+    if kh == kw && top == left && bottom == right && many_outputs {
+        if let Some(layer) = PhaseDeconv::new(
+            *cin as usize,
+            *cout as usize,
+            (*kh as usize, *sy as usize),
+            (*top as usize, *bottom as usize),
+            &weights,
+            &bias,
+        ) {
+            return Ok(Op::PhaseDeconv(layer));
+        }
     }
     Ok(Op::Deconv(Deconv {
         cin: *cin as usize,

@@ -123,6 +123,9 @@ impl NativeNet {
             Op::PatchDeconv(deconv) => {
                 Value::Blocked(deconv.run(&get(0).blocked(), threads, &self.pool))
             }
+            Op::PhaseDeconv(deconv) => {
+                Value::Blocked(deconv.run(&get(0).blocked(), threads, &self.pool))
+            }
             Op::Deconv(deconv) => Value::Planes(match get(0) {
                 Value::Blocked(b) => deconv.run_blocked(b, threads),
                 other => deconv.run(&other.planes(), threads),

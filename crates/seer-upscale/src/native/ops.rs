@@ -228,6 +228,10 @@ impl Deconv {
 /// Most output vectors (of eight values) one pixel's contributions may span.
 const MAX_VECTORS: usize = 8;
 
+/// Most contributions per input pixel (`cout × kh × kw`) the blocked path
+/// of [`Deconv::run_blocked`] keeps in registers.
+pub const MAX_BLOCKED_ROWS: usize = MAX_VECTORS * LANES;
+
 /// values[p · stride + r] = Σ_c input[c][pixel + p] · packed[c][r] for the
 /// one or two pixels `values` has room for.
 #[cfg(target_arch = "x86_64")]

@@ -197,6 +197,172 @@ impl PatchDeconv {
     }
 }
 
+/// A transposed convolution whose kernel side k is a multiple of its stride
+/// s (e.g. 4×4 stride 2): each output pixel receives (k/s)² taps, chosen by
+/// its position modulo s, so every output row is (for each of the s column
+/// phases) one matrix product of gathered input neighbourhoods with that
+/// phase's weights. Nothing is scattered and no per-input-pixel
+/// contribution buffer (k²·cout values per pixel) is needed.
+#[derive(Clone, Debug)]
+pub struct PhaseDeconv {
+    /// Input channels.
+    pub cin: usize,
+    /// Output channels.
+    pub cout: usize,
+    /// Kernel side, pixels.
+    pub k: usize,
+    /// Stride, pixels (divides `k`).
+    pub s: usize,
+    /// Pixels removed at the top and left of the full output.
+    pub pad: usize,
+    /// Pixels removed at the bottom and right of the full output.
+    pub pad_end: usize,
+    /// Per phase (ry, rx): `[(ty, tx, cin_padded)][cout_padded]`.
+    phases: Vec<Vec<f32>>,
+    /// One per output channel.
+    bias: Vec<f32>,
+}
+
+impl PhaseDeconv {
+    /// A layer from ONNX weights `[cin][cout][k][k]`, or `None` when `k` is
+    /// not a multiple of `s`.
+    pub fn new(
+        cin: usize,
+        cout: usize,
+        (k, s): (usize, usize),
+        (pad, pad_end): (usize, usize),
+        weights: &[f32],
+        bias: &[f32],
+    ) -> Option<PhaseDeconv> {
+        if s == 0 || k % s != 0 {
+            return None;
+        }
+        let taps = k / s;
+        let (cin_p, cout_p) = (cin.next_multiple_of(LANES), cout.next_multiple_of(LANES));
+        let mut phases = Vec::new();
+        for ry in 0..s {
+            for rx in 0..s {
+                let mut w = vec![0.0; taps * taps * cin_p * cout_p];
+                for ty in 0..taps {
+                    for tx in 0..taps {
+                        let (ky, kx) = (ry + s * ty, rx + s * tx);
+                        for ci in 0..cin {
+                            for co in 0..cout {
+                                w[((ty * taps + tx) * cin_p + ci) * cout_p + co] =
+                                    weights[((ci * cout + co) * k + ky) * k + kx];
+                            }
+                        }
+                    }
+                }
+                phases.push(w);
+            }
+        }
+        Some(PhaseDeconv {
+            cin,
+            cout,
+            k,
+            s,
+            pad,
+            pad_end,
+            phases,
+            bias: bias.to_vec(),
+        })
+    }
+
+    /// Runs the layer on `threads` threads (rows split between them).
+    pub fn run(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
+        assert_eq!(input.channels, self.cin, "input channel count");
+        let (k, s) = (self.k, self.s);
+        let taps = k / s;
+        let full = |n: usize| (n.saturating_sub(1)) * s + k;
+        let ow = full(input.width).saturating_sub(self.pad + self.pad_end);
+        let oh = full(input.height).saturating_sub(self.pad + self.pad_end);
+        let mut out = Blocked::unfilled(self.cout, ow, oh, pool);
+        let cin_p = input.pixel_stride();
+        let cout_p = out.pixel_stride();
+        if ow == 0 || oh == 0 {
+            return out;
+        }
+        let depth = taps * taps * cin_p;
+        let row_len = ow * cout_p;
+        let per_thread = oh.div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|scope| {
+            for (part, rows) in out.data.chunks_mut(per_thread * row_len).enumerate() {
+                scope.spawn(move || {
+                    let mut patches = vec![0.0f32; ow.div_ceil(s) * depth];
+                    for (r, row) in rows.chunks_exact_mut(row_len).enumerate() {
+                        let oy = part * per_thread + r;
+                        let (ry, base_y) = ((oy + self.pad) % s, (oy + self.pad) / s);
+                        for rx in 0..s {
+                            // Output columns of this phase: ox ≡ rx - pad (mod s).
+                            let first = (rx + s - self.pad % s) % s;
+                            if first >= ow {
+                                continue;
+                            }
+                            let count = (ow - first).div_ceil(s);
+                            for (i, patch) in
+                                patches.chunks_exact_mut(depth).take(count).enumerate()
+                            {
+                                let ox = first + i * s;
+                                let base_x = (ox + self.pad) / s;
+                                for ty in 0..taps {
+                                    for tx in 0..taps {
+                                        let dst = &mut patch[(ty * taps + tx) * cin_p..][..cin_p];
+                                        let (iy, ix) = (
+                                            base_y as isize - ty as isize,
+                                            base_x as isize - tx as isize,
+                                        );
+                                        if iy < 0
+                                            || ix < 0
+                                            || iy as usize >= input.height
+                                            || ix as usize >= input.width
+                                        {
+                                            dst.fill(0.0);
+                                        } else {
+                                            let src = input.index(0, ix as usize, iy as usize);
+                                            dst.copy_from_slice(&input.data[src..src + cin_p]);
+                                        }
+                                    }
+                                }
+                            }
+                            let weights = &self.phases[ry * s + rx];
+                            let target = &mut row[first * cout_p..];
+                            // SAFETY: patches holds count × depth values,
+                            // weights depth × cout_p; the output rows are
+                            // every s-th pixel of this row from `first`,
+                            // count of them, each cout_p values.
+                            unsafe {
+                                matrixmultiply::sgemm(
+                                    count,
+                                    depth,
+                                    cout_p,
+                                    1.0,
+                                    patches.as_ptr(),
+                                    depth as isize,
+                                    1,
+                                    weights.as_ptr(),
+                                    cout_p as isize,
+                                    1,
+                                    0.0,
+                                    target.as_mut_ptr(),
+                                    (s * cout_p) as isize,
+                                    1,
+                                );
+                            }
+                        }
+                        for pixel in row.chunks_exact_mut(cout_p) {
+                            for (c, v) in pixel.iter_mut().enumerate().take(self.cout) {
+                                *v += self.bias[c];
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        out
+    }
+}
+
 /// out (rows × n) = a (rows × depth) · b (depth × n), all row-major, the
 /// rows split between `threads` threads.
 fn multiply_rows(a: &[f32], depth: usize, b: &[f32], n: usize, out: &mut [f32], threads: usize) {
@@ -270,6 +436,45 @@ mod tests {
                     assert!((v - sum).abs() < 1e-5, "{v} vs {sum}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn phase_deconv_matches_the_general_deconvolution() {
+        let mut rng = SeededRng::new(13);
+        for (k, s, pad, cin, cout, w, h) in [
+            (4, 2, 3, 12, 9, 7, 5),
+            (4, 2, 0, 3, 20, 4, 6),
+            (6, 3, 2, 5, 4, 5, 5),
+        ] {
+            let weights = random(&mut rng, cin * cout * k * k);
+            let bias = random(&mut rng, cout);
+            let input = Planes::new(cin, w, h, random(&mut rng, cin * w * h));
+            let general = crate::native::ops::Deconv {
+                cin,
+                cout,
+                kernel: (k, k),
+                stride: s,
+                pads: [pad; 4],
+                weights: weights.clone(),
+                bias: bias.clone(),
+            };
+            let expected = general.run(&input, 2);
+            let got = PhaseDeconv::new(cin, cout, (k, s), (pad, pad), &weights, &bias)
+                .unwrap()
+                .run(&Blocked::from_planes(&input), 2, &BufferPool::new())
+                .to_planes();
+            assert_eq!((got.width, got.height), (expected.width, expected.height));
+            let worst = got
+                .data
+                .iter()
+                .zip(&expected.data)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            assert!(
+                worst < 1e-5,
+                "k {k} s {s} pad {pad}: max difference {worst}"
+            );
         }
     }
 
