@@ -189,37 +189,27 @@ impl NativeNet {
                     .inputs
                     .iter()
                     .all(|i| matches!(values[*i], Some(Value::Blocked(_))));
-                if all_blocked {
-                    let mut sum = take_blocked(values, step.inputs[0], left);
-                    for i in &step.inputs[1..] {
-                        let term = values[*i].as_ref().expect("value computed").blocked();
-                        ops::add_into(
-                            &mut sum.data,
-                            &term.data,
-                            (sum.width, sum.height),
-                            (term.width, term.height),
-                            threads,
-                        );
-                    }
-                    Value::Blocked(sum)
+                let mut sum = if all_blocked {
+                    Value::Blocked(take_blocked(values, step.inputs[0], left))
                 } else {
-                    let mut sum = values[step.inputs[0]]
-                        .as_ref()
-                        .expect("value computed")
-                        .planes()
-                        .into_owned();
-                    for i in &step.inputs[1..] {
-                        let term = values[*i].as_ref().expect("value computed").planes();
-                        ops::add_into(
-                            &mut sum.data,
-                            &term.data,
-                            (sum.width, sum.height),
-                            (term.width, term.height),
-                            threads,
-                        );
-                    }
-                    Value::Planes(sum)
+                    let first = values[step.inputs[0]].as_ref().expect("value computed");
+                    Value::Planes(first.planes().into_owned())
+                };
+                for i in &step.inputs[1..] {
+                    let term = values[*i].as_ref().expect("value computed");
+                    let size = term.size();
+                    let (data, sum_size) = match &mut sum {
+                        Value::Blocked(b) => (&mut b.data, (b.width, b.height)),
+                        Value::Planes(p) => (&mut p.data, (p.width, p.height)),
+                        Value::Vector(_) => unreachable!("sums are images"),
+                    };
+                    let term_data = match term {
+                        Value::Blocked(b) if all_blocked => Cow::Borrowed(&b.data[..]),
+                        other => Cow::Owned(other.planes().into_owned().data),
+                    };
+                    ops::add_into(data, &term_data, sum_size, size, threads);
                 }
+                sum
             }
         }
     }

@@ -501,12 +501,7 @@ mod tests {
             (blocked.width, blocked.height),
             (planar.width, planar.height)
         );
-        let worst = planar
-            .data
-            .iter()
-            .zip(&blocked.data)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
+        let worst = crate::native::reference::max_abs_diff(&planar.data, &blocked.data);
         assert!(worst < 1e-5, "max difference {worst}");
     }
 

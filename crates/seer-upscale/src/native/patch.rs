@@ -402,11 +402,8 @@ fn multiply_rows(a: &[f32], depth: usize, b: &[f32], n: usize, out: &mut [f32], 
 mod tests {
     use super::*;
     use crate::native::planes::Planes;
+    use crate::native::reference::random;
     use seer_core::random::SeededRng;
-
-    fn random(rng: &mut SeededRng, n: usize) -> Vec<f32> {
-        (0..n).map(|_| rng.uniform() - 0.5).collect()
-    }
 
     #[test]
     fn patch_conv_matches_a_direct_strided_convolution() {
@@ -465,12 +462,7 @@ mod tests {
                 .run(&Blocked::from_planes(&input), 2, &BufferPool::new())
                 .to_planes();
             assert_eq!((got.width, got.height), (expected.width, expected.height));
-            let worst = got
-                .data
-                .iter()
-                .zip(&expected.data)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0f32, f32::max);
+            let worst = crate::native::reference::max_abs_diff(&got.data, &expected.data);
             assert!(
                 worst < 1e-5,
                 "k {k} s {s} pad {pad}: max difference {worst}"
@@ -499,12 +491,7 @@ mod tests {
             .run(&Blocked::from_planes(&input), 2, &BufferPool::new())
             .to_planes();
         assert_eq!((got.width, got.height), (expected.width, expected.height));
-        let worst = got
-            .data
-            .iter()
-            .zip(&expected.data)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
+        let worst = crate::native::reference::max_abs_diff(&got.data, &expected.data);
         assert!(worst < 1e-5, "max difference {worst}");
     }
 }

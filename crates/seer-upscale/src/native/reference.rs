@@ -45,3 +45,17 @@ pub fn direct_conv3x3(
     }
     out
 }
+
+/// The largest absolute difference between two equally long slices.
+pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len(), "compared lengths");
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max)
+}
+
+/// `n` values uniform in -0.5..0.5.
+pub fn random(rng: &mut seer_core::random::SeededRng, n: usize) -> Vec<f32> {
+    (0..n).map(|_| rng.uniform() - 0.5).collect()
+}

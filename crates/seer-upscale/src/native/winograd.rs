@@ -650,12 +650,7 @@ mod tests {
                 for threads in [1, 2] {
                     let got = conv.run(&Blocked::from_planes(&input), threads).to_planes();
                     assert_eq!((got.width, got.height), (expected.width, expected.height));
-                    let worst = got
-                        .data
-                        .iter()
-                        .zip(&expected.data)
-                        .map(|(a, b)| (a - b).abs())
-                        .fold(0.0f32, f32::max);
+                    let worst = crate::native::reference::max_abs_diff(&got.data, &expected.data);
                     assert!(
                         worst < 1e-4 * (cin as f32).sqrt() * 3.0,
                         "cin {cin} cout {cout} {w}x{h} pad {pad}: max diff {worst}"
