@@ -44,7 +44,7 @@ pub enum FaceCommand {
 pub struct DetectArgs {
     /// The image (PNG, JPEG, …) or video (.mp4, .mkv, .mov, .webm).
     image: PathBuf,
-    /// Also search 2×2 overlapping tiles for small faces (5× slower).
+    /// Also search a tile pyramid for small faces (2×2 tiles at 720p, more levels at 4K; measured 18× slower on a 4K photo).
     #[arg(long)]
     small_faces: bool,
     /// Minimum face score, 0..1.

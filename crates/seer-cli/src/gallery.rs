@@ -85,7 +85,7 @@ pub struct IdentifyArgs {
     /// Distance under which the nearest subject is accepted.
     #[arg(long, default_value_t = seer_face::SAME_PERSON_DISTANCE)]
     threshold: f32,
-    /// Also search 2×2 overlapping tiles for small faces (5× slower).
+    /// Also search a tile pyramid for small faces (2×2 tiles at 720p, more levels at 4K; measured 18× slower on a 4K photo).
     #[arg(long)]
     small_faces: bool,
     /// Print JSON instead of a table.
