@@ -211,9 +211,7 @@ fn photo_round(
         let faces = detector.detect(&image, &DetectOptions::default())?;
         t.detect += d.elapsed().as_secs_f64();
         let e = Instant::now();
-        for face in &faces {
-            embedder.embed(&image, face)?;
-        }
+        embedder.embed_all(&image, &faces)?;
         t.embed += e.elapsed().as_secs_f64();
         t.faces += faces.len();
         Ok(())

@@ -258,11 +258,11 @@ pub fn identify(args: IdentifyArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     let (image, faces) = detect_in(&mut detector, &args.image, &options)?;
+    let embeddings = embedder
+        .embed_all(&image, &faces)
+        .with_context(|| format!("cannot describe the faces in {}", args.image.display()))?;
     let mut identified = Vec::new();
-    for face in faces {
-        let embedding = embedder
-            .embed(&image, &face)
-            .with_context(|| format!("cannot describe a face in {}", args.image.display()))?;
+    for (face, embedding) in faces.into_iter().zip(embeddings) {
         let candidates = gallery.identify(&embedding, args.top_k);
         identified.push(IdentifiedFace {
             subject: best_subject(&candidates)

@@ -174,3 +174,29 @@ fn darkened_faces_verify_no_worse_with_exposure_normalisation() {
     eprintln!("dark AUC {plain:.3}, with CLAHE {with:.3}");
     assert!(with >= plain - 0.02, "{with} < {plain}");
 }
+
+#[test]
+fn batched_descriptors_equal_one_at_a_time() {
+    let mut detector = detector();
+    let mut embedder = embedder();
+    // A group photo: several faces go through the embedder in one run.
+    let path = faces_dir().join("probes/obama_and_biden.jpg");
+    let image = seer_imgproc::load_rgb(&path).unwrap();
+    let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
+    assert!(faces.len() >= 2, "{} faces", faces.len());
+    let batched = embedder.embed_all(&image, &faces).unwrap();
+    assert_eq!(batched.len(), faces.len());
+    for (face, together) in faces.iter().zip(&batched) {
+        let alone = embedder.embed(&image, face).unwrap();
+        let worst = alone
+            .values
+            .iter()
+            .zip(&together.values)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst < 1e-4,
+            "batched and single descriptors differ by {worst}"
+        );
+    }
+}

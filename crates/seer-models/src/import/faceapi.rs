@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Version of this importer's output; bump when the produced ONNX changes.
-pub const IMPORTER_VERSION: u32 = 1;
+pub const IMPORTER_VERSION: u32 = 2;
 
 /// Width and height of the network input, in pixels.
 pub const INPUT_SIZE: usize = 150;
@@ -158,7 +158,7 @@ impl<'a> NetBuilder<'a> {
             &embedding,
             "embedding",
             DataType::Float,
-            Some(&[Dim::Fixed(1), Dim::Fixed(EMBEDDING_SIZE as i64)]),
+            Some(&[Dim::named("batch"), Dim::Fixed(EMBEDDING_SIZE as i64)]),
         );
         Ok(())
     }
@@ -170,7 +170,7 @@ impl<'a> NetBuilder<'a> {
             "input",
             DataType::Float,
             &[
-                Dim::Fixed(1),
+                Dim::named("batch"),
                 Dim::Fixed(size),
                 Dim::Fixed(size),
                 Dim::Fixed(3),
