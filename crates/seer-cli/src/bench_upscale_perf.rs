@@ -17,10 +17,10 @@ use seer_core::progress::NoProgress;
 use seer_models::onnx::{encode, DataType, Dim, GraphBuilder};
 use seer_models::Store;
 use seer_runtime::{Optimization, Session, SessionOptions, Tensor, Tuning};
+use seer_upscale::engine::Engine as SeerEngine;
 use seer_upscale::flops::CostModel;
-use seer_upscale::native::{NativeNet, Planes};
 use seer_upscale::overhead::measure_overhead;
-use seer_upscale::{Layout, UpscaleConvention, UpscaleOptions};
+use seer_upscale::{EngineChoice, Layout, UpscaleConvention, UpscaleError, UpscaleOptions};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -365,38 +365,23 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
             continue;
         }
         for engine in &args.engine {
-            let timed = match engine {
-                Engine::Ort => {
-                    let mut session =
-                        Session::from_file_tuned(&path, &SessionOptions { threads }, tuning)?;
-                    let runs = vec![vec![input.clone()]];
-                    session.time_bare_runs(&runs, 1)?;
-                    let cpu_before = cpu_seconds();
-                    let seconds = session.time_bare_runs(&runs, rounds)? / rounds as f64;
-                    (seconds, (cpu_seconds() - cpu_before) / rounds as f64)
-                }
-                Engine::Native => {
-                    let net = match NativeNet::from_bytes(&std::fs::read(&path)?, threads) {
-                        Ok(net) => net,
-                        Err(why) => {
-                            eprintln!("{id}: not timed natively ({why})");
-                            continue;
-                        }
-                    };
-                    let [_, c, h, w] = input.shape[..] else {
-                        anyhow::bail!("{id}: the native engine takes NCHW input");
-                    };
-                    let planes = Planes::new(c, w, h, input.data.clone());
-                    net.run(&planes);
-                    let cpu_before = cpu_seconds();
-                    let start = std::time::Instant::now();
-                    for _ in 0..rounds {
-                        net.run(&planes);
-                    }
-                    let seconds = start.elapsed().as_secs_f64() / rounds as f64;
-                    (seconds, (cpu_seconds() - cpu_before) / rounds as f64)
-                }
+            let choice = match engine {
+                Engine::Ort => EngineChoice::Ort,
+                Engine::Native => EngineChoice::Native,
             };
+            let mut loaded = match SeerEngine::open(&path, id, threads, choice, tuning) {
+                Ok(loaded) => loaded,
+                Err(why @ UpscaleError::Engine { .. }) => {
+                    eprintln!("{id}: not timed natively ({why})");
+                    continue;
+                }
+                Err(other) => return Err(other.into()),
+            };
+            let runs = [input.clone()];
+            loaded.time_bare_runs(&runs, 1)?;
+            let cpu_before = cpu_seconds();
+            let seconds = loaded.time_bare_runs(&runs, rounds)? / rounds as f64;
+            let timed = (seconds, (cpu_seconds() - cpu_before) / rounds as f64);
             let (seconds, cpu) = timed;
             models.push(ModelSpeed {
                 model: id.clone(),

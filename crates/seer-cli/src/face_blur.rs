@@ -14,7 +14,6 @@ use crate::output::{out_line, print_json};
 use crate::progress::TerminalProgress;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use image::ImageFormat;
 use seer_core::geometry::Rect;
 use seer_face::timeline::{decide_face, DecisionRule};
 use seer_face::{
@@ -177,24 +176,7 @@ fn blur_image(
     options: &BlurOptions,
 ) -> anyhow::Result<BlurReport> {
     let started = std::time::Instant::now();
-    let format = ImageFormat::from_path(&args.output)
-        .ok()
-        .filter(|f| {
-            matches!(
-                f,
-                ImageFormat::Png
-                    | ImageFormat::Jpeg
-                    | ImageFormat::WebP
-                    | ImageFormat::Tiff
-                    | ImageFormat::Bmp
-            )
-        })
-        .with_context(|| {
-            format!(
-                "cannot tell the output format of {}; use .png, .jpg, .webp, .tiff or .bmp",
-                args.output.display()
-            )
-        })?;
+    let format = seer_imgproc::output_format(&args.output)?;
     let progress = TerminalProgress::new();
     let store = runtime(&progress)?;
     let mut detector = Detector::from_store(&store, &progress)?;

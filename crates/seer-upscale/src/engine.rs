@@ -21,16 +21,20 @@ pub enum EngineChoice {
 }
 
 /// A loaded model in one engine.
-pub enum Engine {
-    /// ONNX Runtime.
+pub struct Engine {
+    /// The model id, for error messages.
+    model: String,
+    backend: Backend,
+}
+
+enum Backend {
     Ort(Session),
-    /// seer's native engine.
     Native(NativeNet),
 }
 
 impl Engine {
-    /// Loads the ONNX file `path` with `threads` threads in the engine
-    /// `choice` selects; `tuning` applies to ONNX Runtime.
+    /// Loads the ONNX file `path` (model `model`) with `threads` threads in
+    /// the engine `choice` selects; `tuning` applies to ONNX Runtime.
     pub fn open(
         path: &Path,
         model: &str,
@@ -38,13 +42,17 @@ impl Engine {
         choice: EngineChoice,
         tuning: Tuning,
     ) -> Result<Engine, UpscaleError> {
+        let engine = |backend| Engine {
+            model: model.to_string(),
+            backend,
+        };
         if choice != EngineChoice::Ort {
             let bytes = std::fs::read(path).map_err(|e| UpscaleError::Output {
                 model: model.to_string(),
                 detail: format!("cannot read {}: {e}", path.display()),
             })?;
             match NativeNet::from_bytes(&bytes, threads) {
-                Ok(net) => return Ok(Engine::Native(net)),
+                Ok(net) => return Ok(engine(Backend::Native(net))),
                 Err(why) if choice == EngineChoice::Native => {
                     return Err(UpscaleError::Engine {
                         model: model.to_string(),
@@ -55,41 +63,30 @@ impl Engine {
             }
         }
         let options = SessionOptions { threads };
-        Ok(Engine::Ort(Session::from_file_tuned(
-            path, &options, tuning,
-        )?))
+        let session = Session::from_file_tuned(path, &options, tuning)?;
+        Ok(engine(Backend::Ort(session)))
     }
 
     /// The engine's name as reports print it.
     pub fn name(&self) -> &'static str {
-        match self {
-            Engine::Ort(_) => "onnxruntime",
-            Engine::Native(_) => "native",
+        match self.backend {
+            Backend::Ort(_) => "onnxruntime",
+            Backend::Native(_) => "native",
         }
     }
 
     /// Runs the model on one NCHW or NHWC input tensor and returns its
     /// first output.
     pub fn run(&mut self, input: Tensor) -> Result<Tensor, UpscaleError> {
-        match self {
-            Engine::Ort(session) => {
-                Ok(session
-                    .run(&[input])?
-                    .into_iter()
-                    .next()
-                    .ok_or(UpscaleError::Output {
-                        model: "?".into(),
-                        detail: "no output tensor".into(),
-                    })?)
-            }
-            Engine::Native(net) => {
-                let [1, c, h, w] = input.shape[..] else {
-                    return Err(UpscaleError::Output {
-                        model: "?".into(),
-                        detail: format!("native input shape {:?} is not NCHW", input.shape),
-                    });
-                };
-                let out = net.run(&Planes::new(c, w, h, input.data));
+        let Engine { model, backend } = self;
+        match backend {
+            Backend::Ort(session) => session
+                .run(&[input])?
+                .into_iter()
+                .next()
+                .ok_or_else(|| output_error(model, "no output tensor".into())),
+            Backend::Native(net) => {
+                let out = net.run(&planes(model, &input)?);
                 Ok(Tensor {
                     shape: vec![1, out.channels, out.height, out.width],
                     data: out.data,
@@ -98,28 +95,23 @@ impl Engine {
         }
     }
 
-    /// Seconds per round of running every input of `runs` once, after the
-    /// inputs are prepared (the bare model loop of the overhead benchmark).
+    /// Seconds for `rounds` rounds of running every input of `runs` once,
+    /// after the inputs are prepared (the bare model loop of the benchmarks).
     pub fn time_bare_runs(&mut self, runs: &[Tensor], rounds: usize) -> Result<f64, UpscaleError> {
-        match self {
-            Engine::Ort(session) => {
+        let Engine { model, backend } = self;
+        match backend {
+            Backend::Ort(session) => {
                 let runs: Vec<Vec<Tensor>> = runs.iter().map(|t| vec![t.clone()]).collect();
                 Ok(session.time_bare_runs(&runs, rounds)?)
             }
-            Engine::Native(net) => {
-                let mut planes = Vec::new();
-                for t in runs {
-                    let [1, c, h, w] = t.shape[..] else {
-                        return Err(UpscaleError::Output {
-                            model: "?".into(),
-                            detail: format!("native input shape {:?} is not NCHW", t.shape),
-                        });
-                    };
-                    planes.push(Planes::new(c, w, h, t.data.clone()));
-                }
+            Backend::Native(net) => {
+                let inputs = runs
+                    .iter()
+                    .map(|t| planes(model, t))
+                    .collect::<Result<Vec<_>, _>>()?;
                 let started = std::time::Instant::now();
                 for _ in 0..rounds {
-                    for p in &planes {
+                    for p in &inputs {
                         net.run(p);
                     }
                 }
@@ -127,4 +119,23 @@ impl Engine {
             }
         }
     }
+}
+
+/// An error about `model`'s input or output.
+fn output_error(model: &str, detail: String) -> UpscaleError {
+    UpscaleError::Output {
+        model: model.to_string(),
+        detail,
+    }
+}
+
+/// `t` as native-engine planes (NCHW, batch 1).
+fn planes(model: &str, t: &Tensor) -> Result<Planes, UpscaleError> {
+    let [1, c, h, w] = t.shape[..] else {
+        return Err(output_error(
+            model,
+            format!("native input shape {:?} is not NCHW with batch 1", t.shape),
+        ));
+    };
+    Ok(Planes::new(c, w, h, t.data.clone()))
 }

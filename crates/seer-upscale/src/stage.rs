@@ -60,13 +60,7 @@ impl Stage {
         let mut out = Rgb32FImage::new(w * s, h * s);
         for tile in tiles {
             let (input, in_w, in_h) = self.tile_input(image, tile);
-            let output = self.engine.run(input).map_err(|e| match e {
-                UpscaleError::Output { detail, .. } => UpscaleError::Output {
-                    model: self.convention.model.clone(),
-                    detail,
-                },
-                other => other,
-            })?;
+            let output = self.engine.run(input)?;
             self.place(&output, in_w, in_h, tile, &mut out)?;
             if self.convention.residual == Residual::Nearest {
                 add_nearest(image, tile, s, &mut out);

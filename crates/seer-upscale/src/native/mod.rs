@@ -62,16 +62,6 @@ impl NativeNet {
         Self::from_model(&model, threads)
     }
 
-    /// Channels the network expects.
-    pub fn input_channels(&self) -> usize {
-        self.program.input_channels
-    }
-
-    /// The parsed program.
-    pub fn program(&self) -> &Program {
-        &self.program
-    }
-
     /// Runs the network on `input` (NCHW planes, batch 1). Panics if the
     /// input does not fit the network (wrong channel count, or sizes that
     /// make a skip connection's crop or sum mismatch).
