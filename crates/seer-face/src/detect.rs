@@ -341,7 +341,7 @@ impl Detector {
         let data: Vec<f32> = square
             .as_raw()
             .iter()
-            .map(|&v| v as f32 / 127.5 - 1.0)
+            .map(|&v| v as f32 * (1.0 / 127.5) - 1.0)
             .collect();
         let side = INPUT_SIZE as usize;
         let input = Tensor {

@@ -53,6 +53,13 @@ impl Default for ClaheOptions {
     }
 }
 
+/// `v` (non-negative) rounded to the nearest integer and saturated to
+/// 0..255; `+ 0.5` and truncation avoid a call to `roundf` per pixel on
+/// baseline x86-64, where it was a third of CLAHE's time.
+fn to_u8(v: f32) -> u8 {
+    (v + 0.5).clamp(0.0, 255.0) as u8
+}
+
 /// BT.601 luma of an RGB pixel, 0..255.
 fn luma(p: [u8; 3]) -> f32 {
     0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
@@ -92,16 +99,13 @@ pub fn clahe(image: &RgbImage, options: &ClaheOptions) -> RgbImage {
         return image.clone();
     }
     let lum: Vec<f32> = image.pixels().map(|p| luma(p.0)).collect();
-    let quantised: Vec<u8> = lum
-        .iter()
-        .map(|&v| v.round().clamp(0.0, 255.0) as u8)
-        .collect();
+    let quantised: Vec<u8> = lum.iter().map(|&v| to_u8(v)).collect();
     let equalised = clahe_plane(&quantised, w as usize, h as usize, options);
     let mut out = image.clone();
     for (i, p) in out.pixels_mut().enumerate() {
         let gain = ((equalised[i] as f32 + 0.5) / (lum[i] + 0.5)).min(MAX_GAIN);
         for c in p.0.iter_mut() {
-            *c = (*c as f32 * gain).round().clamp(0.0, 255.0) as u8;
+            *c = to_u8(*c as f32 * gain);
         }
     }
     out
@@ -170,7 +174,7 @@ pub fn clahe_plane(plane: &[u8], w: usize, h: usize, options: &ClaheOptions) -> 
             let m = |gx_i: usize, gy_i: usize| maps[gy_i * gx + gx_i][v] as f32;
             let top = m(x0, y0) * (1.0 - tx) + m(x1, y0) * tx;
             let bottom = m(x0, y1) * (1.0 - tx) + m(x1, y1) * tx;
-            out[y * w + x] = (top * (1.0 - ty) + bottom * ty).round().clamp(0.0, 255.0) as u8;
+            out[y * w + x] = to_u8(top * (1.0 - ty) + bottom * ty);
         }
     }
     out

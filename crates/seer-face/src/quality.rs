@@ -27,10 +27,15 @@ pub fn measure(image: &RgbImage, bbox: &Rect) -> Quality {
     let y1 = (clip.bottom().ceil() as u32).min(image.height());
     let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
     let mut l = Vec::with_capacity(w * h);
-    for y in y0..y1 {
-        for x in x0..x1 {
-            l.push(luma(image.get_pixel(x, y).0));
-        }
+    let stride = image.width() as usize * 3;
+    for row in image
+        .as_raw()
+        .chunks_exact(stride)
+        .skip(y0 as usize)
+        .take(h)
+    {
+        let pixels = &row[x0 as usize * 3..x1 as usize * 3];
+        l.extend(pixels.chunks_exact(3).map(|p| luma([p[0], p[1], p[2]])));
     }
     let exposure = if l.is_empty() {
         0.0

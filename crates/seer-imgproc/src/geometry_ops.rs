@@ -2,7 +2,7 @@
 //! an image into a square model input, cropping with black padding outside
 //! the image, and plain resizing.
 
-use image::{imageops, Rgb, RgbImage};
+use image::{imageops, RgbImage};
 
 /// Where a letterboxed image sits inside the square model input.
 ///
@@ -76,14 +76,15 @@ pub fn resize_to(image: &RgbImage, width: u32, height: u32) -> RgbImage {
     if image.dimensions() == (width, height) {
         return image.clone();
     }
-    imageops::resize(image, width, height, imageops::FilterType::Triangle)
+    crate::triangle::resize_triangle(image, width, height)
 }
 
 /// Shrinks by an integer `factor`: output pixel (x, y) is the rounded mean
 /// of the `factor`×`factor` block of source pixels starting at
 /// (`factor`·x, `factor`·y). The output is ⌊width / factor⌋ ×
 /// ⌊height / factor⌋ pixels (at least 1×1); source columns and rows past
-/// the last whole block are left out. A factor of 0 or 1 returns a copy.
+/// the last whole block are left out. A factor of 0 or 1 returns a copy;
+/// factors above 257 shrink by 257.
 /// A cheap antialiased first step before a filtered resize of a much
 /// larger image.
 pub fn box_shrink(image: &RgbImage, factor: u32) -> RgbImage {
@@ -91,30 +92,45 @@ pub fn box_shrink(image: &RgbImage, factor: u32) -> RgbImage {
     if factor <= 1 || w == 0 || h == 0 {
         return image.clone();
     }
-    let k = factor.min(w).min(h) as usize;
+    // A u16 column sum holds up to 257 values of 255.
+    let k = factor.min(w).min(h).min(257) as usize;
     let (ow, oh) = (w as usize / k, h as usize / k);
     let src = image.as_raw();
     let stride = w as usize * 3;
+    let used = ow * k * 3;
     let mut out = vec![0u8; ow * oh * 3];
-    let mut sums = vec![0u32; ow * 3];
-    let count = (k * k) as u32;
-    for oy in 0..oh {
-        sums.iter_mut().for_each(|v| *v = 0);
+    // Column sums of k rows first (contiguous, vectorised), then the sums
+    // of k neighbouring columns: ~4× faster than summing each block.
+    let mut columns = vec![0u16; used];
+    let count = (k * k) as u64;
+    // Division by `count` as a multiply and shift: exact for every sum
+    // (at most 256·count) when count < 4096, i.e. k < 64.
+    let reciprocal = (1u64 << 32).div_ceil(count);
+    let divide = |n: u32| -> u8 {
+        let n = n as u64 + count / 2;
+        (if k < 64 {
+            (n * reciprocal) >> 32
+        } else {
+            n / count
+        }) as u8
+    };
+    for (oy, out_row) in out.chunks_exact_mut(ow * 3).enumerate() {
+        columns.fill(0);
         for row in src[oy * k * stride..(oy + 1) * k * stride].chunks_exact(stride) {
-            for (sum, block) in sums.chunks_exact_mut(3).zip(row.chunks_exact(k * 3)) {
-                let (mut r, mut g, mut b) = (0u32, 0u32, 0u32);
-                for p in block.chunks_exact(3) {
-                    r += p[0] as u32;
-                    g += p[1] as u32;
-                    b += p[2] as u32;
-                }
-                sum[0] += r;
-                sum[1] += g;
-                sum[2] += b;
+            for (sum, &v) in columns.iter_mut().zip(&row[..used]) {
+                *sum += v as u16;
             }
         }
-        for (o, &sum) in out[oy * ow * 3..(oy + 1) * ow * 3].iter_mut().zip(&sums) {
-            *o = ((sum + count / 2) / count) as u8;
+        for (pixel, block) in out_row.chunks_exact_mut(3).zip(columns.chunks_exact(k * 3)) {
+            let (mut r, mut g, mut b) = (0u32, 0u32, 0u32);
+            for p in block.chunks_exact(3) {
+                r += p[0] as u32;
+                g += p[1] as u32;
+                b += p[2] as u32;
+            }
+            pixel[0] = divide(r);
+            pixel[1] = divide(g);
+            pixel[2] = divide(b);
         }
     }
     RgbImage::from_raw(ow as u32, oh as u32, out).expect("buffer matches the dimensions")
@@ -124,20 +140,23 @@ pub fn box_shrink(image: &RgbImage, factor: u32) -> RgbImage {
 /// in source pixels; parts outside the image are black.
 pub fn crop_padded(image: &RgbImage, x: i64, y: i64, width: u32, height: u32) -> RgbImage {
     let (iw, ih) = (image.width() as i64, image.height() as i64);
-    let mut out = RgbImage::from_pixel(width, height, Rgb([0, 0, 0]));
-    for oy in 0..height as i64 {
-        let sy = y + oy;
+    let mut out = RgbImage::new(width, height);
+    // The source columns inside the image, as output columns x0..x1.
+    let x0 = (-x).clamp(0, width as i64);
+    let x1 = (iw - x).clamp(x0, width as i64);
+    if x0 == x1 {
+        return out;
+    }
+    let (out_stride, src_stride) = (width as usize * 3, iw as usize * 3);
+    let src = image.as_raw();
+    for (oy, out_row) in out.chunks_exact_mut(out_stride).enumerate() {
+        let sy = y + oy as i64;
         if sy < 0 || sy >= ih {
             continue;
         }
-        for ox in 0..width as i64 {
-            let sx = x + ox;
-            if sx < 0 || sx >= iw {
-                continue;
-            }
-            let p = *image.get_pixel(sx as u32, sy as u32);
-            out.put_pixel(ox as u32, oy as u32, p);
-        }
+        let from = sy as usize * src_stride + (x + x0) as usize * 3;
+        let len = (x1 - x0) as usize * 3;
+        out_row[x0 as usize * 3..x0 as usize * 3 + len].copy_from_slice(&src[from..from + len]);
     }
     out
 }
@@ -145,6 +164,7 @@ pub fn crop_padded(image: &RgbImage, x: i64, y: i64, width: u32, height: u32) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::Rgb;
 
     #[test]
     fn box_shrink_averages_whole_blocks() {
@@ -157,6 +177,32 @@ mod tests {
         assert_eq!(out.get_pixel(0, 0).0, [11, 200, 1]);
         assert_eq!(out.get_pixel(1, 0).0, [41, 200, 4]);
         assert_eq!(box_shrink(&image, 1), image);
+    }
+
+    #[test]
+    fn box_shrink_rounds_every_block_mean_exactly() {
+        let image = RgbImage::from_fn(211, 149, |x, y| {
+            Rgb([(x * 31 + y * 17) as u8, (x * y) as u8, 255 - (x ^ y) as u8])
+        });
+        for k in [2u32, 3, 4, 5, 7, 63, 64, 70] {
+            let out = box_shrink(&image, k);
+            for (ox, oy, p) in out.enumerate_pixels() {
+                for c in 0..3 {
+                    let mut sum = 0u32;
+                    for y in oy * k..(oy + 1) * k {
+                        for x in ox * k..(ox + 1) * k {
+                            sum += image.get_pixel(x, y).0[c] as u32;
+                        }
+                    }
+                    let count = k * k;
+                    assert_eq!(
+                        p.0[c] as u32,
+                        (sum + count / 2) / count,
+                        "k {k} at ({ox}, {oy})"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
@@ -179,5 +225,29 @@ mod tests {
         assert_eq!(crop.get_pixel(0, 0).0, [0, 0, 0]);
         assert_eq!(crop.get_pixel(2, 0).0, [9, 9, 9]);
         assert_eq!(crop.get_pixel(2, 2).0, [0, 0, 0]);
+    }
+
+    #[test]
+    fn crop_copies_exactly_the_pixels_inside_the_image() {
+        let image = RgbImage::from_fn(7, 5, |x, y| Rgb([x as u8, y as u8, 100]));
+        for (x, y, w, h) in [
+            (-3, -2, 12, 9),
+            (2, 1, 3, 3),
+            (5, 4, 6, 6),
+            (8, 0, 2, 2),
+            (-9, 1, 3, 3),
+        ] {
+            let crop = crop_padded(&image, x, y, w, h);
+            for (cx, cy, p) in crop.enumerate_pixels() {
+                let (sx, sy) = (x + cx as i64, y + cy as i64);
+                let inside = (0..7).contains(&sx) && (0..5).contains(&sy);
+                let want = if inside {
+                    [sx as u8, sy as u8, 100]
+                } else {
+                    [0, 0, 0]
+                };
+                assert_eq!(p.0, want, "crop ({x}, {y}) {w}×{h} at ({cx}, {cy})");
+            }
+        }
     }
 }

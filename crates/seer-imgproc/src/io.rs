@@ -171,7 +171,32 @@ const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// Decodes an image file (PNG, JPEG, …) into 8-bit RGB, upright; alpha is dropped.
 pub fn load_rgb(path: &Path) -> Result<RgbImage, ImageError> {
-    Ok(read_image(path, None)?.image.to_rgb8())
+    Ok(read_image(path, None)?.image.into_rgb8())
+}
+
+/// Decodes an encoded image held in memory (PNG, JPEG, …; the format is
+/// recognised from the content) into 8-bit RGB, upright; alpha is dropped.
+pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageError> {
+    let source = Path::new("<image in memory>");
+    let format = image::guess_format(bytes).map_err(|_| {
+        read_error(
+            source,
+            format!("not a supported image; give a {FORMATS} image"),
+        )
+    })?;
+    let corrupt = |e: image::ImageError| {
+        read_error(
+            source,
+            format!("cannot decode: {e}; give an intact {FORMATS} image"),
+        )
+    };
+    let mut decoder = ImageReader::with_format(std::io::Cursor::new(bytes), format)
+        .into_decoder()
+        .map_err(corrupt)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    image.apply_orientation(orientation);
+    Ok(image.into_rgb8())
 }
 
 /// Encodes an RGB image; the format follows the file extension; written atomically.
@@ -477,6 +502,22 @@ mod tests {
         let bmp = dir.path().join("out.bmp");
         let written = write_image(&decoded.image, &bmp, ImageFormat::Bmp, &decoded.metadata);
         assert!(!written.unwrap().icc_profile);
+    }
+
+    #[test]
+    fn images_in_memory_decode_like_files_and_garbage_is_an_error() {
+        let image = RgbImage::from_fn(9, 4, |x, y| image::Rgb([x as u8 * 20, y as u8 * 50, 7]));
+        let mut png = Vec::new();
+        DynamicImage::ImageRgb8(image.clone())
+            .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
+            .unwrap();
+        assert_eq!(decode_rgb(&png).unwrap(), image);
+        let err = decode_rgb(b"definitely not an image")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a supported image"), "{err}");
+        let err = decode_rgb(&png[..png.len() / 2]).unwrap_err().to_string();
+        assert!(err.contains("cannot decode"), "{err}");
     }
 
     #[test]

@@ -8,13 +8,14 @@ pub mod geometry_ops;
 pub mod io;
 pub mod metrics;
 pub mod resize;
+pub mod triangle;
 
 pub use convert::{rgb_from_nhwc, rgb_to_nhwc};
 pub use draw::{draw_dot, draw_rect};
 pub use geometry_ops::{box_shrink, crop_padded, letterbox, resize_to, Letterbox};
 pub use io::{
-    load_rgb, output_format, read_image, save_rgb, write_image, DecodedImage, ImageMetadata,
-    MetadataWritten,
+    decode_rgb, load_rgb, output_format, read_image, save_rgb, write_image, DecodedImage,
+    ImageMetadata, MetadataWritten,
 };
 pub use metrics::{psnr_y, ssim_y, MetricsError};
 pub use resize::imresize_bicubic_rgb8;
