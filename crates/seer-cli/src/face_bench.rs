@@ -4,8 +4,13 @@
 //!    `sample6.jpg`, assets of `face.embed.resnet34`) are read into memory
 //!    once; each round decodes every JPEG, detects the faces and computes
 //!    one descriptor per face. Result: faces per second (decode, detection
-//!    and embedding all counted) and where the time went. By default a
-//!    decode thread runs ahead of the models (`--sequential` turns that off).
+//!    and embedding all counted) and where the time went, two ways:
+//!    - one image at a time, the models using `--threads` threads, with a
+//!      decode thread running ahead of them (`--sequential` turns that
+//!      off): the latency of one photo;
+//!    - `--workers` workers ([`seer_face::batch::BatchDescriber`]), each
+//!      decoding, detecting and embedding its own photos single-threaded:
+//!      the throughput of a stream of photos.
 //! 2. Video: the first `--frames` frames of a video are decoded and resized
 //!    to 1280×720, then the detector runs on each (whole-image mode and
 //!    small-faces mode). Result: frames per second of detection alone.
@@ -15,6 +20,7 @@ use crate::progress::TerminalProgress;
 use anyhow::Context;
 use clap::Args;
 use image::RgbImage;
+use seer_face::batch::{BatchDescriber, StageSeconds};
 use seer_face::{DetectOptions, Detector, Embedder, DETECTOR_MODEL_ID, EMBEDDER_MODEL_ID};
 use seer_runtime::SessionOptions;
 use seer_video::{Item, VideoReader};
@@ -38,9 +44,13 @@ pub struct FacesThroughputArgs {
     /// Video frames to decode, resize to 1280×720 and detect on.
     #[arg(long, default_value_t = 48)]
     frames: usize,
-    /// ONNX Runtime threads per model (default: physical cores).
+    /// ONNX Runtime threads per model, one image at a time (default:
+    /// physical cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Parallel workers for the stream test (default: physical cores).
+    #[arg(long)]
+    workers: Option<usize>,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -62,6 +72,21 @@ struct PhotoResult {
 }
 
 #[derive(Serialize)]
+struct StreamResult {
+    workers: usize,
+    photos: usize,
+    faces: usize,
+    seconds: f64,
+    faces_per_s: f64,
+    photos_per_s: f64,
+    /// Seconds per stage summed over the workers (CPU-bound, so about
+    /// `workers` × the wall time).
+    decode_s: f64,
+    detect_s: f64,
+    embed_s: f64,
+}
+
+#[derive(Serialize)]
 struct VideoResult {
     video: String,
     frames: usize,
@@ -76,6 +101,7 @@ struct VideoResult {
 struct Report {
     threads: usize,
     photos: PhotoResult,
+    stream: StreamResult,
     video: Option<VideoResult>,
 }
 
@@ -121,6 +147,16 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
         embed_s: total.embed,
         sequential: args.sequential,
     };
+    let stream = stream_bench(
+        &jpegs,
+        args.rounds,
+        &detector_path,
+        &embedder_path,
+        args.workers
+            .unwrap_or_else(seer_runtime::physical_cores)
+            .max(1),
+        &progress,
+    )?;
     let video_path = args.video.clone().or_else(|| {
         let p = PathBuf::from("../shared/data/faces/short_hamilton_clip.mp4");
         p.exists().then_some(p)
@@ -135,6 +171,7 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
     let report = Report {
         threads: session.threads,
         photos,
+        stream,
         video,
     };
     if args.json {
@@ -149,6 +186,15 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
             p.faces, p.seconds, p.decode_s, p.detect_s, p.embed_s
         ),
     ]];
+    let st = &report.stream;
+    rows.push(vec![
+        format!("photos ×{}, {} workers", p.rounds, st.workers),
+        format!("{:.1} faces/s", st.faces_per_s),
+        format!(
+            "{} faces in {:.2} s; summed over workers: decode {:.2} s, detect {:.2} s, embed {:.2} s",
+            st.faces, st.seconds, st.decode_s, st.detect_s, st.embed_s
+        ),
+    ]);
     if let Some(v) = &report.video {
         rows.push(vec![
             format!("video {}×{} detect", v.width, v.height),
@@ -191,9 +237,7 @@ impl Timings {
 
 fn decode_jpeg(bytes: &[u8]) -> anyhow::Result<(RgbImage, f64)> {
     let started = Instant::now();
-    let image = image::load_from_memory(bytes)
-        .context("cannot decode a demo photo")?
-        .to_rgb8();
+    let image = seer_imgproc::decode_rgb(bytes).context("cannot decode a demo photo")?;
     Ok((image, started.elapsed().as_secs_f64()))
 }
 
@@ -244,6 +288,46 @@ fn photo_round(
     }
     t.wall = started.elapsed().as_secs_f64();
     Ok(t)
+}
+
+/// Decodes, detects and embeds the photos `rounds` times over as one
+/// stream through `workers` parallel workers (after one untimed round).
+fn stream_bench(
+    jpegs: &[Vec<u8>],
+    rounds: usize,
+    detector: &std::path::Path,
+    embedder: &std::path::Path,
+    workers: usize,
+    progress: &TerminalProgress,
+) -> anyhow::Result<StreamResult> {
+    let mut batch = BatchDescriber::from_files(detector, embedder, workers)?;
+    let load = |bytes: &&Vec<u8>| Ok(seer_imgproc::decode_rgb(bytes)?);
+    let warm_up: Vec<&Vec<u8>> = jpegs.iter().collect();
+    for result in batch.describe(&warm_up, load, &DetectOptions::default(), progress) {
+        result?;
+    }
+    let stream: Vec<&Vec<u8>> = (0..rounds).flat_map(|_| jpegs.iter()).collect();
+    let started = Instant::now();
+    let results = batch.describe(&stream, load, &DetectOptions::default(), progress);
+    let seconds = started.elapsed().as_secs_f64();
+    let mut stages = StageSeconds::default();
+    let mut faces = 0;
+    for result in results {
+        let described = result?;
+        stages.add(&described.seconds);
+        faces += described.faces.len();
+    }
+    Ok(StreamResult {
+        workers: batch.workers(),
+        photos: stream.len(),
+        faces,
+        seconds,
+        faces_per_s: faces as f64 / seconds.max(1e-9),
+        photos_per_s: stream.len() as f64 / seconds.max(1e-9),
+        decode_s: stages.load,
+        detect_s: stages.detect,
+        embed_s: stages.embed,
+    })
 }
 
 /// Detection frames/s on the first `frames` frames of `path` at 1280×720.

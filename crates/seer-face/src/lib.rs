@@ -28,6 +28,7 @@
 //! No demographic or emotion outputs exist here by design.
 
 pub mod anchors;
+pub mod batch;
 pub mod blur;
 pub mod decode;
 pub mod detect;
