@@ -44,7 +44,9 @@ pub enum FaceCommand {
 pub struct DetectArgs {
     /// The image (PNG, JPEG, …) or video (.mp4, .mkv, .mov, .webm).
     image: PathBuf,
-    /// Also search a tile pyramid for small faces (2×2 tiles at 720p, more levels at 4K; measured 18× slower on a 4K photo).
+    /// Also search a tile pyramid for small faces (about 55 more model
+    /// runs on a 720p frame, more levels at 4K; measured 18× slower on a
+    /// 4K photo). On video, see --full-search-every.
     #[arg(long)]
     small_faces: bool,
     /// Minimum face score, 0..1.
@@ -57,6 +59,11 @@ pub struct DetectArgs {
     /// Video: run the detector on every N-th frame only.
     #[arg(long, default_value_t = 1, value_name = "N")]
     every: u64,
+    /// Video with --small-faces: run the full tile search on every N-th
+    /// detected frame and, in between, search the whole frame plus a crop
+    /// around each face seen lately (1 = full search on every frame).
+    #[arg(long, default_value_t = seer_face::DEFAULT_FULL_SEARCH_INTERVAL, value_name = "N")]
+    full_search_every: u64,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -151,6 +158,7 @@ fn detect(args: DetectArgs) -> anyhow::Result<()> {
             &args.image,
             options,
             args.every,
+            args.full_search_every,
             args.draw.as_deref(),
             args.json,
         );

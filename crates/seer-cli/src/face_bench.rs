@@ -12,8 +12,11 @@
 //!      decoding, detecting and embedding its own photos single-threaded:
 //!      the throughput of a stream of photos.
 //! 2. Video: the first `--frames` frames of a video are decoded and resized
-//!    to 1280×720, then the detector runs on each (whole-image mode and
-//!    small-faces mode). Result: frames per second of detection alone.
+//!    to 1280×720, then the detector runs on each: whole image, small faces
+//!    with the full search on every frame, and small faces with the full
+//!    search every [`seer_face::DEFAULT_FULL_SEARCH_INTERVAL`] frames and
+//!    faces followed in between. Result: frames per second of detection
+//!    alone, and faces per frame.
 
 use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
@@ -94,7 +97,15 @@ struct VideoResult {
     height: u32,
     faces_per_frame: f64,
     fps_whole_image: f64,
+    /// The full small-faces search on every frame.
     fps_small_faces: f64,
+    /// The full search every `full_search_every` frames, faces followed
+    /// in between ([`seer_face::FrameSearch`]).
+    fps_small_faces_followed: f64,
+    full_search_every: u64,
+    /// Faces per frame found by the two small-faces ways.
+    small_faces_per_frame: f64,
+    small_faces_per_frame_followed: f64,
 }
 
 #[derive(Serialize)]
@@ -202,9 +213,20 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
             format!("{} frames, {:.2} faces/frame", v.frames, v.faces_per_frame),
         ]);
         rows.push(vec![
-            format!("video {}×{} detect --small-faces", v.width, v.height),
+            format!(
+                "video {}×{} detect --small-faces --full-search-every 1",
+                v.width, v.height
+            ),
             format!("{:.1} frames/s", v.fps_small_faces),
-            String::new(),
+            format!("{:.2} faces/frame", v.small_faces_per_frame),
+        ]);
+        rows.push(vec![
+            format!(
+                "video {}×{} detect --small-faces --full-search-every {}",
+                v.width, v.height, v.full_search_every
+            ),
+            format!("{:.1} frames/s", v.fps_small_faces_followed),
+            format!("{:.2} faces/frame", v.small_faces_per_frame_followed),
         ]);
     }
     print_table(&["test", "throughput", "details"], &rows);
@@ -354,30 +376,37 @@ fn video_bench(
     if images.is_empty() {
         anyhow::bail!("{} holds no video frames", path.display());
     }
-    let mut fps = [0.0; 2];
-    let mut faces = 0;
-    for (slot, small_faces) in [false, true].into_iter().enumerate() {
+    let mut fps = [0.0; 3];
+    let mut faces = [0; 3];
+    let interval = seer_face::DEFAULT_FULL_SEARCH_INTERVAL;
+    for (slot, (small_faces, every)) in [(false, 1), (true, 1), (true, interval)]
+        .into_iter()
+        .enumerate()
+    {
         let options = DetectOptions {
             small_faces,
             ..Default::default()
         };
         detector.detect(&images[0], &options)?;
+        let mut search = seer_face::FrameSearch::new(every);
         let started = Instant::now();
         for image in &images {
-            let found = detector.detect(image, &options)?;
-            if !small_faces {
-                faces += found.len();
-            }
+            faces[slot] += search.detect(detector, image, &options)?.len();
         }
         fps[slot] = images.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
     }
+    let per_frame = |n: usize| n as f64 / images.len() as f64;
     Ok(VideoResult {
         video: path.display().to_string(),
         frames: images.len(),
         width,
         height,
-        faces_per_frame: faces as f64 / images.len() as f64,
+        faces_per_frame: per_frame(faces[0]),
         fps_whole_image: fps[0],
         fps_small_faces: fps[1],
+        fps_small_faces_followed: fps[2],
+        full_search_every: interval,
+        small_faces_per_frame: per_frame(faces[1]),
+        small_faces_per_frame_followed: per_frame(faces[2]),
     })
 }

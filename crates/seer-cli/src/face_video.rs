@@ -17,8 +17,8 @@ use seer_core::progress::Progress;
 use seer_face::timeline::{decide, DecisionRule};
 use seer_face::{
     finish_tracks, mean_embedding, timeline, BestFaces, DetectOptions, Detector, Embedder,
-    FrameFaces, Gallery, TimelineEntry, TrackIdentity, TrackSummary, TrackedFace, Tracker,
-    TrackerOptions, BEST_FACES_PER_TRACK,
+    FrameFaces, FrameSearch, Gallery, TimelineEntry, TrackIdentity, TrackSummary, TrackedFace,
+    Tracker, TrackerOptions, BEST_FACES_PER_TRACK,
 };
 use seer_video::{EncodeOptions, Item, VideoError, VideoInfo, VideoReader, VideoWriter};
 use serde::Serialize;
@@ -33,6 +33,9 @@ pub(crate) struct ScanOptions {
     pub detect: DetectOptions,
     /// Run the detector on every N-th frame (1 = all).
     pub every: u64,
+    /// With small faces on: run the full tile search on every N-th
+    /// detected frame and follow faces between ([`FrameSearch`]).
+    pub full_search_every: u64,
     /// Tracker settings.
     pub tracker: TrackerOptions,
     /// Keep each track's best face crops (for identification).
@@ -103,6 +106,7 @@ pub(crate) fn scan(
     let info = reader.info().clone();
     let every = options.every.max(1);
     let mut tracker = Tracker::new(options.tracker);
+    let mut search = FrameSearch::new(options.full_search_every);
     let mut best = BestFaces::new(BEST_FACES_PER_TRACK);
     let mut frames = Vec::new();
     let mut frame_count = 0;
@@ -117,12 +121,14 @@ pub(crate) fn scan(
             progress.set(frame_count);
             let Some(image) = image else { continue };
             let t = Instant::now();
-            let faces = detector.detect(&image, &options.detect).with_context(|| {
-                format!(
-                    "face detection failed on frame {index} of {}",
-                    path.display()
-                )
-            })?;
+            let faces = search
+                .detect(detector, &image, &options.detect)
+                .with_context(|| {
+                    format!(
+                        "face detection failed on frame {index} of {}",
+                        path.display()
+                    )
+                })?;
             detect_seconds += t.elapsed().as_secs_f64();
             let boxes: Vec<_> = faces.iter().map(|f| f.bbox).collect();
             let ids = tracker.update(&boxes);
@@ -265,11 +271,15 @@ pub(crate) fn detect(
     video: &Path,
     options: DetectOptions,
     every: u64,
+    full_search_every: u64,
     draw: Option<&Path>,
     json: bool,
 ) -> anyhow::Result<()> {
     if every == 0 {
         anyhow::bail!("--every must be at least 1");
+    }
+    if full_search_every == 0 {
+        anyhow::bail!("--full-search-every must be at least 1");
     }
     if let Some(out) = draw {
         if !seer_video::is_video_path(out) {
@@ -286,6 +296,7 @@ pub(crate) fn detect(
     let scan_options = ScanOptions {
         detect: options,
         every,
+        full_search_every,
         tracker: TrackerOptions::default(),
         keep_best_faces: false,
     };
@@ -381,9 +392,13 @@ pub(crate) fn identify(
     gallery: Gallery,
     video: &Path,
     small_faces: bool,
+    full_search_every: u64,
     top_k: usize,
     json: bool,
 ) -> anyhow::Result<()> {
+    if full_search_every == 0 {
+        anyhow::bail!("--full-search-every must be at least 1");
+    }
     let progress = TerminalProgress::new();
     let store = crate::face::runtime(&progress)?;
     let mut detector = Detector::from_store(&store, &progress)?;
@@ -394,6 +409,7 @@ pub(crate) fn identify(
             ..Default::default()
         },
         every: 1,
+        full_search_every,
         tracker: TrackerOptions::default(),
         keep_best_faces: true,
     };

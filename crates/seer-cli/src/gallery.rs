@@ -85,9 +85,16 @@ pub struct IdentifyArgs {
     /// Distance under which the nearest subject is accepted.
     #[arg(long, default_value_t = seer_face::SAME_PERSON_DISTANCE)]
     threshold: f32,
-    /// Also search a tile pyramid for small faces (2×2 tiles at 720p, more levels at 4K; measured 18× slower on a 4K photo).
+    /// Also search a tile pyramid for small faces (about 55 more model
+    /// runs on a 720p frame, more levels at 4K; measured 18× slower on a
+    /// 4K photo). On video, see --full-search-every.
     #[arg(long)]
     small_faces: bool,
+    /// Video with --small-faces: run the full tile search on every N-th
+    /// frame and, in between, search the whole frame plus a crop around
+    /// each face seen lately (1 = full search on every frame).
+    #[arg(long, default_value_t = seer_face::DEFAULT_FULL_SEARCH_INTERVAL, value_name = "N")]
+    full_search_every: u64,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -245,6 +252,7 @@ pub fn identify(args: IdentifyArgs) -> anyhow::Result<()> {
             gallery,
             &args.image,
             args.small_faces,
+            args.full_search_every,
             args.top_k,
             args.json,
         );

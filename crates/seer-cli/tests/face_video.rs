@@ -66,6 +66,23 @@ fn frames_and_packets(path: &Path) -> (u64, Vec<Vec<u8>>) {
 
 #[test]
 fn identify_gives_one_decision_per_track_and_finds_both_people() {
+    check_identify_timeline(&[], true);
+}
+
+/// The same with small faces searched fully on every 10th frame and
+/// followed in between (measured: 11.4 frames/s against 3.9 with the full
+/// search on every frame). Alex Lacamoire's short track is found but not
+/// named in this mode (his 3-frame track is cut differently); nobody who
+/// is not in the clip may be named.
+#[test]
+fn identify_with_followed_small_faces_names_lin_and_nobody_absent() {
+    check_identify_timeline(&["--small-faces", "--full-search-every", "10"], false);
+}
+
+/// Enrols six subjects, identifies the clip with `extra` arguments and
+/// checks the timeline: Lin (and Alex when `alex_named`) named, nobody
+/// else, one entry per track, Lin's main track seconds long.
+fn check_identify_timeline(extra: &[&str], alex_named: bool) {
     let dir = tempfile::tempdir().unwrap();
     let gallery = dir.path().join("g.db");
     for subject in [
@@ -83,6 +100,7 @@ fn identify_gives_one_decision_per_track_and_finds_both_people() {
         seer()
             .args(["face", "identify", "--json", "--gallery"])
             .arg(&gallery)
+            .args(extra)
             .arg(&clip),
     );
     let timeline = json["timeline"].as_array().unwrap();
@@ -93,7 +111,10 @@ fn identify_gives_one_decision_per_track_and_finds_both_people() {
         .filter(|s| *s != "unknown")
         .collect();
     assert!(named.contains(&"lin_manuel_miranda"), "{named:?}");
-    assert!(named.contains(&"alex_lacamoire"), "{named:?}");
+    assert!(
+        !alex_named || named.contains(&"alex_lacamoire"),
+        "{named:?}"
+    );
     assert!(
         named
             .iter()

@@ -68,6 +68,26 @@ pub const RECHECK_CONTEXTS: [f32; 3] = [4.0, 6.0, 9.0];
 /// Re-check detections scoring under this (0..1) count as 0.
 const RECHECK_FLOOR: f32 = 0.05;
 
+/// Side of the crop [`Detector::detect_near`] searches around a region,
+/// relative to the region's longer side: a face that moved by up to about
+/// twice its size stays inside, and a 24 px face fills ~40 px of the model
+/// input.
+pub const FOLLOW_CONTEXT: f32 = 6.0;
+
+/// [`Detector::detect_near`] leaves a region to the whole-image run when
+/// the region is at least this many pixels of the whole-image model input
+/// (BlazeFace finds such faces on its own; following them only cost
+/// time: ~45 ms per large face on 720p video).
+pub const FOLLOW_MAX_INPUT_PX: f32 = 64.0;
+
+/// Largest follow crop side in image pixels, unless that is under
+/// [`FOLLOW_MIN_CONTEXT`]× the region: the model sees a 256 px input, so
+/// a larger crop only costs resizing and exposure work.
+pub const FOLLOW_MAX_CROP: f32 = 512.0;
+
+/// Smallest follow crop side relative to the region's longer side.
+pub const FOLLOW_MIN_CONTEXT: f32 = 2.5;
+
 /// Which tiles are searched besides the whole image.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Tiling {
@@ -162,6 +182,8 @@ impl Default for DetectOptions {
 pub struct Detector {
     session: Session,
     name: String,
+    /// Model runs so far.
+    runs: u64,
 }
 
 impl Detector {
@@ -170,6 +192,7 @@ impl Detector {
         Ok(Detector {
             session: Session::from_file(path, options)?,
             name: path.display().to_string(),
+            runs: 0,
         })
     }
 
@@ -180,6 +203,12 @@ impl Detector {
         Detector::from_file(&path, &SessionOptions::default())
     }
 
+    /// How many times the model has run (whole images, tiles, re-checks
+    /// and follow crops): the cost of detection in model runs.
+    pub fn model_runs(&self) -> u64 {
+        self.runs
+    }
+
     /// Finds the faces in `image`, strongest first. Boxes, keypoints and
     /// sizes are in `image` pixels. Images under [`MIN_IMAGE_SIDE`] pixels
     /// on a side are an error.
@@ -188,28 +217,15 @@ impl Detector {
         image: &RgbImage,
         options: &DetectOptions,
     ) -> Result<Vec<Face>, FaceError> {
+        check_size(image)?;
         let (width, height) = image.dimensions();
-        if width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE {
-            return Err(FaceError::ImageTooSmall {
-                width,
-                height,
-                min: MIN_IMAGE_SIDE,
-            });
-        }
         let tiles = match options.effective_tiling() {
             Tiling::None => Vec::new(),
             Tiling::Grid2x2 => tiles_2x2(width, height),
             Tiling::Pyramid => pyramid(width, height, options.first_tile_side()),
         };
         if tiles.is_empty() {
-            // Only the shrunk model input is used: normalise exposure on it
-            // (on the full 1920 px photos CLAHE was ~8 % of
-            // decode+detect+embed).
-            let factor = shrink_factor(image);
-            let shrunk = seer_imgproc::box_shrink(image, factor);
-            let normalised = exposure::normalise(&shrunk, options.exposure);
-            let input = normalised.as_ref().unwrap_or(&shrunk);
-            let whole = self.candidates_at(input, factor as f32, options.score_threshold)?;
+            let whole = self.whole_image_candidates(image, options)?;
             return Ok(self.faces(image, whole, options));
         }
         let normalised = exposure::normalise(image, options.exposure);
@@ -267,6 +283,81 @@ impl Detector {
             }
         }
         Ok(self.faces(image, candidates, options))
+    }
+
+    /// Finds the faces the whole `image` shows plus those near `regions`
+    /// (boxes in image pixels, typically the faces of the previous video
+    /// frame): one model run on the whole image and one per region, on a
+    /// square crop [`FOLLOW_CONTEXT`]× the region's longer side about its
+    /// centre (at most [`FOLLOW_MAX_CROP`] pixels unless that is under
+    /// [`FOLLOW_MIN_CONTEXT`]×; regions the whole-image run sees well
+    /// enough, [`FOLLOW_MAX_INPUT_PX`], get no crop). A crop detection is kept when its centre lies within the
+    /// region's own size of the region's centre and it scores at least
+    /// `score_threshold`; a badly exposed crop is searched both as it is
+    /// and CLAHE-normalised, at the lower of `score_threshold` and
+    /// `badly_exposed_recheck_score_threshold`. This follows small faces from frame to frame
+    /// for a fraction of a full tile search; faces that newly appear are
+    /// left to the next full search ([`crate::follow::FrameSearch`]).
+    pub fn detect_near(
+        &mut self,
+        image: &RgbImage,
+        regions: &[Rect],
+        options: &DetectOptions,
+    ) -> Result<Vec<Face>, FaceError> {
+        check_size(image)?;
+        let mut candidates = self.whole_image_candidates(image, options)?;
+        let longer = image.width().max(image.height()) as f32;
+        let cap = 2.0 * longer;
+        let to_input = INPUT_SIZE as f32 / longer;
+        for region in regions {
+            if region.width.max(region.height) * to_input >= FOLLOW_MAX_INPUT_PX {
+                continue;
+            }
+            let size = region.width.max(region.height);
+            let side = (size * FOLLOW_CONTEXT)
+                .min(FOLLOW_MAX_CROP.max(size * FOLLOW_MIN_CONTEXT))
+                .round()
+                .clamp(MIN_IMAGE_SIDE as f32, cap);
+            let centre = region.center();
+            let x = (centre.x - side / 2.0).round() as i64;
+            let y = (centre.y - side / 2.0).round() as i64;
+            let crop = seer_imgproc::crop_padded(image, x, y, side as u32, side as u32);
+            // A badly exposed crop is searched on both pixel versions, with
+            // the lower threshold of poor light (as the tiles are).
+            let normalised = exposure::normalise(&crop, options.exposure);
+            let threshold = match normalised {
+                Some(_) => options
+                    .score_threshold
+                    .min(options.badly_exposed_recheck_score_threshold),
+                None => options.score_threshold,
+            };
+            let reach = region.width.max(region.height);
+            for source in std::iter::once(&crop).chain(normalised.as_ref()) {
+                for c in self.candidates(source, threshold)? {
+                    let c = shifted(&c, x as f32, y as f32);
+                    let moved = c.rect.center();
+                    if (moved.x - centre.x).abs() <= reach && (moved.y - centre.y).abs() <= reach {
+                        candidates.push(c);
+                    }
+                }
+            }
+        }
+        Ok(self.faces(image, candidates, options))
+    }
+
+    /// Candidates of one run on the whole image. Only the shrunk model
+    /// input is used, so exposure is normalised on it (on the full 1920 px
+    /// photos CLAHE was ~8 % of decode+detect+embed).
+    fn whole_image_candidates(
+        &mut self,
+        image: &RgbImage,
+        options: &DetectOptions,
+    ) -> Result<Vec<Candidate>, FaceError> {
+        let factor = shrink_factor(image);
+        let shrunk = seer_imgproc::box_shrink(image, factor);
+        let normalised = exposure::normalise(&shrunk, options.exposure);
+        let input = normalised.as_ref().unwrap_or(&shrunk);
+        self.candidates_at(input, factor as f32, options.score_threshold)
     }
 
     /// `candidates` merged by weighted NMS, as faces with quality measured
@@ -349,6 +440,7 @@ impl Detector {
             data,
         };
         let outputs = self.session.run(&[input])?;
+        self.runs += 1;
         let mut found = Vec::new();
         for grid in [BACK_FINE, BACK_COARSE] {
             let scores = self.output(&outputs, grid, 1)?;
@@ -406,6 +498,19 @@ impl Detector {
             detail: detail.to_string(),
         }
     }
+}
+
+/// An error when `image` is under [`MIN_IMAGE_SIDE`] pixels on a side.
+fn check_size(image: &RgbImage) -> Result<(), FaceError> {
+    let (width, height) = image.dimensions();
+    if width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE {
+        return Err(FaceError::ImageTooSmall {
+            width,
+            height,
+            min: MIN_IMAGE_SIDE,
+        });
+    }
+    Ok(())
 }
 
 /// The integer factor by which `image` is box-shrunk before the model

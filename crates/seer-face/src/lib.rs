@@ -35,6 +35,7 @@ pub mod detect;
 pub mod embed;
 pub mod exposure;
 pub mod face;
+pub mod follow;
 pub mod gallery;
 pub mod liveness;
 pub mod liveness_eval;
@@ -53,12 +54,14 @@ pub use embed::{
 };
 pub use exposure::ExposureMode;
 pub use face::{Face, Quality, KEYPOINT_NAMES};
+pub use follow::{FrameSearch, DEFAULT_FULL_SEARCH_INTERVAL};
 pub use gallery::{
     best_subject, enrolment_embedding, AuditEntry, FacePolicy, Gallery, GalleryError, GalleryKey,
     Match, SubjectInfo,
 };
 pub use timeline::{
     mean_embedding, timeline, BestFaces, TimelineEntry, TrackIdentity, BEST_FACES_PER_TRACK,
+    MIN_IDENTIFY_FACE_PX,
 };
 pub use track::{finish_tracks, FrameFaces, TrackSummary, TrackedFace, Tracker, TrackerOptions};
 

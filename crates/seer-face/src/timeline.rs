@@ -107,7 +107,20 @@ pub struct DecisionRule {
     /// well as below the gallery threshold. Default `f32::INFINITY` (the
     /// gallery threshold alone decides).
     pub max_distance: f32,
+    /// The face (a track's mean box side) must be at least this many
+    /// pixels, else it stays unknown. Default [`MIN_IDENTIFY_FACE_PX`].
+    pub min_face_px: f32,
 }
+
+/// Faces smaller than this (longer box side, pixels) are not given a name
+/// from a video track. The embedder sees a 150 px crop of 1.2× the box, so
+/// a face under 64 px is enlarged more than 2× and its descriptor drifts:
+/// at 24 px the true-accept rate at 1 % false accepts fell from 100 % to
+/// 69 % (`seer bench faces-verify`), and on the Hamilton test clip with
+/// `--small-faces` tracks of 31 and 57 px were named after an enrolled
+/// subject at distances 0.50–0.56, while the two people really there were
+/// 84 and 112 px.
+pub const MIN_IDENTIFY_FACE_PX: f32 = 64.0;
 
 impl Default for DecisionRule {
     fn default() -> Self {
@@ -115,6 +128,7 @@ impl Default for DecisionRule {
             min_best_score: 0.6,
             min_margin: 0.03,
             max_distance: f32::INFINITY,
+            min_face_px: MIN_IDENTIFY_FACE_PX,
         }
     }
 }
@@ -131,6 +145,7 @@ impl DecisionRule {
             min_best_score: 0.8,
             min_margin: 0.08,
             max_distance: 0.45,
+            min_face_px: MIN_IDENTIFY_FACE_PX,
         }
     }
 }
@@ -138,27 +153,29 @@ impl DecisionRule {
 /// The subject of a track, or `None` ("unknown"): the nearest of
 /// `candidates` (nearest first, from [`crate::Gallery::identify`] with
 /// `top_k` ≥ 2) when it is accepted by the gallery threshold, the track's
-/// best score reaches `rule.min_best_score` and the runner-up is at least
-/// `rule.min_margin` farther.
+/// best score reaches `rule.min_best_score`, its mean face size reaches
+/// `rule.min_face_px` and the runner-up is at least `rule.min_margin`
+/// farther.
 pub fn decide<'a>(
     track: &TrackSummary,
     candidates: &'a [crate::Match],
     rule: &DecisionRule,
 ) -> Option<&'a str> {
-    decide_face(track.best_score, candidates, rule)
+    decide_face(track.best_score, track.mean_size_px, candidates, rule)
 }
 
-/// The subject of one face (or a track whose best detector score is
-/// `best_score`), or `None`: the same rule as [`decide`].
+/// The subject of one face whose detector score is `score` and longer box
+/// side `size_px` (pixels), or `None`: the same rule as [`decide`].
 pub fn decide_face<'a>(
-    best_score: f32,
+    score: f32,
+    size_px: f32,
     candidates: &'a [crate::Match],
     rule: &DecisionRule,
 ) -> Option<&'a str> {
     let best = candidates
         .first()
         .filter(|m| m.accepted && m.distance <= rule.max_distance)?;
-    if best_score < rule.min_best_score {
+    if score < rule.min_best_score || size_px < rule.min_face_px {
         return None;
     }
     if let Some(second) = candidates.get(1) {
@@ -261,7 +278,7 @@ mod tests {
 
     #[test]
     fn decisions_need_a_sure_track_and_a_clear_margin() {
-        let track = |best_score| TrackSummary {
+        let sized = |best_score, mean_size_px| TrackSummary {
             track: 1,
             first_frame: 0,
             last_frame: 9,
@@ -269,8 +286,9 @@ mod tests {
             end_s: 0.3,
             frames: 10,
             best_score,
-            mean_size_px: 80.0,
+            mean_size_px,
         };
+        let track = |best_score| sized(best_score, 80.0);
         let m = |subject: &str, distance: f32| crate::Match {
             subject: subject.into(),
             distance,
@@ -290,6 +308,8 @@ mod tests {
             None
         );
         assert_eq!(decide(&track(0.9), &[m("a", 0.5)], &rule), Some("a"));
+        // Too small a face is not named, however close.
+        assert_eq!(decide(&sized(0.9, 40.0), &clear, &rule), None);
     }
 
     #[test]

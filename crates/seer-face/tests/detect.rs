@@ -294,3 +294,94 @@ fn the_whole_image_alone_misses_most_24_px_faces() {
     eprintln!("24 px, whole image only: recall {recall:.3}");
     assert!(recall < 0.6, "{recall}");
 }
+
+/// Recall, false positives per frame and model runs of `search` over a
+/// 20-frame 640×480 clip in which three faces `width` pixels wide drift
+/// by (3, 2) pixels per frame; darkened when `dark`.
+fn moving_clip_scores(
+    detector: &mut seer_face::Detector,
+    search: &mut seer_face::FrameSearch,
+    width: u32,
+    dark: bool,
+) -> (f32, f32, u64) {
+    use seer_core::random::SeededRng;
+    use seer_face::synthetic::{background, darken, match_boxes, paste_face, FaceSource};
+    let sources: Vec<FaceSource> = gallery()
+        .into_iter()
+        .take(3)
+        .map(|(_, path)| {
+            let image = seer_imgproc::load_rgb(&path).unwrap();
+            let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
+            let bbox = seer_face::largest(&faces).unwrap().bbox;
+            FaceSource { image, bbox }
+        })
+        .collect();
+    let mut rng = SeededRng::new(77);
+    let backdrop = background(&synthetic_backgrounds(), 640, 480, &mut rng);
+    let options = DetectOptions {
+        small_faces: true,
+        ..Default::default()
+    };
+    let starts = [(80i64, 90i64), (300, 240), (480, 120)];
+    let runs_before = detector.model_runs();
+    let (mut truth_total, mut hits_total, mut fp_total) = (0, 0, 0);
+    let frames = 20;
+    for f in 0..frames {
+        let mut frame = backdrop.clone();
+        let truth: Vec<Rect> = sources
+            .iter()
+            .zip(starts)
+            .map(|(source, (x, y))| paste_face(&mut frame, source, width, x + 3 * f, y + 2 * f))
+            .collect();
+        if dark {
+            frame = darken(&frame, &mut rng);
+        }
+        let found: Vec<Rect> = search
+            .detect(detector, &frame, &options)
+            .unwrap()
+            .iter()
+            .map(|f| f.bbox)
+            .collect();
+        let (hits, fp) = match_boxes(&truth, &found, 0.4);
+        truth_total += truth.len();
+        hits_total += hits;
+        fp_total += fp;
+    }
+    (
+        hits_total as f32 / truth_total as f32,
+        fp_total as f32 / frames as f32,
+        detector.model_runs() - runs_before,
+    )
+}
+
+#[test]
+fn following_faces_between_full_searches_keeps_recall_at_a_fraction_of_the_runs() {
+    let mut detector = detector();
+    for dark in [false, true] {
+        let every =
+            moving_clip_scores(&mut detector, &mut seer_face::FrameSearch::new(1), 24, dark);
+        let follow = moving_clip_scores(
+            &mut detector,
+            &mut seer_face::FrameSearch::new(10),
+            24,
+            dark,
+        );
+        eprintln!(
+            "24 px moving, dark {dark}: full search every frame recall {:.3} FP/frame {:.2} runs {}; every 10th recall {:.3} FP/frame {:.2} runs {}",
+            every.0, every.1, every.2, follow.0, follow.1, follow.2
+        );
+        assert!(follow.0 >= 0.9, "recall {} (dark {dark})", follow.0);
+        assert!(follow.0 >= every.0 - 0.05, "{follow:?} vs {every:?}");
+        assert!(
+            follow.1 <= 0.5,
+            "false positives {} (dark {dark})",
+            follow.1
+        );
+        assert!(
+            (follow.2 as f32) < 0.4 * every.2 as f32,
+            "{} model runs against {}",
+            follow.2,
+            every.2
+        );
+    }
+}
