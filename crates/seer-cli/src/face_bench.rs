@@ -61,32 +61,49 @@ pub struct FacesThroughputArgs {
 
 #[derive(Serialize)]
 struct PhotoResult {
-    photos: usize,
     rounds: usize,
-    faces: usize,
-    seconds: f64,
-    faces_per_s: f64,
-    photos_per_s: f64,
-    /// Seconds in JPEG decoding (overlapped with the models unless sequential).
-    decode_s: f64,
-    detect_s: f64,
-    embed_s: f64,
     sequential: bool,
+    /// Decode seconds overlap the models unless sequential.
+    #[serde(flatten)]
+    rates: Rates,
 }
 
 #[derive(Serialize)]
 struct StreamResult {
     workers: usize,
+    /// Stage seconds are summed over the workers (CPU-bound, so about
+    /// `workers` × the wall time).
+    #[serde(flatten)]
+    rates: Rates,
+}
+
+/// Counts, rates and stage seconds of photos run through the models.
+#[derive(Serialize)]
+struct Rates {
     photos: usize,
     faces: usize,
     seconds: f64,
     faces_per_s: f64,
     photos_per_s: f64,
-    /// Seconds per stage summed over the workers (CPU-bound, so about
-    /// `workers` × the wall time).
     decode_s: f64,
     detect_s: f64,
     embed_s: f64,
+}
+
+impl Rates {
+    fn new(photos: usize, faces: usize, seconds: f64, stages: [f64; 3]) -> Rates {
+        let [decode_s, detect_s, embed_s] = stages;
+        Rates {
+            photos,
+            faces,
+            seconds,
+            faces_per_s: faces as f64 / seconds.max(1e-9),
+            photos_per_s: photos as f64 / seconds.max(1e-9),
+            decode_s,
+            detect_s,
+            embed_s,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -147,16 +164,14 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
         total.add(&t);
     }
     let photos = PhotoResult {
-        photos: jpegs.len(),
         rounds: args.rounds,
-        faces: total.faces,
-        seconds: total.wall,
-        faces_per_s: total.faces as f64 / total.wall.max(1e-9),
-        photos_per_s: (jpegs.len() * args.rounds) as f64 / total.wall.max(1e-9),
-        decode_s: total.decode,
-        detect_s: total.detect,
-        embed_s: total.embed,
         sequential: args.sequential,
+        rates: Rates::new(
+            jpegs.len() * args.rounds,
+            total.faces,
+            total.wall,
+            [total.decode, total.detect, total.embed],
+        ),
     };
     let stream = stream_bench(
         &jpegs,
@@ -188,18 +203,19 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
     if args.json {
         return print_json(&report);
     }
-    let p = &report.photos;
+    let p = &report.photos.rates;
+    let rounds = report.photos.rounds;
     let mut rows = vec![vec![
-        format!("photos ×{} (decode+detect+embed)", p.rounds),
+        format!("photos ×{rounds} (decode+detect+embed)"),
         format!("{:.1} faces/s", p.faces_per_s),
         format!(
             "{} faces in {:.2} s; decode {:.2} s, detect {:.2} s, embed {:.2} s",
             p.faces, p.seconds, p.decode_s, p.detect_s, p.embed_s
         ),
     ]];
-    let st = &report.stream;
+    let st = &report.stream.rates;
     rows.push(vec![
-        format!("photos ×{}, {} workers", p.rounds, st.workers),
+        format!("photos ×{rounds}, {} workers", report.stream.workers),
         format!("{:.1} faces/s", st.faces_per_s),
         format!(
             "{} faces in {:.2} s; summed over workers: decode {:.2} s, detect {:.2} s, embed {:.2} s",
@@ -341,14 +357,12 @@ fn stream_bench(
     }
     Ok(StreamResult {
         workers: batch.workers(),
-        photos: stream.len(),
-        faces,
-        seconds,
-        faces_per_s: faces as f64 / seconds.max(1e-9),
-        photos_per_s: stream.len() as f64 / seconds.max(1e-9),
-        decode_s: stages.load,
-        detect_s: stages.detect,
-        embed_s: stages.embed,
+        rates: Rates::new(
+            stream.len(),
+            faces,
+            seconds,
+            [stages.load, stages.detect, stages.embed],
+        ),
     })
 }
 

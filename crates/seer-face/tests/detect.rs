@@ -217,6 +217,23 @@ fn synthetic_backgrounds() -> Vec<image::RgbImage> {
         .collect()
 }
 
+/// The largest face of the first `count` gallery photos, as paste sources.
+fn face_sources(
+    detector: &mut seer_face::Detector,
+    count: usize,
+) -> Vec<seer_face::synthetic::FaceSource> {
+    gallery()
+        .into_iter()
+        .take(count)
+        .map(|(_, path)| {
+            let image = seer_imgproc::load_rgb(&path).unwrap();
+            let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
+            let bbox = seer_face::largest(&faces).unwrap().bbox;
+            seer_face::synthetic::FaceSource { image, bbox }
+        })
+        .collect()
+}
+
 /// Recall and false positives per image of `options` on `scenes` seeded
 /// 640×480 scenes with 4 faces `width` pixels wide, normal then dark.
 fn synthetic_scores(
@@ -226,16 +243,8 @@ fn synthetic_scores(
     scenes: u64,
 ) -> [(f32, f32); 2] {
     use seer_core::random::SeededRng;
-    use seer_face::synthetic::{darken, make_scene, match_boxes, FaceSource, SceneSpec};
-    let sources: Vec<FaceSource> = gallery()
-        .into_iter()
-        .map(|(_, path)| {
-            let image = seer_imgproc::load_rgb(&path).unwrap();
-            let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
-            let bbox = seer_face::largest(&faces).unwrap().bbox;
-            FaceSource { image, bbox }
-        })
-        .collect();
+    use seer_face::synthetic::{darken, make_scene, match_boxes, SceneSpec};
+    let sources = face_sources(detector, usize::MAX);
     let backgrounds = synthetic_backgrounds();
     let mut totals = [[0usize; 3]; 2];
     for s in 0..scenes {
@@ -305,17 +314,8 @@ fn moving_clip_scores(
     dark: bool,
 ) -> (f32, f32, u64) {
     use seer_core::random::SeededRng;
-    use seer_face::synthetic::{background, darken, match_boxes, paste_face, FaceSource};
-    let sources: Vec<FaceSource> = gallery()
-        .into_iter()
-        .take(3)
-        .map(|(_, path)| {
-            let image = seer_imgproc::load_rgb(&path).unwrap();
-            let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
-            let bbox = seer_face::largest(&faces).unwrap().bbox;
-            FaceSource { image, bbox }
-        })
-        .collect();
+    use seer_face::synthetic::{background, darken, match_boxes, paste_face};
+    let sources = face_sources(detector, 3);
     let mut rng = SeededRng::new(77);
     let backdrop = background(&synthetic_backgrounds(), 640, 480, &mut rng);
     let options = DetectOptions {
