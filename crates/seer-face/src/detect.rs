@@ -291,13 +291,15 @@ impl Detector {
     /// square crop [`FOLLOW_CONTEXT`]× the region's longer side about its
     /// centre (at most [`FOLLOW_MAX_CROP`] pixels unless that is under
     /// [`FOLLOW_MIN_CONTEXT`]×; regions the whole-image run sees well
-    /// enough, [`FOLLOW_MAX_INPUT_PX`], get no crop). A crop detection is kept when its centre lies within the
-    /// region's own size of the region's centre and it scores at least
-    /// `score_threshold`; a badly exposed crop is searched both as it is
-    /// and CLAHE-normalised, at the lower of `score_threshold` and
-    /// `badly_exposed_recheck_score_threshold`. This follows small faces from frame to frame
-    /// for a fraction of a full tile search; faces that newly appear are
-    /// left to the next full search ([`crate::follow::FrameSearch`]).
+    /// enough, [`FOLLOW_MAX_INPUT_PX`], get no crop). A crop detection is
+    /// kept when its centre lies within the region's own size of the
+    /// region's centre and it scores at least `score_threshold`; a badly
+    /// exposed crop is searched both as it is and CLAHE-normalised, at the
+    /// lower of `score_threshold` and
+    /// `badly_exposed_recheck_score_threshold`. This follows small faces
+    /// from frame to frame for a fraction of a full tile search; faces that
+    /// newly appear are left to the next full search
+    /// ([`crate::follow::FrameSearch`]).
     pub fn detect_near(
         &mut self,
         image: &RgbImage,
@@ -310,10 +312,10 @@ impl Detector {
         let cap = 2.0 * longer;
         let to_input = INPUT_SIZE as f32 / longer;
         for region in regions {
-            if region.width.max(region.height) * to_input >= FOLLOW_MAX_INPUT_PX {
+            let size = region.width.max(region.height);
+            if size * to_input >= FOLLOW_MAX_INPUT_PX {
                 continue;
             }
-            let size = region.width.max(region.height);
             let side = (size * FOLLOW_CONTEXT)
                 .min(FOLLOW_MAX_CROP.max(size * FOLLOW_MIN_CONTEXT))
                 .round()
@@ -331,12 +333,11 @@ impl Detector {
                     .min(options.badly_exposed_recheck_score_threshold),
                 None => options.score_threshold,
             };
-            let reach = region.width.max(region.height);
             for source in std::iter::once(&crop).chain(normalised.as_ref()) {
                 for c in self.candidates(source, threshold)? {
                     let c = shifted(&c, x as f32, y as f32);
                     let moved = c.rect.center();
-                    if (moved.x - centre.x).abs() <= reach && (moved.y - centre.y).abs() <= reach {
+                    if (moved.x - centre.x).abs() <= size && (moved.y - centre.y).abs() <= size {
                         candidates.push(c);
                     }
                 }
