@@ -18,7 +18,7 @@ use seer_face::timeline::{decide, DecisionRule};
 use seer_face::{
     finish_tracks, mean_embedding, timeline, BestFaces, DetectOptions, Detector, Embedder,
     FrameFaces, FrameSearch, Gallery, TimelineEntry, TrackIdentity, TrackSummary, TrackedFace,
-    Tracker, TrackerOptions, BEST_FACES_PER_TRACK,
+    Tracker, TrackerOptions, BEST_FACES_PER_TRACK, MIN_IDENTIFY_FACE_PX,
 };
 use seer_video::{EncodeOptions, Item, VideoError, VideoInfo, VideoReader, VideoWriter};
 use serde::Serialize;
@@ -241,6 +241,64 @@ pub(crate) fn identify_tracks(
         out.push((identity, candidates));
     }
     Ok(out)
+}
+
+/// The descriptors to enrol from a video of one person: the video is
+/// scanned like `face detect VIDEO` (whole frames), and the person's track
+/// gives one descriptor per kept best crop (up to
+/// [`BEST_FACES_PER_TRACK`]), with those crops PNG-encoded for
+/// `--keep-images`. More than one face track is an error unless
+/// `largest`, which takes the most prominent track (mean face area ×
+/// frames); no track, or a face under [`MIN_IDENTIFY_FACE_PX`] on
+/// average, is an error too.
+pub(crate) fn enrolment_from_video(
+    path: &Path,
+    detector: &mut Detector,
+    embedder: &mut Embedder,
+    largest: bool,
+    progress: &dyn Progress,
+) -> anyhow::Result<(Vec<seer_face::Embedding>, Vec<Vec<u8>>)> {
+    let options = ScanOptions {
+        detect: DetectOptions::default(),
+        every: 1,
+        full_search_every: 1,
+        tracker: TrackerOptions::default(),
+        keep_best_faces: true,
+    };
+    let scanned = scan(path, detector, &options, progress)?;
+    let tracks = &scanned.tracks;
+    if tracks.len() > 1 && !largest {
+        anyhow::bail!(
+            "the video shows {} face tracks; an enrolment video must show one person (or use --largest to take the most prominent face)",
+            tracks.len()
+        );
+    }
+    let prominence = |t: &TrackSummary| t.mean_size_px * t.mean_size_px * t.frames as f32;
+    let track = tracks
+        .iter()
+        .max_by(|a, b| prominence(a).total_cmp(&prominence(b)))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no face found in the video (a face must be seen in at least {} frames)",
+                options.tracker.min_hits
+            )
+        })?;
+    if track.mean_size_px < MIN_IDENTIFY_FACE_PX {
+        anyhow::bail!(
+            "the face in the video is {:.0} px on average; enrolment needs at least {MIN_IDENTIFY_FACE_PX:.0} px",
+            track.mean_size_px
+        );
+    }
+    let mut embeddings = Vec::new();
+    let mut crops = Vec::new();
+    for crop in scanned.best.crops(track.track) {
+        embeddings.push(embedder.embed_crop(crop)?);
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(crop.clone())
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+        crops.push(png);
+    }
+    Ok((embeddings, crops))
 }
 
 #[derive(Serialize)]

@@ -34,10 +34,13 @@ pub struct EnrollArgs {
     /// The subject's name (added to when already enrolled).
     #[arg(long)]
     subject: String,
-    /// Photos of the subject, each showing exactly one face.
-    #[arg(required = true, value_name = "IMG")]
+    /// Photos of the subject, each showing exactly one face, or videos
+    /// (.mp4, .mkv, .mov, .webm) showing one person: up to 5 of the best
+    /// frames of their face track are enrolled.
+    #[arg(required = true, value_name = "IMG|VIDEO")]
     images: Vec<PathBuf>,
-    /// Enrol the largest face of a photo that shows several.
+    /// Enrol the largest face of a photo that shows several (of a video:
+    /// the most prominent face track).
     #[arg(long)]
     largest: bool,
     /// Also keep the photos themselves in the gallery (encrypted); by
@@ -203,6 +206,21 @@ pub fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
     let mut embeddings = Vec::new();
     let mut photos = Vec::new();
     for path in &args.images {
+        if seer_video::is_video_path(path) {
+            let (found, crops) = crate::face_video::enrolment_from_video(
+                path,
+                &mut detector,
+                &mut embedder,
+                args.largest,
+                &progress,
+            )
+            .with_context(|| format!("nothing was enrolled: {} is not usable", path.display()))?;
+            embeddings.extend(found);
+            if args.keep_images {
+                photos.extend(crops);
+            }
+            continue;
+        }
         let image = load(path)
             .with_context(|| format!("nothing was enrolled: cannot read {}", path.display()))?;
         let (_, embedding) =
@@ -222,9 +240,10 @@ pub fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
     };
     let total = gallery.enroll_with_photos(&args.subject, &embeddings, &photos, &caller())?;
     out_line(&format!(
-        "enrolled {} photo(s) of {}; {} descriptor(s) in {}",
+        "enrolled {} descriptor(s) of {} from {} file(s); {} descriptor(s) in {}",
         embeddings.len(),
         args.subject,
+        args.images.len(),
         total,
         gallery.path().display()
     ));

@@ -176,3 +176,60 @@ fn blur_keeps_every_frame_and_the_audio_and_only_the_enrolled_person() {
         .collect();
     assert_eq!(names, ["blurred.mp4"]);
 }
+
+/// Enrolment from a video: a clip with several people is refused without
+/// `--largest` and no gallery appears; with it, the most prominent track
+/// (Lin, on stage for most of the clip) is enrolled from its best frames,
+/// and Lin's gallery photo is then identified as him (measured distance
+/// 0.396) while photos of other people stay unknown.
+#[test]
+fn enrol_from_video_takes_the_main_person_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let gallery = dir.path().join("v.db");
+    let clip = faces_dir().join("short_hamilton_clip.mp4");
+    let refused = seer()
+        .args(["face", "enroll", "--subject", "lin", "--gallery"])
+        .arg(&gallery)
+        .arg(&clip)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("face tracks") && message.contains("--largest"),
+        "{message}"
+    );
+    assert!(!gallery.exists(), "a refused enrolment created the gallery");
+    let enrolled = seer()
+        .args(["face", "enroll", "--largest", "--subject", "lin", "--gallery"])
+        .arg(&gallery)
+        .arg(&clip)
+        .output()
+        .unwrap();
+    assert!(
+        enrolled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enrolled.stderr)
+    );
+    let subjects = |photo: &Path| -> Vec<String> {
+        let json = run_json(
+            seer()
+                .args(["face", "identify", "--json", "--gallery"])
+                .arg(&gallery)
+                .arg(photo),
+        );
+        json["faces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["subject"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let lin = subjects(&faces_dir().join("gallery/lin_manuel_miranda/1.png"));
+    assert_eq!(lin, ["lin"]);
+    for other in ["probes/obama1.jpg", "probes/alex_lacamoire1.jpg"] {
+        let names = subjects(&faces_dir().join(other));
+        assert!(!names.is_empty(), "{other}: no face");
+        assert!(names.iter().all(|n| n == "unknown"), "{other}: {names:?}");
+    }
+}
