@@ -212,6 +212,10 @@ fn blur_image(
         }
         boxes.push(face.bbox);
     }
+    if let Some(gallery) = gallery {
+        let named: Vec<&str> = kept.iter().map(|k| k.subject.as_str()).collect();
+        gallery.record_identification(&named, &crate::gallery::caller())?;
+    }
     blur_faces(&mut image, &boxes, options);
     let mut bytes = std::io::Cursor::new(Vec::new());
     image
@@ -266,6 +270,10 @@ fn blur_video(
                 });
             }
         }
+    }
+    if let Some(gallery) = gallery {
+        let named: Vec<&str> = kept.iter().map(|k| k.subject.as_str()).collect();
+        gallery.record_identification(&named, &crate::gallery::caller())?;
     }
     let kept_ids: HashSet<u64> = kept.iter().map(|k| k.id).collect();
     let boxes = video_blur_boxes(

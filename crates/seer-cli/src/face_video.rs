@@ -480,6 +480,8 @@ pub(crate) fn identify(
         &DecisionRule::default(),
     )?;
     let identities: Vec<TrackIdentity> = decided.iter().map(|(i, _)| i.clone()).collect();
+    let named: Vec<&str> = identities.iter().map(|i| i.subject.as_str()).collect();
+    gallery.record_identification(&named, &crate::gallery::caller())?;
     let result = IdentifyVideoOutput {
         video: video.display().to_string(),
         threshold: gallery.threshold(),

@@ -142,7 +142,7 @@ struct IdentifyOutput {
 }
 
 /// Who is asking, for the audit trail.
-fn caller() -> String {
+pub(crate) fn caller() -> String {
     let user = std::env::var("USER").unwrap_or_default();
     let user: String = user.chars().filter(|c| !c.is_control()).take(80).collect();
     if user.trim().is_empty() {
@@ -300,6 +300,8 @@ pub fn identify(args: IdentifyArgs) -> anyhow::Result<()> {
             candidates,
         });
     }
+    let named: Vec<&str> = identified.iter().map(|f| f.subject.as_str()).collect();
+    gallery.record_identification(&named, &caller())?;
     let result = IdentifyOutput {
         image: args.image.display().to_string(),
         width: image.width(),

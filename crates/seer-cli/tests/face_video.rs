@@ -201,7 +201,14 @@ fn enrol_from_video_takes_the_main_person_only_when_asked() {
     );
     assert!(!gallery.exists(), "a refused enrolment created the gallery");
     let enrolled = seer()
-        .args(["face", "enroll", "--largest", "--subject", "lin", "--gallery"])
+        .args([
+            "face",
+            "enroll",
+            "--largest",
+            "--subject",
+            "lin",
+            "--gallery",
+        ])
         .arg(&gallery)
         .arg(&clip)
         .output()

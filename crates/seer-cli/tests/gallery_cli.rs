@@ -77,13 +77,30 @@ fn enroll_identify_list_forget_and_audit() {
 
     let out = ok(&seer(&g, &["audit", "--json"], &[]));
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let actions: Vec<&str> = json
+    let actions: Vec<(&str, &str)> = json
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["action"].as_str().unwrap())
+        .map(|a| {
+            (
+                a["action"].as_str().unwrap(),
+                a["subject"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(actions, ["create", "enroll", "enroll", "forget"]);
+    // Each identification is recorded with the subjects it named; the one
+    // after `forget` named nobody.
+    assert_eq!(
+        actions,
+        [
+            ("create", ""),
+            ("enroll", "obama"),
+            ("enroll", "biden"),
+            ("identify", "biden;obama"),
+            ("forget", "obama"),
+            ("identify", ""),
+        ]
+    );
 }
 
 #[test]

@@ -202,6 +202,8 @@ fn forget_purges_the_subject_from_the_file_and_is_audited() {
     drop(conn);
     let m = g.identify(&near(1, 0.1), 5);
     assert_eq!(best_subject(&m), None, "alice is unknown now: {m:?}");
+    g.record_identification(&["bob", "unknown", "bob"], "op4")
+        .unwrap();
 
     let audit = g.audit().unwrap();
     let actions: Vec<(&str, &str, &str)> = audit
@@ -216,6 +218,7 @@ fn forget_purges_the_subject_from_the_file_and_is_audited() {
             ("enroll", "bob", "op1"),
             ("enroll", "alice", "op2"),
             ("forget", "alice", "op3"),
+            ("identify", "bob", "op4"),
         ]
     );
     // The trail cannot be edited through SQL either.

@@ -578,6 +578,20 @@ impl Gallery {
             .collect()
     }
 
+    /// Adds an `identify` audit entry for one identification request (a
+    /// photo or a video) by `caller`: its subject is the sorted,
+    /// `;`-separated list of the enrolled subjects the request named,
+    /// empty when it named nobody. [`Gallery::identify`] itself only
+    /// searches, so a caller records each request once, after deciding.
+    pub fn record_identification(&self, named: &[&str], caller: &str) -> Result<(), GalleryError> {
+        check_name("caller", caller)?;
+        let mut named: Vec<&str> = named.iter().copied().filter(|n| *n != UNKNOWN).collect();
+        named.sort_unstable();
+        named.dedup();
+        self.store()
+            .append_audit(now(), "identify", &named.join(";"), caller)
+    }
+
     /// The audit trail, oldest first.
     pub fn audit(&self) -> Result<Vec<AuditEntry>, GalleryError> {
         self.store().audit_rows()
