@@ -71,7 +71,7 @@ fn native_output_equals_onnx_runtime_output() {
         let expected = session.run(&[tensor]).unwrap().remove(0);
         let ort_s = start.elapsed().as_secs_f64();
         let start = Instant::now();
-        let got = net.run(&planes);
+        let got = net.run(planes);
         let native_s = start.elapsed().as_secs_f64();
         assert_eq!(
             expected.shape,

@@ -62,16 +62,16 @@ impl NativeNet {
         Self::from_model(&model, threads)
     }
 
-    /// Runs the network on `input` (NCHW planes, batch 1). Panics if the
-    /// input does not fit the network (wrong channel count, or sizes that
-    /// make a skip connection's crop or sum mismatch).
-    pub fn run(&self, input: &Planes) -> Planes {
+    /// Runs the network on `input` (NCHW planes, batch 1; taken, not
+    /// copied). Panics if the input does not fit the network (wrong channel
+    /// count, or sizes that make a skip connection's crop or sum mismatch).
+    pub fn run(&self, input: Planes) -> Planes {
         assert_eq!(
             input.channels, self.program.input_channels,
             "input channel count"
         );
         let mut values: Vec<Option<Value>> = vec![None; self.program.values];
-        values[0] = Some(Value::Planes(input.clone()));
+        values[0] = Some(Value::Planes(input));
         let mut left = self.readers.clone();
         for step in &self.program.steps {
             let out = self.apply(step, &mut values, &left);

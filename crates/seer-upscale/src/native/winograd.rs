@@ -499,53 +499,58 @@ unsafe fn bt(d: [__m256; PATCH]) -> [__m256; PATCH] {
     ]
 }
 
-/// Bᵀ d B for one patch (`d[row * 8 + col]`), as `[row][col]`. Written
-/// out with array literals so no temporary array is zero-filled first.
+/// Column `c` of an 8×8 patch stored row by row (`m[row * 8 + col]`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn column(m: &[__m256; POSITIONS], c: usize) -> [__m256; PATCH] {
+    [
+        m[c],
+        m[8 + c],
+        m[16 + c],
+        m[24 + c],
+        m[32 + c],
+        m[40 + c],
+        m[48 + c],
+        m[56 + c],
+    ]
+}
+
+/// Row `r` of `t`, which holds columns (`t[col][row]`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn row<const N: usize>(t: &[[__m256; N]; PATCH], r: usize) -> [__m256; PATCH] {
+    [
+        t[0][r], t[1][r], t[2][r], t[3][r], t[4][r], t[5][r], t[6][r], t[7][r],
+    ]
+}
+
+/// Bᵀ d B for one patch (`d[row * 8 + col]`), as `[row][col]`: [`bt`]
+/// down every column, then along every row of the result. Written out with
+/// array literals so no temporary array is zero-filled first.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[inline]
 unsafe fn input_transform(d: &[__m256; POSITIONS]) -> [[__m256; PATCH]; PATCH] {
-    macro_rules! column {
-        ($c:expr) => {
-            bt([
-                d[$c],
-                d[8 + $c],
-                d[16 + $c],
-                d[24 + $c],
-                d[32 + $c],
-                d[40 + $c],
-                d[48 + $c],
-                d[56 + $c],
-            ])
-        };
-    }
     // t[col][row]
     let t = [
-        column!(0),
-        column!(1),
-        column!(2),
-        column!(3),
-        column!(4),
-        column!(5),
-        column!(6),
-        column!(7),
+        bt(column(d, 0)),
+        bt(column(d, 1)),
+        bt(column(d, 2)),
+        bt(column(d, 3)),
+        bt(column(d, 4)),
+        bt(column(d, 5)),
+        bt(column(d, 6)),
+        bt(column(d, 7)),
     ];
-    macro_rules! row {
-        ($r:expr) => {
-            bt([
-                t[0][$r], t[1][$r], t[2][$r], t[3][$r], t[4][$r], t[5][$r], t[6][$r], t[7][$r],
-            ])
-        };
-    }
     [
-        row!(0),
-        row!(1),
-        row!(2),
-        row!(3),
-        row!(4),
-        row!(5),
-        row!(6),
-        row!(7),
+        bt(row(&t, 0)),
+        bt(row(&t, 1)),
+        bt(row(&t, 2)),
+        bt(row(&t, 3)),
+        bt(row(&t, 4)),
+        bt(row(&t, 5)),
+        bt(row(&t, 6)),
+        bt(row(&t, 7)),
     ]
 }
 
@@ -572,44 +577,31 @@ unsafe fn at(m: [__m256; PATCH]) -> [__m256; BLOCK] {
     ]
 }
 
-/// Aᵀ m A for one block: `y[row][col]`.
+/// Aᵀ m A for one block: `y[row][col]`, the same two passes as
+/// [`input_transform`] with [`at`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[inline]
 unsafe fn output_transform(m: &[__m256; POSITIONS]) -> [[__m256; BLOCK]; BLOCK] {
-    macro_rules! column {
-        ($c:expr) => {
-            at([
-                m[$c],
-                m[8 + $c],
-                m[16 + $c],
-                m[24 + $c],
-                m[32 + $c],
-                m[40 + $c],
-                m[48 + $c],
-                m[56 + $c],
-            ])
-        };
-    }
     // t[col][row]
     let t = [
-        column!(0),
-        column!(1),
-        column!(2),
-        column!(3),
-        column!(4),
-        column!(5),
-        column!(6),
-        column!(7),
+        at(column(m, 0)),
+        at(column(m, 1)),
+        at(column(m, 2)),
+        at(column(m, 3)),
+        at(column(m, 4)),
+        at(column(m, 5)),
+        at(column(m, 6)),
+        at(column(m, 7)),
     ];
-    macro_rules! row {
-        ($r:expr) => {
-            at([
-                t[0][$r], t[1][$r], t[2][$r], t[3][$r], t[4][$r], t[5][$r], t[6][$r], t[7][$r],
-            ])
-        };
-    }
-    [row!(0), row!(1), row!(2), row!(3), row!(4), row!(5)]
+    [
+        at(row(&t, 0)),
+        at(row(&t, 1)),
+        at(row(&t, 2)),
+        at(row(&t, 3)),
+        at(row(&t, 4)),
+        at(row(&t, 5)),
+    ]
 }
 
 #[cfg(test)]
