@@ -91,17 +91,16 @@ struct Rates {
 }
 
 impl Rates {
-    fn new(photos: usize, faces: usize, seconds: f64, stages: [f64; 3]) -> Rates {
-        let [decode_s, detect_s, embed_s] = stages;
+    fn new(photos: usize, faces: usize, seconds: f64, stages: &StageSeconds) -> Rates {
         Rates {
             photos,
             faces,
             seconds,
             faces_per_s: faces as f64 / seconds.max(1e-9),
             photos_per_s: photos as f64 / seconds.max(1e-9),
-            decode_s,
-            detect_s,
-            embed_s,
+            decode_s: stages.load,
+            detect_s: stages.detect,
+            embed_s: stages.embed,
         }
     }
 }
@@ -170,7 +169,7 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
             jpegs.len() * args.rounds,
             total.faces,
             total.wall,
-            [total.decode, total.detect, total.embed],
+            &total.stages,
         ),
     };
     let stream = stream_bench(
@@ -258,18 +257,14 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
 struct Timings {
     faces: usize,
     wall: f64,
-    decode: f64,
-    detect: f64,
-    embed: f64,
+    stages: StageSeconds,
 }
 
 impl Timings {
     fn add(&mut self, other: &Timings) {
         self.faces += other.faces;
         self.wall += other.wall;
-        self.decode += other.decode;
-        self.detect += other.detect;
-        self.embed += other.embed;
+        self.stages.add(&other.stages);
     }
 }
 
@@ -291,17 +286,17 @@ fn photo_round(
     let mut process = |image: RgbImage, t: &mut Timings| -> anyhow::Result<()> {
         let d = Instant::now();
         let faces = detector.detect(&image, &DetectOptions::default())?;
-        t.detect += d.elapsed().as_secs_f64();
+        t.stages.detect += d.elapsed().as_secs_f64();
         let e = Instant::now();
         embedder.embed_all(&image, &faces)?;
-        t.embed += e.elapsed().as_secs_f64();
+        t.stages.embed += e.elapsed().as_secs_f64();
         t.faces += faces.len();
         Ok(())
     };
     if sequential {
         for bytes in jpegs {
             let (image, seconds) = decode_jpeg(bytes)?;
-            t.decode += seconds;
+            t.stages.load += seconds;
             process(image, &mut t)?;
         }
     } else {
@@ -318,7 +313,7 @@ fn photo_round(
             });
             for decoded in from_decoder {
                 let (image, seconds) = decoded?;
-                t.decode += seconds;
+                t.stages.load += seconds;
                 process(image, &mut t)?;
             }
             Ok(())
@@ -357,12 +352,7 @@ fn stream_bench(
     }
     Ok(StreamResult {
         workers: batch.workers(),
-        rates: Rates::new(
-            stream.len(),
-            faces,
-            seconds,
-            [stages.load, stages.detect, stages.embed],
-        ),
+        rates: Rates::new(stream.len(), faces, seconds, &stages),
     })
 }
 

@@ -246,8 +246,8 @@ pub(crate) fn identify_tracks(
 /// The descriptors to enrol from a video of one person: the video is
 /// scanned like `face detect VIDEO` (whole frames), and the person's track
 /// gives one descriptor per kept best crop (up to
-/// [`BEST_FACES_PER_TRACK`]), with those crops PNG-encoded for
-/// `--keep-images`. More than one face track is an error unless
+/// [`BEST_FACES_PER_TRACK`]), with those crops PNG-encoded when
+/// `keep_crops` (`--keep-images`). More than one face track is an error unless
 /// `largest`, which takes the most prominent track (mean face area ×
 /// frames); no track, or a face under [`MIN_IDENTIFY_FACE_PX`] on
 /// average, is an error too.
@@ -256,6 +256,7 @@ pub(crate) fn enrolment_from_video(
     detector: &mut Detector,
     embedder: &mut Embedder,
     largest: bool,
+    keep_crops: bool,
     progress: &dyn Progress,
 ) -> anyhow::Result<(Vec<seer_face::Embedding>, Vec<Vec<u8>>)> {
     let options = ScanOptions {
@@ -293,10 +294,11 @@ pub(crate) fn enrolment_from_video(
     let mut crops = Vec::new();
     for crop in scanned.best.crops(track.track) {
         embeddings.push(embedder.embed_crop(crop)?);
-        let mut png = Vec::new();
-        image::DynamicImage::ImageRgb8(crop.clone())
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
-        crops.push(png);
+        if keep_crops {
+            let mut png = Vec::new();
+            crop.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+            crops.push(png);
+        }
     }
     Ok((embeddings, crops))
 }

@@ -212,13 +212,12 @@ pub fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
                 &mut detector,
                 &mut embedder,
                 args.largest,
+                args.keep_images,
                 &progress,
             )
             .with_context(|| format!("nothing was enrolled: {} is not usable", path.display()))?;
             embeddings.extend(found);
-            if args.keep_images {
-                photos.extend(crops);
-            }
+            photos.extend(crops);
             continue;
         }
         let image = load(path)

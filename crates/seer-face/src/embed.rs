@@ -160,7 +160,14 @@ impl Embedder {
         for batch in crops.chunks(MAX_BATCH) {
             let mut data = Vec::with_capacity(batch.len() * side * side * 3);
             for crop in batch {
-                let crop = seer_imgproc::resize_to(crop, INPUT_SIZE, INPUT_SIZE);
+                // Crops from `face_crop` already have the input size.
+                let resized;
+                let crop = if crop.dimensions() == (INPUT_SIZE, INPUT_SIZE) {
+                    crop
+                } else {
+                    resized = seer_imgproc::resize_to(crop, INPUT_SIZE, INPUT_SIZE);
+                    &resized
+                };
                 data.extend(crop.as_raw().iter().map(|&v| v as f32));
             }
             let input = Tensor {

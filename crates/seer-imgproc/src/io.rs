@@ -80,6 +80,37 @@ fn orientation_name(o: Orientation) -> &'static str {
     }
 }
 
+/// `path` holds no image seer reads.
+fn unsupported_error(path: &Path) -> ImageError {
+    read_error(
+        path,
+        format!("not a supported image; give a {FORMATS} image"),
+    )
+}
+
+/// `path` could not be decoded.
+fn corrupt_error(path: &Path, e: image::ImageError) -> ImageError {
+    read_error(
+        path,
+        format!("cannot decode: {e}; give an intact {FORMATS} image"),
+    )
+}
+
+/// The format of an encoded image, from its first bytes, when it is one
+/// seer reads ([`FORMATS`]).
+fn supported_format(head: &[u8]) -> Option<ImageFormat> {
+    image::guess_format(head).ok().filter(|f| {
+        matches!(
+            f,
+            ImageFormat::Png
+                | ImageFormat::Jpeg
+                | ImageFormat::WebP
+                | ImageFormat::Tiff
+                | ImageFormat::Bmp
+        )
+    })
+}
+
 /// Decodes an image file with clear errors for empty, unknown and corrupt
 /// files (the format is recognised from the content, not the extension),
 /// applies its EXIF orientation and keeps its ICC profile and EXIF block.
@@ -100,27 +131,8 @@ pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, I
     std::fs::File::open(path)
         .and_then(|f| f.take(64).read_to_end(&mut head))
         .map_err(|e| read_error(path, e))?;
-    let Some(format) = image::guess_format(&head).ok().filter(|f| {
-        matches!(
-            f,
-            ImageFormat::Png
-                | ImageFormat::Jpeg
-                | ImageFormat::WebP
-                | ImageFormat::Tiff
-                | ImageFormat::Bmp
-        )
-    }) else {
-        return Err(read_error(
-            path,
-            format!("not a supported image; give a {FORMATS} image"),
-        ));
-    };
-    let corrupt = |e: image::ImageError| {
-        read_error(
-            path,
-            format!("cannot decode: {e}; give an intact {FORMATS} image"),
-        )
-    };
+    let format = supported_format(&head).ok_or_else(|| unsupported_error(path))?;
+    let corrupt = |e| corrupt_error(path, e);
     let mut reader = ImageReader::open(path).map_err(|e| read_error(path, e))?;
     reader.set_format(format);
     reader.no_limits();
@@ -178,18 +190,8 @@ pub fn load_rgb(path: &Path) -> Result<RgbImage, ImageError> {
 /// recognised from the content) into 8-bit RGB, upright; alpha is dropped.
 pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageError> {
     let source = Path::new("<image in memory>");
-    let format = image::guess_format(bytes).map_err(|_| {
-        read_error(
-            source,
-            format!("not a supported image; give a {FORMATS} image"),
-        )
-    })?;
-    let corrupt = |e: image::ImageError| {
-        read_error(
-            source,
-            format!("cannot decode: {e}; give an intact {FORMATS} image"),
-        )
-    };
+    let format = supported_format(bytes).ok_or_else(|| unsupported_error(source))?;
+    let corrupt = |e| corrupt_error(source, e);
     let mut decoder = ImageReader::with_format(std::io::Cursor::new(bytes), format)
         .into_decoder()
         .map_err(corrupt)?;
