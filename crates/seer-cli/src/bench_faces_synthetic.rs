@@ -42,8 +42,8 @@ const MATCH_IOU: f32 = 0.4;
 /// Arguments of `seer bench faces-synthetic`.
 #[derive(Args)]
 pub struct BenchFacesSyntheticArgs {
-    /// The shared data folder (holding faces/gallery, drive/test_images, sr/Set14).
-    #[arg(long, default_value = "../shared/data")]
+    /// The test data folder (holding faces/gallery, drive/test_images, sr/Set14).
+    #[arg(long, default_value = "testdata")]
     data: PathBuf,
     /// Scenes per face width.
     #[arg(long, default_value_t = 50)]

@@ -30,7 +30,7 @@ pub const SMALL_FACE_PX: u32 = 24;
 #[derive(Args)]
 pub struct BenchFacesVerifyArgs {
     /// The faces data folder (gallery/<subject>/*, probes/labels.csv).
-    #[arg(long, default_value = "../shared/data/faces")]
+    #[arg(long, default_value = "testdata/faces")]
     data: PathBuf,
     /// Use the gallery photos only (no single-person probes).
     #[arg(long)]

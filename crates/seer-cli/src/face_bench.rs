@@ -41,7 +41,7 @@ pub struct FacesThroughputArgs {
     #[arg(long)]
     sequential: bool,
     /// The video for the 720p detection test (default: the test clip in
-    /// ../shared/data/faces when present; skipped otherwise).
+    /// testdata/faces when present; skipped otherwise).
     #[arg(long)]
     video: Option<PathBuf>,
     /// Video frames to decode, resize to 1280×720 and detect on.
@@ -183,13 +183,13 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
         &progress,
     )?;
     let video_path = args.video.clone().or_else(|| {
-        let p = PathBuf::from("../shared/data/faces/short_hamilton_clip.mp4");
+        let p = PathBuf::from("testdata/faces/short_hamilton_clip.mp4");
         p.exists().then_some(p)
     });
     let video = match video_path {
         Some(path) => Some(video_bench(&path, args.frames, &mut detector)?),
         None => {
-            eprintln!("no video given (--video) and no ../shared/data/faces/short_hamilton_clip.mp4; skipping the 720p test");
+            eprintln!("no video given (--video) and no testdata/faces/short_hamilton_clip.mp4; skipping the 720p test");
             None
         }
     };

@@ -8,9 +8,7 @@ fn seer() -> Command {
 }
 
 fn gallery(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/faces/gallery")
-        .join(file)
+    seer_testdata::path("faces/gallery").join(file)
 }
 
 #[test]

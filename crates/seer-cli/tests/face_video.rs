@@ -11,7 +11,7 @@ use std::process::Command;
 const KEY: &str = "3c1f0a9d5e7b2468ace013579bdf02468ace013579bdf02468ace013579bdf01";
 
 fn faces_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/faces")
+    seer_testdata::faces()
 }
 
 fn seer() -> Command {

@@ -7,9 +7,7 @@ use std::process::{Command, Output};
 const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 fn faces(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/faces")
-        .join(file)
+    seer_testdata::faces().join(file)
 }
 
 /// Runs `seer face ARGS… --gallery GALLERY` with the test key set.

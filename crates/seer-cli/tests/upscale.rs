@@ -9,7 +9,7 @@ fn seer() -> Command {
 }
 
 fn set5() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sr/Set5")
+    seer_testdata::set5()
 }
 
 /// A small RGBA PNG (a crop of a Set5 image with a gradient alpha).

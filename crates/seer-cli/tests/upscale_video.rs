@@ -14,8 +14,7 @@ fn seer() -> Command {
 }
 
 fn source_clip() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/faces/short_hamilton_clip.mp4")
+    seer_testdata::hamilton_clip()
 }
 
 /// The first `FRAMES` frames of the source clip at 96x54 pixels, with the

@@ -171,7 +171,7 @@ pub struct LivenessVerdict {
 /// gives a live/spoof verdict with it.
 pub const MIN_USABLE_AUC: f64 = 0.9;
 
-/// The measured outcome (`seer bench liveness --data shared/data/faces`:
+/// The measured outcome (`seer bench liveness --data testdata/faces`:
 /// 28 real faces from 22 photos, 168 simulated attacks), kept here so
 /// `seer face liveness` can say why it gives no verdict. The test
 /// `tests/liveness.rs` re-measures it and fails if it no longer holds.

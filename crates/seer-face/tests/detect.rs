@@ -1,4 +1,4 @@
-//! BlazeFace detection on real labelled photos (`shared/data/faces`):
+//! BlazeFace detection on real labelled photos (`testdata/faces`):
 //! confident faces in every gallery photo, at least the labelled number of
 //! faces in every probe, boxes that overlap hand-set face boxes, keypoints
 //! where a face has them, and clear errors for unusable input.

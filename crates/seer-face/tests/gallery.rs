@@ -1,5 +1,5 @@
 //! The encrypted face gallery: enrolment of the labelled subjects in
-//! `shared/data/faces` and identification of every probe; keys, forgetting
+//! `testdata/faces` and identification of every probe; keys, forgetting
 //! (data purged from the file), the audit trail and failed enrolments.
 
 mod common;

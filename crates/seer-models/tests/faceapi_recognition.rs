@@ -362,7 +362,7 @@ const CROPS: [FaceCrop; 8] = [
 ];
 
 fn faces_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/faces")
+    seer_testdata::faces()
 }
 
 /// Crops `bbox`, scales it to fit 150×150 keeping its aspect and centres it

@@ -743,16 +743,7 @@ impl Planar {
 }
 
 fn set5_dir() -> PathBuf {
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        crate_dir.join("../../../shared/data/sr/Set5"),
-        crate_dir.join("../../shared/data/sr/Set5"),
-    ];
-    candidates
-        .iter()
-        .find(|p| p.is_dir())
-        .cloned()
-        .unwrap_or_else(|| panic!("Set5 not found next to {}", crate_dir.display()))
+    seer_testdata::set5()
 }
 
 /// A `size`×`size` crop at the centre of a Set5 image.

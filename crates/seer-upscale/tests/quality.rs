@@ -7,7 +7,7 @@ use seer_upscale::{UpscaleOptions, Upscaler};
 use std::path::PathBuf;
 
 fn set5() -> Vec<(String, image::RgbImage)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sr/Set5");
+    let dir = seer_testdata::set5();
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("Set5 at {}: {e}", dir.display()))
         .map(|e| e.unwrap().path())

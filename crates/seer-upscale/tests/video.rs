@@ -21,8 +21,7 @@ const WIDTH: u32 = 160;
 const SEGMENT: u64 = 8;
 
 fn source_clip() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/faces/short_hamilton_clip.mp4")
+    seer_testdata::hamilton_clip()
 }
 
 /// Everything decoded from a video: RGB frames with timestamps (seconds)

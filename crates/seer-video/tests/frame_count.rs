@@ -6,9 +6,7 @@ use seer_video::{Item, VideoReader};
 use std::path::PathBuf;
 
 fn data(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(path)
+    seer_testdata::path(path)
 }
 
 /// Timestamps of every decoded frame.

@@ -1,5 +1,5 @@
 //! Shared helpers of the seer-face integration tests: the labelled photos
-//! in `shared/data/faces` and the two models, fetched on first use.
+//! in `testdata/faces` and the two models, fetched on first use.
 
 #![allow(dead_code)]
 
@@ -7,9 +7,9 @@ use seer_face::{DetectOptions, Detector, Embedder, Face};
 use seer_runtime::SessionOptions;
 use std::path::{Path, PathBuf};
 
-/// `shared/data/faces` (gallery/<subject>/*, probes/* + labels.csv).
+/// `testdata/faces` (gallery/<subject>/*, probes/* + labels.csv).
 pub fn faces_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/faces")
+    seer_testdata::faces()
 }
 
 /// Every gallery photo as (subject, path), sorted.

@@ -5,9 +5,9 @@
 use seer_upscale::{UpscaleOptions, Upscaler};
 use std::path::PathBuf;
 
-/// The Set5 folder in the shared data.
+/// The Set5 folder in the repository's test data.
 pub fn set5_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sr/Set5")
+    seer_testdata::set5()
 }
 
 /// One Set5 image as 8-bit RGB.
