@@ -64,12 +64,6 @@ impl HasErrorKind for crate::cancel::Cancelled {
     }
 }
 
-impl HasErrorKind for std::io::Error {
-    fn kind(&self) -> ErrorKind {
-        ErrorKind::of_io(self)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,7 +73,7 @@ mod tests {
         assert_eq!(ErrorKind::InvalidInput.http_status(), 400);
         assert_eq!(ErrorKind::Internal.http_status(), 500);
         let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "x");
-        assert_eq!(missing.kind(), ErrorKind::NotFound);
+        assert_eq!(ErrorKind::of_io(&missing), ErrorKind::NotFound);
         assert_eq!(crate::cancel::Cancelled.kind(), ErrorKind::Cancelled);
     }
 }

@@ -8,7 +8,7 @@ use seer_models::import::tfjs_weights::{load_weights, ManifestGroup, Weight};
 use seer_models::onnx::encode;
 use seer_runtime::{Session, SessionOptions, Tensor};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn manifest_path() -> PathBuf {
     seer_models::testing::package_dir("@vladmandic/face-api@1.7.15")
