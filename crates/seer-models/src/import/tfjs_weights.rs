@@ -9,6 +9,7 @@
 use super::ImportError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// One group of the manifest.
@@ -86,6 +87,11 @@ impl Weight {
 
 /// Reads every weight of `manifest` from shards next to `model_json`.
 /// A shard shorter than the manifest requires is `ImportError::Truncated`.
+///
+/// The manifest is untrusted: each shard must be a plain relative name of a
+/// regular file inside the model's own folder (no `..`, no absolute path, no
+/// link leading out, no device), and no more bytes are read than the
+/// manifest's weights need.
 pub fn load_weights(
     model_json: &Path,
     manifest: &[ManifestGroup],
@@ -93,19 +99,22 @@ pub fn load_weights(
     let dir = model_json.parent().unwrap_or(Path::new("."));
     let mut weights = BTreeMap::new();
     for group in manifest {
+        let needed = group_bytes(model_json, group)?;
         let mut bytes = Vec::new();
         let mut shard_ends: Vec<(PathBuf, u64)> = Vec::new();
         for p in &group.paths {
-            let path = dir.join(p);
-            let mut data = std::fs::read(&path).map_err(|e| ImportError::io(&path, e))?;
-            bytes.append(&mut data);
+            let path = shard_path(model_json, dir, p)?;
+            let left = needed.saturating_sub(bytes.len()) as u64;
+            let file = std::fs::File::open(&path).map_err(|e| ImportError::io(&path, e))?;
+            file.take(left)
+                .read_to_end(&mut bytes)
+                .map_err(|e| ImportError::io(&path, e))?;
             shard_ends.push((path, bytes.len() as u64));
         }
         let mut offset = 0usize;
         for entry in &group.weights {
-            let count: usize = entry.shape.iter().product();
-            let element_size = stored_element_size(model_json, entry)?;
-            let end = offset + count * element_size;
+            let size = entry_bytes(model_json, entry)?;
+            let end = offset.saturating_add(size);
             if end > bytes.len() {
                 let (file, _) = shard_ends.last().cloned().unwrap_or_default();
                 let before_last = shard_ends
@@ -116,7 +125,7 @@ pub fn load_weights(
                 return Err(ImportError::Truncated {
                     model: model_json.to_path_buf(),
                     file,
-                    needed: end as u64 - before_last,
+                    needed: (end as u64).saturating_sub(before_last),
                     got: bytes.len() as u64 - before_last,
                 });
             }
@@ -132,6 +141,62 @@ pub fn load_weights(
         }
     }
     Ok(weights)
+}
+
+/// The bytes one weight occupies in its shards; an overflowing shape is an
+/// error.
+fn entry_bytes(model_json: &Path, entry: &ManifestEntry) -> Result<usize, ImportError> {
+    let element_size = stored_element_size(model_json, entry)?;
+    entry
+        .shape
+        .iter()
+        .try_fold(element_size, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| {
+            ImportError::malformed(
+                model_json,
+                format!("weight '{}' has an impossibly large shape", entry.name),
+            )
+        })
+}
+
+/// The bytes all weights of `group` occupy together.
+fn group_bytes(model_json: &Path, group: &ManifestGroup) -> Result<usize, ImportError> {
+    group.weights.iter().try_fold(0usize, |acc, entry| {
+        acc.checked_add(entry_bytes(model_json, entry)?)
+            .ok_or_else(|| ImportError::malformed(model_json, "the weights' total size overflows"))
+    })
+}
+
+/// The shard file `name` of a manifest in `dir`, checked to be a plain
+/// relative path to a regular file that stays inside `dir`.
+fn shard_path(model_json: &Path, dir: &Path, name: &str) -> Result<PathBuf, ImportError> {
+    let refuse = |why: &str| {
+        ImportError::malformed(
+            model_json,
+            format!("weight shard '{name}' {why}; only files inside the model's folder are read"),
+        )
+    };
+    let relative = Path::new(name);
+    let plain = !name.is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain {
+        return Err(refuse("is not a plain relative file name"));
+    }
+    let path = dir.join(relative);
+    let meta = std::fs::symlink_metadata(&path).map_err(|e| ImportError::io(&path, e))?;
+    if !meta.file_type().is_file() {
+        return Err(refuse("is not a regular file"));
+    }
+    let inside = match (path.canonicalize(), dir.canonicalize()) {
+        (Ok(file), Ok(folder)) => file.starts_with(folder),
+        _ => false,
+    };
+    if !inside {
+        return Err(refuse("lies outside the model's folder"));
+    }
+    Ok(path)
 }
 
 fn stored_element_size(model_json: &Path, entry: &ManifestEntry) -> Result<usize, ImportError> {
@@ -238,5 +303,64 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    /// A manifest of one float32 weight of `count` values in shard `path`.
+    fn manifest(path: &str, count: usize) -> Vec<ManifestGroup> {
+        vec![ManifestGroup {
+            paths: vec![path.into()],
+            weights: vec![ManifestEntry {
+                name: "w".into(),
+                shape: vec![count],
+                dtype: "float32".into(),
+                quantization: None,
+            }],
+        }]
+    }
+
+    #[test]
+    fn shards_outside_the_model_folder_are_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let model_dir = root.path().join("model");
+        std::fs::create_dir(&model_dir).unwrap();
+        let json = model_dir.join("model.json");
+        std::fs::write(&json, "{}").unwrap();
+        let secret = root.path().join("secret.bin");
+        std::fs::write(&secret, [7u8; 64]).unwrap();
+        std::os::unix::fs::symlink(&secret, model_dir.join("link.bin")).unwrap();
+        let absolute = secret.display().to_string();
+        for name in [
+            "../secret.bin",
+            absolute.as_str(),
+            "link.bin",
+            "/dev/zero",
+            "",
+        ] {
+            let err = load_weights(&json, &manifest(name, 4)).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                matches!(err, ImportError::Malformed { .. }),
+                "{name}: {text}"
+            );
+            assert!(
+                text.contains("only files inside the model's folder"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_more_is_read_than_the_manifest_needs() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("model.json");
+        std::fs::write(&json, "{}").unwrap();
+        let mut data = 1.5f32.to_le_bytes().to_vec();
+        data.extend([0xAB; 4096]);
+        std::fs::write(dir.path().join("w.bin"), &data).unwrap();
+        let weights = load_weights(&json, &manifest("w.bin", 1)).unwrap();
+        assert_eq!(weights["w"].data, WeightData::F32(vec![1.5]));
+        // A shape whose size overflows is an error, not a wrapped count.
+        let err = load_weights(&json, &manifest("w.bin", usize::MAX / 2)).unwrap_err();
+        assert!(err.to_string().contains("impossibly large"), "{err}");
     }
 }

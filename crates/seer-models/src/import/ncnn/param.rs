@@ -162,7 +162,9 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Vec<Layer>, ImportError> 
     }
     let layer_count = counts[0];
 
-    let mut layers = Vec::with_capacity(layer_count);
+    // The header's count is the file's word: never reserve more layers than
+    // the file has lines.
+    let mut layers = Vec::with_capacity(layer_count.min(text.lines().count()));
     for (line, text) in lines {
         let layer = parse_layer(text, line).map_err(|detail| bad(line, detail))?;
         layers.push(layer);
@@ -280,6 +282,18 @@ mod tests {
         assert_eq!(layers[0].inputs, vec!["a"]);
         assert_eq!(layers[0].outputs, vec!["b"]);
         assert_eq!(layers[0].line, 3);
+    }
+
+    #[test]
+    fn a_huge_declared_layer_count_is_an_error_not_an_allocation() {
+        // 999999999 layers would reserve over 100 GB if the header were trusted.
+        let err = parse(
+            "7767517\n999999999 1\nInput in 0 1 x 0=3\n",
+            Path::new("m.param"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("declares 999999999 layers"), "{err}");
     }
 
     #[test]

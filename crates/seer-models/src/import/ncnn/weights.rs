@@ -48,7 +48,7 @@ impl<'a> WeightReader<'a> {
         match tag {
             0 | TAG_FLOAT32_SCALED => self.raw(n),
             TAG_FLOAT16 => {
-                let bytes = self.take(align4(n * 2))?;
+                let bytes = self.take(align4(n.saturating_mul(2)))?;
                 Ok(bytes[..n * 2]
                     .chunks_exact(2)
                     .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
@@ -70,7 +70,7 @@ impl<'a> WeightReader<'a> {
 
     /// Reads `n` raw float32 values.
     pub(crate) fn raw(&mut self, n: usize) -> Result<Vec<f32>, ImportError> {
-        let bytes = self.take(n * 4)?;
+        let bytes = self.take(n.saturating_mul(4))?;
         Ok(bytes
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
@@ -78,7 +78,9 @@ impl<'a> WeightReader<'a> {
     }
 
     fn take(&mut self, len: usize) -> Result<&'a [u8], ImportError> {
-        let end = self.pos + len;
+        // Sizes come from the model's parameters: saturate instead of
+        // wrapping, so an absurd size is reported as truncated data.
+        let end = self.pos.saturating_add(len);
         if end > self.data.len() {
             return Err(ImportError::Truncated {
                 model: self.model.to_path_buf(),
@@ -94,7 +96,7 @@ impl<'a> WeightReader<'a> {
 }
 
 fn align4(len: usize) -> usize {
-    len.div_ceil(4) * 4
+    len.div_ceil(4).saturating_mul(4)
 }
 
 #[cfg(test)]
@@ -127,6 +129,19 @@ mod tests {
         assert_eq!(r.tagged(2, "c").unwrap(), vec![2.0, 1.0]);
         assert_eq!(r.raw(1).unwrap(), vec![9.0]);
         assert_eq!(r.remaining(), 0);
+    }
+
+    #[test]
+    fn absurd_blob_sizes_are_truncated_not_wrapped() {
+        let bytes = [0u8; 16];
+        for n in [usize::MAX, usize::MAX / 2, usize::MAX / 4 + 1] {
+            let err = reader(&bytes).tagged(n, "a").unwrap_err();
+            assert!(matches!(err, ImportError::Truncated { .. }), "{err}");
+        }
+        let mut half = TAG_FLOAT16.to_le_bytes().to_vec();
+        half.extend([0u8; 8]);
+        let err = reader(&half).tagged(usize::MAX / 2 + 1, "b").unwrap_err();
+        assert!(matches!(err, ImportError::Truncated { .. }), "{err}");
     }
 
     #[test]
