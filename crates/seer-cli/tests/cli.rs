@@ -1,11 +1,9 @@
 //! The `seer` binary end to end: listing, importing, bad input, and a
 //! machine without the runtime library.
 
-use std::process::Command;
+mod common;
 
-fn seer() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_seer"))
-}
+use common::seer;
 
 #[test]
 fn info_without_runtime_library_says_how_to_get_it() {

@@ -1,11 +1,9 @@
 //! `seer face detect` and `seer face verify` end to end on real photos.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn seer() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_seer"))
-}
+use common::seer;
+use std::path::PathBuf;
 
 fn gallery(file: &str) -> PathBuf {
     seer_testdata::path("faces/gallery").join(file)

@@ -3,33 +3,14 @@
 //! and a timeline; `seer face blur --except-gallery` writes every frame,
 //! copies the audio bit for bit and leaves only the enrolled person clear.
 
+mod common;
+
+use common::{run_json, seer_with_key as seer};
 use seer_video::{Item, VideoReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// A fixed test key (hex, 32 bytes).
-const KEY: &str = "3c1f0a9d5e7b2468ace013579bdf02468ace013579bdf02468ace013579bdf01";
 
 fn faces_dir() -> PathBuf {
     seer_testdata::faces()
-}
-
-fn seer() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_seer"));
-    command.env("SEER_GALLERY_KEY", KEY);
-    command
-}
-
-fn run_json(command: &mut Command) -> serde_json::Value {
-    let out = command.output().unwrap();
-    assert!(
-        out.status.success(),
-        "seer failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&out.stdout));
-    })
 }
 
 fn enroll(gallery: &Path, subject: &str) {

@@ -1,10 +1,11 @@
 //! `seer face enroll | identify | subjects | forget | audit` end to end on
 //! the labelled photos, with the key from the environment or a key file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+use common::{ok, KEY};
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn faces(file: &str) -> PathBuf {
     seer_testdata::faces().join(file)
@@ -12,7 +13,7 @@ fn faces(file: &str) -> PathBuf {
 
 /// Runs `seer face ARGS… --gallery GALLERY` with the test key set.
 fn seer(gallery: &Path, args: &[&str], extra: &[PathBuf]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_seer"))
+    common::seer()
         .arg("face")
         .args(args)
         .arg("--gallery")
@@ -21,15 +22,6 @@ fn seer(gallery: &Path, args: &[&str], extra: &[PathBuf]) -> Output {
         .env("SEER_GALLERY_KEY", KEY)
         .output()
         .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -153,7 +145,7 @@ fn keys_come_from_a_file_and_wrong_or_missing_keys_are_refused() {
     ));
     let key_file = dir.path().join("key.hex");
     std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+    let out = common::seer()
         .args(["face", "subjects", "--gallery"])
         .arg(&g)
         .arg("--key-file")
@@ -162,7 +154,7 @@ fn keys_come_from_a_file_and_wrong_or_missing_keys_are_refused() {
         .output()
         .unwrap();
     assert!(ok(&out).contains("obama"));
-    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+    let out = common::seer()
         .args(["face", "subjects", "--gallery"])
         .arg(&g)
         .env("SEER_GALLERY_KEY", "f".repeat(64))
@@ -170,7 +162,7 @@ fn keys_come_from_a_file_and_wrong_or_missing_keys_are_refused() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("wrong gallery key"));
-    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+    let out = common::seer()
         .args(["face", "subjects", "--gallery"])
         .arg(&g)
         .env_remove("SEER_GALLERY_KEY")
@@ -208,7 +200,7 @@ fn export_then_import_restores_the_subjects_and_a_wrong_key_imports_nothing() {
 
     // Another key: a clear error, and no gallery file is left behind.
     let other = dir.path().join("other.db");
-    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+    let out = common::seer()
         .args(["face", "import", "--gallery"])
         .arg(&other)
         .arg(&archive)
@@ -223,7 +215,7 @@ fn export_then_import_restores_the_subjects_and_a_wrong_key_imports_nothing() {
 
 #[test]
 fn bench_faces_finds_every_labelled_subject() {
-    let out = Command::new(env!("CARGO_BIN_EXE_seer"))
+    let out = common::seer()
         .args(["bench", "faces", "--json", "--data"])
         .arg(faces(""))
         .output()

@@ -1,12 +1,10 @@
 //! `seer upscale` and `seer bench upscale` end to end: real files, JSON
 //! results, and bad input that must fail cleanly without leaving an output.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn seer() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_seer"))
-}
+use common::seer;
+use std::path::{Path, PathBuf};
 
 fn set5() -> PathBuf {
     seer_testdata::set5()

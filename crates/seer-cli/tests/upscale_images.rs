@@ -2,13 +2,12 @@
 //! files reported), EXIF orientation, ICC profiles, fractional scales and
 //! widths, the memory budget, a full disk and a killed run.
 
+mod common;
+
+use common::{json, seer};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn seer() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_seer"))
-}
 
 fn set5() -> PathBuf {
     seer_testdata::set5()
@@ -29,22 +28,8 @@ fn run(args: &[&str], paths: &[&Path]) -> Output {
     cmd.output().unwrap()
 }
 
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(out);
 }
 
 /// Every file below `dir`, relative, sorted.

@@ -2,20 +2,15 @@
 //! `--codec`/`--crf`, `--resume` after a killed and an interrupted run,
 //! and a failure that leaves no output.
 
-use seer_video::{EncodeOptions, Item, VideoReader, VideoWriter};
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::seer;
+use seer_video::{Item, VideoReader};
+use std::path::Path;
 use std::process::Command;
 
 /// Frames of the test clip.
 const FRAMES: u64 = 8;
-
-fn seer() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_seer"))
-}
-
-fn source_clip() -> PathBuf {
-    seer_testdata::hamilton_clip()
-}
 
 /// The first `FRAMES` frames of the source clip at 96x54 pixels, with the
 /// audio of the same span copied.
@@ -26,43 +21,12 @@ fn small_clip(path: &Path) {
 /// The first `frames` frames of the source clip at 96x54 pixels, with the
 /// audio of the same span copied.
 fn clip(path: &Path, frames: u64) {
-    let mut reader = VideoReader::open(&source_clip()).unwrap_or_else(|e| panic!("{e}"));
-    let options = EncodeOptions {
-        preset: Some("ultrafast".into()),
-        ..Default::default()
+    let spec = seer_testdata::clip::ClipSpec {
+        frames,
+        width: 96,
+        crf: None,
     };
-    let mut writer =
-        VideoWriter::create(path, &reader, (96, 54), &options).unwrap_or_else(|e| panic!("{e}"));
-    let mut audio = Vec::new();
-    let mut end_s = 0.0;
-    while let Some(item) = reader.next_item().unwrap_or_else(|e| panic!("{e}")) {
-        match item {
-            Item::Frame(frame) if frame.index < frames => {
-                let small = image::imageops::resize(
-                    &frame.image,
-                    96,
-                    54,
-                    image::imageops::FilterType::Triangle,
-                );
-                writer
-                    .write_frame(&small, frame.pts)
-                    .unwrap_or_else(|e| panic!("{e}"));
-            }
-            Item::Frame(frame) => {
-                end_s = reader.seconds(frame.pts.unwrap_or(0));
-                break;
-            }
-            Item::Packet(packet) => audio.push(packet),
-        }
-    }
-    for packet in audio {
-        if packet.pts_seconds().unwrap_or(0.0) < end_s {
-            writer
-                .write_packet(packet)
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-    writer.finish().unwrap_or_else(|e| panic!("{e}"));
+    seer_testdata::clip::small_clip(path, &spec);
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 
 use seer_core::progress::{NoProgress, Progress};
 use seer_upscale::{upscale_video, UpscaleError, VideoUpscaleOptions, VideoWorkFolder};
-use seer_video::{Chroma, EncodeOptions, Item, VideoReader, VideoWriter};
+use seer_video::{Chroma, EncodeOptions, Item, VideoReader};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -59,50 +59,14 @@ fn decode_all(path: &Path) -> Decoded {
 /// Writes the first `FRAMES` frames of the source clip shrunk to `WIDTH`
 /// pixels wide, with the audio packets of the same time span copied.
 fn make_small_clip(path: &Path) {
-    let mut reader = VideoReader::open(&source_clip()).unwrap_or_else(|e| panic!("{e}"));
-    let (w, h) = reader.info().size;
-    let height = (WIDTH * h / w) & !1;
-    let options = EncodeOptions {
-        crf: Some(12),
-        preset: Some("ultrafast".into()),
-        ..Default::default()
-    };
-    let mut writer = VideoWriter::create(path, &reader, (WIDTH, height), &options)
-        .unwrap_or_else(|e| panic!("{e}"));
-    // Audio is held back until the end of the span is known (the decoder
-    // returns frame FRAMES only after reading some packets beyond it).
-    let mut audio = Vec::new();
-    let mut end_s = None;
-    while let Some(item) = reader.next_item().unwrap_or_else(|e| panic!("{e}")) {
-        match item {
-            Item::Frame(frame) if frame.index < FRAMES => {
-                let small = image::imageops::resize(
-                    &frame.image,
-                    WIDTH,
-                    height,
-                    image::imageops::FilterType::Triangle,
-                );
-                writer
-                    .write_frame(&small, frame.pts)
-                    .unwrap_or_else(|e| panic!("{e}"));
-            }
-            Item::Frame(frame) => {
-                end_s = Some(reader.seconds(frame.pts.unwrap_or(0)));
-                break;
-            }
-            Item::Packet(packet) => audio.push(packet),
-        }
-    }
-    let end_s = end_s.unwrap_or_else(|| panic!("the source clip has at most {FRAMES} frames"));
-    eprintln!("source {:?}; clip ends at {end_s:.3} s", reader.info());
-    for packet in audio {
-        if packet.pts_seconds().unwrap_or(0.0) < end_s {
-            writer
-                .write_packet(packet)
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-    writer.finish().unwrap_or_else(|e| panic!("{e}"));
+    seer_testdata::clip::small_clip(
+        path,
+        &seer_testdata::clip::ClipSpec {
+            frames: FRAMES,
+            width: WIDTH,
+            crf: Some(12),
+        },
+    );
 }
 
 /// PSNR in dB over all RGB samples (peak 255).

@@ -48,41 +48,12 @@ const CUT_FRAMES: u64 = 12;
 /// The first `CUT_FRAMES` frames of a real clip at 96x54 pixels with its
 /// audio, written by seer (MP4 with the index first).
 fn small_faststart_clip(path: &std::path::Path) {
-    use seer_video::{EncodeOptions, VideoWriter};
-    let mut reader =
-        VideoReader::open(&data("faces/short_hamilton_clip.mp4")).unwrap_or_else(|e| panic!("{e}"));
-    let options = EncodeOptions {
-        preset: Some("ultrafast".into()),
-        ..Default::default()
+    let spec = seer_testdata::clip::ClipSpec {
+        frames: CUT_FRAMES,
+        width: 96,
+        crf: None,
     };
-    let mut writer =
-        VideoWriter::create(path, &reader, (96, 54), &options).unwrap_or_else(|e| panic!("{e}"));
-    let mut audio = Vec::new();
-    while let Some(item) = reader.next_item().unwrap_or_else(|e| panic!("{e}")) {
-        match item {
-            Item::Frame(frame) if frame.index < CUT_FRAMES => {
-                let small = image::imageops::resize(
-                    &frame.image,
-                    96,
-                    54,
-                    image::imageops::FilterType::Triangle,
-                );
-                writer
-                    .write_frame(&small, frame.pts)
-                    .unwrap_or_else(|e| panic!("{e}"));
-            }
-            Item::Frame(_) => break,
-            Item::Packet(packet) => audio.push(packet),
-        }
-    }
-    for packet in audio {
-        if packet.pts_seconds().unwrap_or(0.0) < 0.4 {
-            writer
-                .write_packet(packet)
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-    writer.finish().unwrap_or_else(|e| panic!("{e}"));
+    seer_testdata::clip::small_clip(path, &spec);
 }
 
 #[test]
