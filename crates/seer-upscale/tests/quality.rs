@@ -4,7 +4,6 @@
 use seer_core::progress::NoProgress;
 use seer_upscale::bench::score_image;
 use seer_upscale::{UpscaleOptions, Upscaler};
-use std::path::PathBuf;
 
 fn set5() -> Vec<(String, image::RgbImage)> {
     let dir = seer_testdata::set5();
