@@ -105,7 +105,7 @@ pub enum UpscaleError {
         source: std::io::Error,
     },
     /// The caller asked the work to stop (e.g. Ctrl-C).
-    #[error("stopped on request; no output was written")]
+    #[error("stopped on request; no partial output was left")]
     Cancelled,
     /// A worker thread of the video pipeline stopped unexpectedly.
     #[error("the video pipeline's {stage} thread stopped unexpectedly")]
@@ -184,4 +184,89 @@ pub fn describe(error: &dyn std::error::Error) -> String {
         cause = e.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each variant a front end must answer without a CLI at hand.
+    fn samples() -> Vec<UpscaleError> {
+        let io = || std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        vec![
+            UpscaleError::Engine {
+                model: "upscale.x".into(),
+                detail: "Concat".into(),
+            },
+            UpscaleError::OverBudget {
+                chain: "upscale.x".into(),
+                input: (3840, 2160),
+                output: (7680, 4320),
+                needed: 5 << 30,
+                budget: 4 << 30,
+                why: " for the images alone",
+            },
+            UpscaleError::BadTarget {
+                target: crate::Target::Width(100),
+                factor: 0.5,
+                width: 200,
+                height: 100,
+            },
+            UpscaleError::Image(seer_imgproc::ImageError::Unsupported {
+                name: "a.png".into(),
+            }),
+            UpscaleError::Image(seer_imgproc::ImageError::Write {
+                name: "b.png".into(),
+                source: io(),
+            }),
+            UpscaleError::Paused {
+                segments: 1,
+                frames: 4,
+                folder: ".out.mp4.seer-parts".into(),
+            },
+            UpscaleError::WorkFolderExists {
+                folder: ".out.mp4.seer-parts".into(),
+            },
+            UpscaleError::WorkFolderIo {
+                folder: ".out.mp4.seer-parts".into(),
+                source: io(),
+            },
+            UpscaleError::Video(seer_video::VideoError::OddSize {
+                width: 3,
+                height: 3,
+            }),
+            UpscaleError::Cancelled,
+        ]
+    }
+
+    #[test]
+    fn messages_name_no_command_line_flags() {
+        for error in samples() {
+            let text = describe(&error);
+            assert!(!text.contains("--"), "{text}");
+        }
+    }
+
+    #[test]
+    fn client_errors_and_server_faults_have_their_kinds() {
+        let kinds: Vec<ErrorKind> = samples().iter().map(|e| e.kind()).collect();
+        assert_eq!(
+            kinds,
+            [
+                ErrorKind::Unsupported,
+                ErrorKind::ResourceLimit,
+                ErrorKind::InvalidInput,
+                ErrorKind::Unsupported,
+                ErrorKind::Internal,
+                ErrorKind::Cancelled,
+                ErrorKind::InvalidInput,
+                ErrorKind::Internal,
+                ErrorKind::InvalidInput,
+                ErrorKind::Cancelled,
+            ]
+        );
+        // The cause travels with the error.
+        let write = &samples()[4];
+        assert!(describe(write).ends_with("denied"), "{}", describe(write));
+    }
 }

@@ -13,7 +13,7 @@ use seer_core::CancelToken;
 use seer_imgproc::{DecodedImage, ImageMetadata};
 use seer_models::Store;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::btree_map::{BTreeMap, Entry};
 use std::path::Path;
 
 /// What to do with each image.
@@ -120,24 +120,27 @@ impl<'a> ImageUpscaler<'a> {
 
     /// The upscaler for a whole scale (loading its models the first time).
     fn get(&mut self, scale: u32, progress: &dyn Progress) -> Result<&mut Upscaler, UpscaleError> {
-        if !self.loaded.contains_key(&scale) {
-            let defaults = UpscaleOptions::default();
-            let options = UpscaleOptions {
-                scale: Some(scale),
-                tile: self.job.tile,
-                threads: self.job.threads.unwrap_or(defaults.threads),
-                max_memory: self.job.max_memory,
-                engine: self.job.engine,
-                ..defaults
-            };
-            let upscaler =
-                Upscaler::with_progress(self.store, &self.job.model, &options, progress)?;
-            self.loaded.insert(scale, upscaler);
-        }
-        match self.loaded.get_mut(&scale) {
-            Some(upscaler) => Ok(upscaler),
-            None => Err(UpscaleError::Pipeline { stage: "load" }),
-        }
+        let upscaler = match self.loaded.entry(scale) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let defaults = UpscaleOptions::default();
+                let options = UpscaleOptions {
+                    scale: Some(scale),
+                    tile: self.job.tile,
+                    threads: self.job.threads.unwrap_or(defaults.threads),
+                    max_memory: self.job.max_memory,
+                    engine: self.job.engine,
+                    ..defaults
+                };
+                entry.insert(Upscaler::with_progress(
+                    self.store,
+                    &self.job.model,
+                    &options,
+                    progress,
+                )?)
+            }
+        };
+        Ok(upscaler)
     }
 
     /// Upscales a decoded image to the job's target size, keeping its kind

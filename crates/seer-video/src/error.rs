@@ -141,3 +141,53 @@ impl HasErrorKind for VideoError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_messages_without_command_line_flags() {
+        let path = PathBuf::from("clip.mp4");
+        let cases = [
+            (
+                VideoError::NotFound { path: path.clone() },
+                ErrorKind::NotFound,
+            ),
+            (
+                VideoError::Truncated {
+                    path: path.clone(),
+                    frames: 3,
+                    declared: 9,
+                },
+                ErrorKind::InvalidInput,
+            ),
+            (
+                VideoError::OddSize {
+                    width: 3,
+                    height: 5,
+                },
+                ErrorKind::InvalidInput,
+            ),
+            (
+                VideoError::Container {
+                    path: path.clone(),
+                    codec: "libx264".into(),
+                    source: FfmpegError::InvalidData,
+                },
+                ErrorKind::Unsupported,
+            ),
+            (
+                VideoError::WriteIo {
+                    path,
+                    source: std::io::Error::other("disk full"),
+                },
+                ErrorKind::Internal,
+            ),
+        ];
+        for (error, kind) in cases {
+            assert_eq!(error.kind(), kind, "{error}");
+            assert!(!error.to_string().contains("--"), "{error}");
+        }
+    }
+}
