@@ -83,10 +83,13 @@ pub fn score_image(
     let scale = upscaler.scale();
     let hr = crop_to_multiple(hr, scale);
     let (w, h) = hr.dimensions();
-    if w < 2 * scale + 11 || h < 2 * scale + 11 {
-        return Err(UpscaleError::EmptyImage {
+    // SSIM's 11-pixel window must fit inside the border.
+    let min = 2 * scale + 11;
+    if w < min || h < min {
+        return Err(UpscaleError::TooSmallToScore {
             width: w,
             height: h,
+            min,
         });
     }
     let lr = make_lr(&hr, scale);

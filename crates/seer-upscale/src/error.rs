@@ -34,6 +34,9 @@ pub enum UpscaleError {
     /// The image has no pixels.
     #[error("the image is empty ({width}x{height} pixels)")]
     EmptyImage { width: u32, height: u32 },
+    /// A benchmark image is too small to score after cropping the border.
+    #[error("image of {width}x{height} pixels is too small to score at this scale (needs at least {min} pixels per side)")]
+    TooSmallToScore { width: u32, height: u32, min: u32 },
     /// A model that cannot tile was given an image above the pixel budget.
     #[error("model {model} cannot split images into tiles (it pools over the whole image) and {width}x{height} = {pixels} pixels exceeds the budget of {max_pixels}; use a smaller image, raise the pixel limit, or choose another model")]
     TooLarge {
@@ -130,6 +133,13 @@ pub enum UpscaleError {
         #[source]
         source: std::io::Error,
     },
+    /// The journal could not be serialised.
+    #[error("cannot write the journal of the work folder {folder}")]
+    JournalEncode {
+        folder: String,
+        #[source]
+        source: serde_json::Error,
+    },
     /// The work folder's content is not what the pipeline wrote.
     #[error("cannot use the work folder {folder}: {detail}")]
     WorkFolder { folder: String, detail: String },
@@ -152,10 +162,11 @@ impl HasErrorKind for UpscaleError {
                 ErrorKind::Internal
             }
             WorkFolderIo { source, .. } | Folder { source, .. } => ErrorKind::of_io(source),
-            WorkFolder { .. } => ErrorKind::Internal,
+            WorkFolder { .. } | JournalEncode { .. } => ErrorKind::Internal,
             Engine { .. } => ErrorKind::Unsupported,
             BadScale { .. }
             | EmptyImage { .. }
+            | TooSmallToScore { .. }
             | BadTarget { .. }
             | SameFile { .. }
             | NotVideoOutput { .. }

@@ -267,7 +267,12 @@ impl WorkFolder {
 
     /// Replaces the journal atomically and durably.
     pub fn save(&self, journal: &Journal) -> Result<(), UpscaleError> {
-        let text = serde_json::to_string_pretty(journal).map_err(|e| self.error(e))?;
+        let text = serde_json::to_string_pretty(journal).map_err(|source| {
+            UpscaleError::JournalEncode {
+                folder: self.path.display().to_string(),
+                source,
+            }
+        })?;
         let temp = self.file(&format!("{JOURNAL}.tmp"));
         let write = || -> std::io::Result<()> {
             let mut file = File::create(&temp)?;
