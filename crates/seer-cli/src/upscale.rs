@@ -2,21 +2,19 @@
 //! image of a folder (see `upscale_batch`) or of a video (by extension: see
 //! `upscale_video`), and
 //! `seer bench upscale`: PSNR/SSIM of an upscaler on a folder of
-//! high-resolution images (e.g. Set5).
+//! high-resolution images (e.g. Set5). The work is done by `seer_upscale`;
+//! this module parses arguments, adds flag hints to errors and prints.
 
 use crate::output::{print_json, print_table};
 use crate::progress::TerminalProgress;
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Args;
 use image::{DynamicImage, ImageFormat};
+use seer_core::CancelToken;
 use seer_models::Store;
-use seer_upscale::bench::{add_cost, score_image, ImageScore};
-use seer_upscale::{EngineChoice, UpscaleOptions, Upscaler};
-use serde::Serialize;
+use seer_upscale::bench::{bench_dataset, BenchJob};
+use seer_upscale::{EngineChoice, ImageJob, Target, UpscaleError, VideoJob};
 use std::path::{Path, PathBuf};
-
-/// Image formats seer reads and writes, for error messages.
-const FORMATS: &str = seer_imgproc::io::FORMATS;
 
 /// Arguments of `seer upscale`.
 #[derive(Args)]
@@ -156,7 +154,7 @@ fn parse_memory(text: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
-/// The integer scale of `--scale` for videos and benchmarks.
+/// The integer scale of `--scale` for videos.
 fn integer_scale(scale: Option<f64>) -> anyhow::Result<Option<u32>> {
     match scale {
         None => Ok(None),
@@ -172,36 +170,52 @@ fn parse_scale(text: &str) -> Result<u32, String> {
     }
 }
 
-fn options(
-    scale: Option<u32>,
-    tile: u32,
-    threads: Option<usize>,
-    engine: EngineArg,
-) -> UpscaleOptions {
-    let defaults = UpscaleOptions::default();
-    UpscaleOptions {
-        scale,
-        tile,
-        threads: threads.unwrap_or(defaults.threads),
-        engine: engine.choice(),
-        ..defaults
+/// A token that the first Ctrl-C cancels (the running job then stops
+/// before its next tile or frame, leaving no partial output; a video keeps
+/// its finished segments for `--resume`); a second Ctrl-C exits at once.
+pub(crate) fn ctrl_c_token() -> CancelToken {
+    let token = CancelToken::new();
+    let handler_token = token.clone();
+    let installed = ctrlc::set_handler(move || {
+        if handler_token.is_cancelled() {
+            std::process::exit(130);
+        }
+        handler_token.cancel();
+    });
+    if let Err(e) = installed {
+        tracing::warn!(
+            "cannot catch Ctrl-C ({e}); an interrupted run may leave a hidden .partial file"
+        );
     }
+    token
 }
 
-/// Loads the runtime and the upscaler's models with progress bars.
-fn open_upscaler(
-    model: &str,
-    options: &UpscaleOptions,
-    progress: &TerminalProgress,
-) -> anyhow::Result<Upscaler> {
-    let store = Store::open_default()?;
-    Ok(Upscaler::with_progress(&store, model, options, progress)?)
-}
-
-/// Decodes an image file (upright, EXIF orientation applied) with clear
-/// errors for empty, unknown and corrupt files.
-fn read_image(path: &Path) -> anyhow::Result<DynamicImage> {
-    Ok(seer_imgproc::read_image(path, None)?.image)
+/// The library error with the command-line hint its variant calls for
+/// (the library names no flags).
+pub(crate) fn with_hint(error: UpscaleError) -> anyhow::Error {
+    use seer_imgproc::ImageError;
+    use seer_video::VideoError;
+    let hint = match &error {
+        UpscaleError::OverBudget { .. } => {
+            Some("raise --max-memory, use a smaller image, or choose a --model that tiles")
+        }
+        UpscaleError::Image(ImageError::OverBudget { .. }) => Some("raise --max-memory"),
+        UpscaleError::Engine { .. } => Some("use --engine auto or ort"),
+        UpscaleError::Paused { .. } => Some("run the same command with --resume to continue"),
+        UpscaleError::WorkFolderExists { .. } => Some("pass --resume to continue it"),
+        UpscaleError::BadTarget { .. } => Some("choose another --scale, --width or --height"),
+        UpscaleError::UnknownModel { .. } => Some("`seer models list` shows the model ids"),
+        UpscaleError::Video(VideoError::OddSize { .. }) => Some("use --chroma 444"),
+        UpscaleError::Video(VideoError::Container { .. }) => {
+            Some("try another --codec or output extension")
+        }
+        _ => None,
+    };
+    let error = anyhow::Error::new(error);
+    match hint {
+        Some(hint) => anyhow::anyhow!("{error:#}; {hint}"),
+        None => error,
+    }
 }
 
 /// Writes `image` atomically as `format` (see `seer_imgproc::write_image`).
@@ -220,24 +234,23 @@ pub fn run(args: UpscaleArgs) -> anyhow::Result<()> {
         return run_video(args);
     }
     let target = match (args.scale, args.width, args.height) {
-        (Some(f), _, _) => Some(seer_upscale::Target::Scale(f)),
-        (_, Some(w), _) => Some(seer_upscale::Target::Width(w)),
-        (_, _, Some(h)) => Some(seer_upscale::Target::Height(h)),
+        (Some(f), _, _) => Some(Target::Scale(f)),
+        (_, Some(w), _) => Some(Target::Width(w)),
+        (_, _, Some(h)) => Some(Target::Height(h)),
         _ => None,
     };
-    let job = crate::upscale_batch::ImageJob {
+    let job = ImageJob {
         model: args.model,
         target,
         tile: args.tile,
         threads: args.threads,
         engine: args.engine.choice(),
         max_memory: args.max_memory,
-        json: args.json,
     };
     if args.input.is_dir() {
-        return crate::upscale_batch::run_folder(&args.input, &args.output, &job);
+        return crate::upscale_batch::run_folder(&args.input, &args.output, &job, args.json);
     }
-    crate::upscale_batch::run_image(&args.input, &args.output, &job)
+    crate::upscale_batch::run_image(&args.input, &args.output, &job, args.json)
 }
 
 /// Runs `seer upscale` on a video.
@@ -245,109 +258,38 @@ fn run_video(args: UpscaleArgs) -> anyhow::Result<()> {
     if args.width.is_some() || args.height.is_some() {
         bail!("--width and --height are for images; give videos a whole --scale");
     }
-    let progress = TerminalProgress::new();
-    let mut options = options(
-        integer_scale(args.scale)?,
-        args.tile,
-        args.threads,
-        args.engine,
-    );
-    options.max_memory = args.max_memory;
-    let mut upscaler = open_upscaler(&args.model, &options, &progress)?;
-    let video = crate::upscale_video::VideoArgs {
-        codec: args.codec,
-        crf: args.crf,
-        chroma: args.chroma,
+    let job = VideoJob {
+        model: args.model,
+        scale: integer_scale(args.scale)?,
+        tile: args.tile,
+        threads: args.threads,
+        engine: args.engine.choice(),
+        max_memory: args.max_memory,
+        encode: seer_video::EncodeOptions {
+            codec: args.codec,
+            crf: args.crf,
+            preset: None,
+            chroma: args.chroma,
+        },
         resume: args.resume,
         segment_frames: args.segment_frames,
     };
-    crate::upscale_video::run(
-        &args.input,
-        &args.output,
-        &mut upscaler,
-        video,
-        args.json,
-        &progress,
-    )
-}
-
-#[derive(Serialize)]
-struct BenchMean {
-    psnr: f64,
-    ssim: f64,
-    bicubic_psnr: f64,
-    bicubic_ssim: f64,
-    lr_kpx_per_s: f64,
-    gflop_per_s: f64,
-}
-
-#[derive(Serialize)]
-struct BenchOutput {
-    dataset: String,
-    model: String,
-    chain: Vec<String>,
-    engines: Vec<String>,
-    scale: u32,
-    degradation: &'static str,
-    metric: &'static str,
-    images: Vec<ImageScore>,
-    mean: BenchMean,
-}
-
-/// Image files of a folder, sorted by name.
-fn dataset_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read dataset folder {}", dir.display()))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && ImageFormat::from_path(p).is_ok())
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("dataset folder {} holds no {FORMATS} images", dir.display());
-    }
-    Ok(files)
+    crate::upscale_video::run(&args.input, &args.output, &job, args.json)
 }
 
 /// Runs `seer bench upscale`.
 pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
-    let files = dataset_files(&args.dataset)?;
     let progress = TerminalProgress::new();
-    let options = options(Some(args.scale), args.tile, args.threads, args.engine);
-    let mut upscaler = open_upscaler(&args.model, &options, &progress)?;
-    let mut cost = seer_upscale::flops::ChainCost::new(&Store::open_default()?, upscaler.plan())?;
-    let mut images = Vec::new();
-    for path in &files {
-        let hr = read_image(path)?.to_rgb8();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut score = score_image(&mut upscaler, &name, &hr, &progress)?;
-        add_cost(&mut score, &mut cost, args.scale, args.tile)?;
-        images.push(score);
-    }
-    let n = images.len() as f64;
-    let mean_of = |f: fn(&ImageScore) -> f64| images.iter().map(f).sum::<f64>() / n;
-    let mean = BenchMean {
-        psnr: mean_of(|s| s.psnr),
-        ssim: mean_of(|s| s.ssim),
-        bicubic_psnr: mean_of(|s| s.bicubic_psnr),
-        bicubic_ssim: mean_of(|s| s.bicubic_ssim),
-        lr_kpx_per_s: mean_of(|s| s.lr_kpx_per_s),
-        gflop_per_s: mean_of(|s| s.gflop_per_s.unwrap_or(0.0)),
-    };
-    let result = BenchOutput {
-        dataset: args.dataset.display().to_string(),
-        model: args.model.clone(),
-        chain: upscaler.plan().chain.clone(),
-        engines: upscaler.engines(),
+    let job = BenchJob {
+        dataset: args.dataset,
         scale: args.scale,
-        degradation: "HR cropped to a multiple of the scale; LR by MATLAB-style antialiased bicubic (Keys a=-0.5), 8-bit",
-        metric: "PSNR (dB) and SSIM on BT.601 Y (16..235), border = scale",
-        images,
-        mean,
+        model: args.model,
+        tile: args.tile,
+        threads: args.threads,
+        engine: args.engine.choice(),
     };
+    let store = Store::open_default()?;
+    let result = bench_dataset(&store, &job, &progress, &ctrl_c_token()).map_err(with_hint)?;
     if args.json {
         return print_json(&result);
     }

@@ -1,25 +1,30 @@
-//! Reading and writing image files.
+//! Reading and writing images: files, encoded bytes and writers.
 //!
-//! [`read_image`] recognises the format from the content, applies the EXIF
-//! orientation (so the pixels are upright) and keeps the ICC profile and
-//! EXIF block; [`write_image`] writes them back where the format can hold
-//! them (ICC: PNG, JPEG, WebP, TIFF; EXIF: PNG, JPEG, WebP), with the EXIF
-//! orientation reset to "upright", through an atomic temporary file.
+//! [`read_image`] (a file) and [`decode_image`] (bytes in memory) recognise
+//! the format from the content, apply the EXIF orientation (so the pixels
+//! are upright) and keep the ICC profile and EXIF block; [`write_image`]
+//! (a file, through an atomic temporary file), [`encode_image`] (bytes) and
+//! [`encode_image_to`] (any [`Write`]) write them back where the format can
+//! hold them (ICC: PNG, JPEG, WebP, TIFF; EXIF: PNG, JPEG, WebP), with the
+//! EXIF orientation reset to "upright". The caller chooses the format.
 
 use crate::atomic::write_atomic_with;
+use crate::format::{format_of_content, format_of_path, is_supported};
 use crate::ImageError;
 use image::codecs::webp::WebPEncoder;
 use image::codecs::{bmp::BmpEncoder, jpeg::JpegEncoder, png::PngEncoder, tiff::TiffEncoder};
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, RgbImage};
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-/// Image formats seer reads and writes, for error messages.
-pub const FORMATS: &str = "PNG, JPEG, WebP, TIFF or BMP";
+pub use crate::format::FORMATS;
 
-/// JPEG quality of written files (1..100).
+/// JPEG quality of written images (1..100).
 pub const JPEG_QUALITY: u8 = 92;
+
+/// The name errors give an image decoded from or encoded to memory.
+const IN_MEMORY: &str = "<image in memory>";
 
 /// Metadata carried from an input image to its output.
 #[derive(Clone, Debug, Default)]
@@ -37,33 +42,19 @@ pub struct ImageMetadata {
 pub struct DecodedImage {
     /// The pixels, EXIF orientation applied.
     pub image: DynamicImage,
-    /// The format recognised from the file's content.
+    /// The format recognised from the content.
     pub format: ImageFormat,
     /// ICC profile and EXIF block.
     pub metadata: ImageMetadata,
 }
 
-/// Which metadata a written file holds.
+/// Which metadata a written image holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MetadataWritten {
     /// True when the ICC profile was embedded.
     pub icc_profile: bool,
     /// True when the EXIF block was embedded.
     pub exif: bool,
-}
-
-fn read_error(path: &Path, detail: impl ToString) -> ImageError {
-    ImageError::Read {
-        path: path.display().to_string(),
-        detail: detail.to_string(),
-    }
-}
-
-fn write_error(path: &Path, detail: impl ToString) -> ImageError {
-    ImageError::Write {
-        path: path.display().to_string(),
-        detail: detail.to_string(),
-    }
 }
 
 /// Short name of an EXIF orientation.
@@ -80,80 +71,40 @@ fn orientation_name(o: Orientation) -> &'static str {
     }
 }
 
-/// `path` holds no image seer reads.
-fn unsupported_error(path: &Path) -> ImageError {
-    read_error(
-        path,
-        format!("not a supported image; give a {FORMATS} image"),
-    )
-}
-
-/// `path` could not be decoded.
-fn corrupt_error(path: &Path, e: image::ImageError) -> ImageError {
-    read_error(
-        path,
-        format!("cannot decode: {e}; give an intact {FORMATS} image"),
-    )
-}
-
-/// The format of an encoded image, from its first bytes, when it is one
-/// seer reads ([`FORMATS`]).
-fn supported_format(head: &[u8]) -> Option<ImageFormat> {
-    image::guess_format(head).ok().filter(|f| {
-        matches!(
-            f,
-            ImageFormat::Png
-                | ImageFormat::Jpeg
-                | ImageFormat::WebP
-                | ImageFormat::Tiff
-                | ImageFormat::Bmp
-        )
-    })
-}
-
-/// Decodes an image file with clear errors for empty, unknown and corrupt
-/// files (the format is recognised from the content, not the extension),
-/// applies its EXIF orientation and keeps its ICC profile and EXIF block.
+/// Decodes from `reader` (format already recognised), applies the EXIF
+/// orientation and keeps the metadata. `name` names the source in errors;
 /// `max_bytes` refuses images whose decoded pixels would need more memory.
-pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, ImageError> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| read_error(path, e))?
-        .len();
-    if size == 0 {
-        return Err(read_error(
-            path,
-            format!("the file is empty (0 bytes); give a {FORMATS} image"),
-        ));
-    }
-    // The format comes from the content only: a text file named .png is
-    // "not an image", not a corrupt PNG.
-    let mut head = Vec::with_capacity(64);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(64).read_to_end(&mut head))
-        .map_err(|e| read_error(path, e))?;
-    let format = supported_format(&head).ok_or_else(|| unsupported_error(path))?;
-    let corrupt = |e| corrupt_error(path, e);
-    let mut reader = ImageReader::open(path).map_err(|e| read_error(path, e))?;
-    reader.set_format(format);
+fn decode_from<R: BufRead + Seek>(
+    source: R,
+    format: ImageFormat,
+    name: &str,
+    max_bytes: Option<u64>,
+) -> Result<DecodedImage, ImageError> {
+    let corrupt = |source| ImageError::Corrupt {
+        name: name.to_string(),
+        source,
+    };
+    let mut reader = ImageReader::with_format(source, format);
     reader.no_limits();
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
-    let (w, h) = decoder.dimensions();
-    if w == 0 || h == 0 {
-        return Err(read_error(
-            path,
-            format!("the image has no pixels ({w}x{h})"),
-        ));
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err(ImageError::NoPixels {
+            name: name.to_string(),
+            width,
+            height,
+        });
     }
-    if let Some(max) = max_bytes {
-        if decoder.total_bytes() > max {
-            return Err(read_error(
-                path,
-                format!(
-                    "{w}x{h} pixels need {:.2} GiB decoded, above the memory budget of {:.2} GiB",
-                    decoder.total_bytes() as f64 / GIB,
-                    max as f64 / GIB
-                ),
-            ));
+    if let Some(budget) = max_bytes {
+        let bytes = decoder.total_bytes();
+        if bytes > budget {
+            return Err(ImageError::OverBudget {
+                name: name.to_string(),
+                width,
+                height,
+                bytes,
+                budget,
+            });
         }
     }
     // Metadata is optional: unreadable metadata is dropped, not an error.
@@ -178,8 +129,44 @@ pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, I
     })
 }
 
-/// Bytes per GiB.
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+/// Decodes an image file with clear errors for missing, empty, unknown and
+/// corrupt files (the format is recognised from the content, not the
+/// extension), applies its EXIF orientation and keeps its ICC profile and
+/// EXIF block. `max_bytes` refuses images whose decoded pixels would need
+/// more memory (bytes).
+pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, ImageError> {
+    let name = path.display().to_string();
+    let open = |source| ImageError::Open {
+        name: name.clone(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(open)?;
+    if file.metadata().map_err(open)?.len() == 0 {
+        return Err(ImageError::Empty { name });
+    }
+    // The format comes from the content only: a text file named .png is
+    // "not an image", not a corrupt PNG.
+    let mut head = Vec::with_capacity(64);
+    (&mut file).take(64).read_to_end(&mut head).map_err(open)?;
+    file.seek(SeekFrom::Start(0)).map_err(open)?;
+    let format =
+        format_of_content(&head).ok_or_else(|| ImageError::Unsupported { name: name.clone() })?;
+    decode_from(BufReader::new(file), format, &name, max_bytes)
+}
+
+/// [`read_image`] for an encoded image held in memory (PNG, JPEG, …; the
+/// format is recognised from the content).
+pub fn decode_image(bytes: &[u8], max_bytes: Option<u64>) -> Result<DecodedImage, ImageError> {
+    if bytes.is_empty() {
+        return Err(ImageError::Empty {
+            name: IN_MEMORY.into(),
+        });
+    }
+    let format = format_of_content(bytes).ok_or_else(|| ImageError::Unsupported {
+        name: IN_MEMORY.into(),
+    })?;
+    decode_from(std::io::Cursor::new(bytes), format, IN_MEMORY, max_bytes)
+}
 
 /// Decodes an image file (PNG, JPEG, …) into 8-bit RGB, upright; alpha is dropped.
 pub fn load_rgb(path: &Path) -> Result<RgbImage, ImageError> {
@@ -189,16 +176,7 @@ pub fn load_rgb(path: &Path) -> Result<RgbImage, ImageError> {
 /// Decodes an encoded image held in memory (PNG, JPEG, …; the format is
 /// recognised from the content) into 8-bit RGB, upright; alpha is dropped.
 pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageError> {
-    let source = Path::new("<image in memory>");
-    let format = supported_format(bytes).ok_or_else(|| unsupported_error(source))?;
-    let corrupt = |e| corrupt_error(source, e);
-    let mut decoder = ImageReader::with_format(std::io::Cursor::new(bytes), format)
-        .into_decoder()
-        .map_err(corrupt)?;
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    image.apply_orientation(orientation);
-    Ok(image.into_rgb8())
+    Ok(decode_image(bytes, None)?.image.into_rgb8())
 }
 
 /// Encodes an RGB image; the format follows the file extension; written atomically.
@@ -215,24 +193,9 @@ pub fn save_rgb(image: &RgbImage, path: &Path) -> Result<(), ImageError> {
 
 /// The output format from the file extension (PNG, JPEG, WebP, TIFF, BMP).
 pub fn output_format(path: &Path) -> Result<ImageFormat, ImageError> {
-    ImageFormat::from_path(path)
-        .ok()
-        .filter(|f| {
-            matches!(
-                f,
-                ImageFormat::Png
-                    | ImageFormat::Jpeg
-                    | ImageFormat::WebP
-                    | ImageFormat::Tiff
-                    | ImageFormat::Bmp
-            )
-        })
-        .ok_or_else(|| {
-            write_error(
-                path,
-                "cannot tell the output format; use the extension .png, .jpg, .webp, .tif or .bmp",
-            )
-        })
+    format_of_path(path).ok_or_else(|| ImageError::UnknownOutputFormat {
+        path: path.display().to_string(),
+    })
 }
 
 /// The image in a pixel type the format can store (PNG and TIFF keep 16
@@ -272,82 +235,142 @@ fn offer_metadata(encoder: &mut dyn ImageEncoder, metadata: &ImageMetadata) -> M
     written
 }
 
-/// Encodes `image` as `format` into `w` with the metadata the format holds.
-fn encode(
+/// Encodes with `encoder` after offering it the metadata.
+fn finish<E: ImageEncoder>(
+    mut encoder: E,
+    image: &DynamicImage,
+    metadata: &ImageMetadata,
+) -> Result<MetadataWritten, image::ImageError> {
+    let written = offer_metadata(&mut encoder, metadata);
+    let (width, height) = (image.width(), image.height());
+    encoder.write_image(image.as_bytes(), width, height, image.color().into())?;
+    Ok(written)
+}
+
+/// Encodes `image` (already fitted) as a format whose encoder only needs
+/// [`Write`]: PNG, JPEG, WebP, BMP.
+fn encode_stream<W: Write>(
     image: &DynamicImage,
     format: ImageFormat,
     metadata: &ImageMetadata,
-    w: &mut BufWriter<std::fs::File>,
+    mut w: W,
+) -> Result<MetadataWritten, image::ImageError> {
+    match format {
+        ImageFormat::Png => finish(PngEncoder::new(w), image, metadata),
+        ImageFormat::Jpeg => finish(
+            JpegEncoder::new_with_quality(w, JPEG_QUALITY),
+            image,
+            metadata,
+        ),
+        ImageFormat::WebP => finish(WebPEncoder::new_lossless(w), image, metadata),
+        _ => finish(BmpEncoder::new(&mut w), image, metadata),
+    }
+}
+
+/// Encodes `image` as any supported format into a seekable writer.
+fn encode_seekable<W: Write + Seek>(
+    image: &DynamicImage,
+    format: ImageFormat,
+    metadata: &ImageMetadata,
+    w: W,
 ) -> Result<MetadataWritten, image::ImageError> {
     let fitted = fit_for_format(image, format);
     let image = fitted.as_ref().unwrap_or(image);
-    let (width, height) = (image.width(), image.height());
-    let colour = image.color().into();
-    let bytes = image.as_bytes();
-    let written = match format {
-        ImageFormat::Png => {
-            let mut e = PngEncoder::new(&mut *w);
-            let m = offer_metadata(&mut e, metadata);
-            e.write_image(bytes, width, height, colour)?;
-            m
-        }
-        ImageFormat::Jpeg => {
-            let mut e = JpegEncoder::new_with_quality(&mut *w, JPEG_QUALITY);
-            let m = offer_metadata(&mut e, metadata);
-            e.write_image(bytes, width, height, colour)?;
-            m
-        }
-        ImageFormat::WebP => {
-            let mut e = WebPEncoder::new_lossless(&mut *w);
-            let m = offer_metadata(&mut e, metadata);
-            e.write_image(bytes, width, height, colour)?;
-            m
-        }
-        ImageFormat::Tiff => {
-            let mut e = TiffEncoder::new(&mut *w);
-            let m = offer_metadata(&mut e, metadata);
-            e.write_image(bytes, width, height, colour)?;
-            m
-        }
-        _ => {
-            let mut e = BmpEncoder::new(&mut *w);
-            let m = offer_metadata(&mut e, metadata);
-            e.write_image(bytes, width, height, colour)?;
-            m
-        }
-    };
-    Ok(written)
+    match format {
+        ImageFormat::Tiff => finish(TiffEncoder::new(w), image, metadata),
+        _ => encode_stream(image, format, metadata, w),
+    }
+}
+
+/// `format` as an error unless seer writes it.
+fn check_format(format: ImageFormat) -> Result<(), ImageError> {
+    if is_supported(format) {
+        Ok(())
+    } else {
+        Err(ImageError::UnsupportedOutputFormat { format })
+    }
+}
+
+/// An encoder failure as the error of writing `name`.
+fn encode_error(name: &str, format: ImageFormat, e: image::ImageError) -> ImageError {
+    match e {
+        image::ImageError::IoError(source) => io_error(name, source),
+        source => ImageError::Encode {
+            name: name.to_string(),
+            format,
+            source,
+        },
+    }
+}
+
+/// A failed write of `name`: a full disk or file size limit, or another I/O error.
+fn io_error(name: &str, source: std::io::Error) -> ImageError {
+    let name = name.to_string();
+    // ENOSPC (28) and EFBIG (27).
+    if matches!(source.raw_os_error(), Some(27 | 28)) {
+        ImageError::DiskFull { name, source }
+    } else {
+        ImageError::Write { name, source }
+    }
 }
 
 /// Encodes `image` as `format` (PNG and TIFF keep 16 bits, JPEG drops
 /// alpha) with the ICC profile and EXIF block where the format holds them,
-/// streaming into a hidden temporary file renamed onto `path` when
-/// complete: never a partial file at `path` (on a full disk neither the
-/// output nor the temporary file remains). The folder must exist.
+/// into `w`. TIFF needs to seek, so it is assembled in memory first.
+pub fn encode_image_to<W: Write>(
+    image: &DynamicImage,
+    format: ImageFormat,
+    metadata: &ImageMetadata,
+    w: &mut W,
+) -> Result<MetadataWritten, ImageError> {
+    check_format(format)?;
+    let fail = |e| encode_error(IN_MEMORY, format, e);
+    if format == ImageFormat::Tiff {
+        let mut buffer = std::io::Cursor::new(Vec::new());
+        let written = encode_seekable(image, format, metadata, &mut buffer).map_err(fail)?;
+        w.write_all(buffer.get_ref())
+            .map_err(|e| io_error(IN_MEMORY, e))?;
+        return Ok(written);
+    }
+    let fitted = fit_for_format(image, format);
+    let image = fitted.as_ref().unwrap_or(image);
+    encode_stream(image, format, metadata, &mut *w).map_err(fail)
+}
+
+/// [`encode_image_to`] into a new buffer: the encoded bytes and the
+/// metadata they hold.
+pub fn encode_image(
+    image: &DynamicImage,
+    format: ImageFormat,
+    metadata: &ImageMetadata,
+) -> Result<(Vec<u8>, MetadataWritten), ImageError> {
+    check_format(format)?;
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    let written = encode_seekable(image, format, metadata, &mut buffer)
+        .map_err(|e| encode_error(IN_MEMORY, format, e))?;
+    Ok((buffer.into_inner(), written))
+}
+
+/// [`encode_image_to`] streaming into a hidden temporary file renamed onto
+/// `path` when complete: never a partial file at `path` (on a full disk
+/// neither the output nor the temporary file remains). The folder must exist.
 pub fn write_image(
     image: &DynamicImage,
     path: &Path,
     format: ImageFormat,
     metadata: &ImageMetadata,
 ) -> Result<MetadataWritten, ImageError> {
+    check_format(format)?;
+    let name = path.display().to_string();
     let mut written = MetadataWritten::default();
     let result: Result<(), EncodeOrIo> = write_atomic_with(path, |w| {
-        written = encode(image, format, metadata, w).map_err(EncodeOrIo::Encode)?;
+        written = encode_seekable(image, format, metadata, &mut *w).map_err(EncodeOrIo::Encode)?;
         w.flush()?;
         Ok(())
     });
-    result.map_err(|e| {
-        let detail = match e {
-            EncodeOrIo::Io(e) if e.raw_os_error() == Some(28) || e.raw_os_error() == Some(27) => {
-                format!("{e}; the disk (or file size limit) is full, nothing was written")
-            }
-            EncodeOrIo::Io(e) => format!("{e}; nothing was written"),
-            EncodeOrIo::Encode(image::ImageError::IoError(e)) => {
-                format!("{e}; nothing was written")
-            }
-            EncodeOrIo::Encode(e) => format!("cannot encode: {e}; nothing was written"),
-        };
-        write_error(path, detail)
+    result.map_err(|e| match e {
+        EncodeOrIo::Io(e) => io_error(&name, e),
+        EncodeOrIo::Encode(e) => encode_error(&name, format, e),
     })?;
     Ok(written)
 }
@@ -523,6 +546,37 @@ mod tests {
     }
 
     #[test]
+    fn images_encode_to_bytes_and_writers_keeping_metadata() {
+        let icc: Vec<u8> = (0..300u32).map(|i| (i * 11 % 251) as u8).collect();
+        let meta = ImageMetadata {
+            icc_profile: Some(icc.clone()),
+            ..Default::default()
+        };
+        let img = DynamicImage::ImageRgb16(image::ImageBuffer::from_fn(12, 7, |x, y| {
+            image::Rgb([x as u16 * 5000, y as u16 * 9000, 777])
+        }));
+        for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+            let (bytes, written) = encode_image(&img, format, &meta).unwrap();
+            assert!(written.icc_profile, "{format:?}");
+            let back = decode_image(&bytes, None).unwrap();
+            assert_eq!(back.format, format);
+            assert_eq!(back.image.dimensions_tuple(), (12, 7));
+            assert_eq!(back.metadata.icc_profile.as_deref(), Some(&icc[..]));
+        }
+        // PNG keeps 16 bits exactly; TIFF goes through a writer that cannot seek.
+        let (png, _) = encode_image(&img, ImageFormat::Png, &meta).unwrap();
+        assert_eq!(decode_image(&png, None).unwrap().image, img);
+        let mut tiff = Vec::new();
+        encode_image_to(&img, ImageFormat::Tiff, &meta, &mut tiff).unwrap();
+        assert_eq!(decode_image(&tiff, None).unwrap().image, img);
+        let err = encode_image(&img, ImageFormat::Gif, &meta).unwrap_err();
+        assert_eq!(
+            seer_core::HasErrorKind::kind(&err),
+            seer_core::ErrorKind::Unsupported
+        );
+    }
+
+    #[test]
     fn bad_files_are_clear_errors() {
         let dir = tempfile::tempdir().unwrap();
         let empty = dir.path().join("empty.png");
@@ -535,7 +589,19 @@ mod tests {
         assert!(err.contains("not a supported image"), "{err}");
         let big = dir.path().join("big.png");
         image::RgbImage::new(100, 100).save(&big).unwrap();
-        let err = read_image(&big, Some(1000)).err().unwrap().to_string();
+        let err = read_image(&big, Some(1000)).err().unwrap();
+        assert_eq!(
+            seer_core::HasErrorKind::kind(&err),
+            seer_core::ErrorKind::ResourceLimit
+        );
+        let err = err.to_string();
         assert!(err.contains("100x100") && err.contains("budget"), "{err}");
+        let missing = read_image(&dir.path().join("missing.png"), None)
+            .err()
+            .unwrap();
+        assert_eq!(
+            seer_core::HasErrorKind::kind(&missing),
+            seer_core::ErrorKind::NotFound
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! stays exactly opaque.
 
 use crate::memory::ImageBytes;
-use crate::{UpscaleError, Upscaler};
+use crate::{UpscaleError, Upscaled, Upscaler};
 use image::{imageops, DynamicImage, ImageBuffer, Luma, Rgb32FImage};
 use seer_core::progress::Progress;
 
@@ -117,7 +117,7 @@ impl Upscaler {
         &mut self,
         image: &DynamicImage,
         progress: &dyn Progress,
-    ) -> Result<DynamicImage, UpscaleError> {
+    ) -> Result<Upscaled<DynamicImage>, UpscaleError> {
         let size = (
             image.width().saturating_mul(self.scale()),
             image.height().saturating_mul(self.scale()),
@@ -133,7 +133,7 @@ impl Upscaler {
         image: &DynamicImage,
         size: (u32, u32),
         progress: &dyn Progress,
-    ) -> Result<DynamicImage, UpscaleError> {
+    ) -> Result<Upscaled<DynamicImage>, UpscaleError> {
         let (w, h) = (image.width(), image.height());
         if w == 0 || h == 0 {
             return Err(UpscaleError::EmptyImage {
@@ -149,8 +149,11 @@ impl Upscaler {
             alpha: has_alpha(image),
         };
         let rgb = self.upscale_f32_to(&colour(image), size, bytes, progress)?;
-        let (ow, oh) = rgb.dimensions();
+        let (ow, oh) = rgb.image.dimensions();
         let alpha = has_alpha(image).then(|| resize_alpha(image, ow, oh));
-        Ok(assemble(image, &rgb, alpha.as_ref()))
+        Ok(Upscaled {
+            image: assemble(image, &rgb.image, alpha.as_ref()),
+            report: rgb.report,
+        })
     }
 }

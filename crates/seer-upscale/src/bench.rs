@@ -4,13 +4,17 @@
 //! (`seer_imgproc::resize`, Keys a = −0.5, as `imresize`), upscale, and
 //! compare with the HR image by PSNR and SSIM on BT.601 luma with `scale`
 //! border pixels ignored. Plain bicubic upscaling is measured alongside as
-//! the baseline.
+//! the baseline. [`bench_dataset`] does this for every image of a folder
+//! (`seer bench upscale`).
 
 use crate::flops::ChainCost;
-use crate::{UpscaleError, Upscaler};
+use crate::{EngineChoice, UpscaleError, UpscaleOptions, Upscaled, Upscaler};
 use image::RgbImage;
 use seer_core::progress::Progress;
+use seer_core::CancelToken;
 use seer_imgproc::{imresize_bicubic_rgb8, psnr_y, ssim_y};
+use seer_models::Store;
+use std::path::{Path, PathBuf};
 
 /// Scores of one image (dB for PSNR, 0..1 for SSIM).
 #[derive(Clone, Debug, serde::Serialize)]
@@ -79,15 +83,17 @@ pub fn score_image(
     let scale = upscaler.scale();
     let hr = crop_to_multiple(hr, scale);
     let (w, h) = hr.dimensions();
-    if w < 2 * scale + 11 || h < 2 * scale + 11 {
-        return Err(UpscaleError::EmptyImage {
+    // SSIM's 11-pixel window must fit inside the border.
+    let min = 2 * scale + 11;
+    if w < min || h < min {
+        return Err(UpscaleError::TooSmallToScore {
             width: w,
             height: h,
+            min,
         });
     }
     let lr = make_lr(&hr, scale);
-    let sr = upscaler.upscale_rgb(&lr, progress)?;
-    let report = upscaler.last_report().clone();
+    let Upscaled { image: sr, report } = upscaler.upscale_rgb(&lr, progress)?;
     let bicubic = imresize_bicubic_rgb8(&lr, w, h);
     let metric = |a: &RgbImage| -> (f64, f64) {
         // Sizes match and exceed the border by construction.
@@ -108,5 +114,139 @@ pub fn score_image(
         lr_kpx_per_s: report.lr_kpx_per_s,
         mflop_per_lr_px: None,
         gflop_per_s: None,
+    })
+}
+
+/// What to measure on a dataset.
+#[derive(Clone, Debug)]
+pub struct BenchJob {
+    /// Folder of high-resolution images (e.g. Set5).
+    pub dataset: PathBuf,
+    /// Scale (output pixels per input pixel).
+    pub scale: u32,
+    /// Tier, model family or model id.
+    pub model: String,
+    /// Largest tile side in input pixels, context included.
+    pub tile: u32,
+    /// Inference threads (`None` = physical cores).
+    pub threads: Option<usize>,
+    /// Inference engine.
+    pub engine: EngineChoice,
+}
+
+/// Means over the images of a dataset (dB for PSNR, 0..1 for SSIM).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BenchMean {
+    /// Mean PSNR-Y of the model, dB.
+    pub psnr: f64,
+    /// Mean SSIM-Y of the model.
+    pub ssim: f64,
+    /// Mean PSNR-Y of plain bicubic, dB.
+    pub bicubic_psnr: f64,
+    /// Mean SSIM-Y of plain bicubic.
+    pub bicubic_ssim: f64,
+    /// Mean throughput, LR kilopixels per second.
+    pub lr_kpx_per_s: f64,
+    /// Mean achieved model arithmetic, GFLOP per second.
+    pub gflop_per_s: f64,
+}
+
+/// The scores of a model on a dataset (serialised in `--json` output).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BenchResult {
+    /// The dataset folder.
+    pub dataset: String,
+    /// The model as asked for (tier, family or id).
+    pub model: String,
+    /// Model ids applied in order.
+    pub chain: Vec<String>,
+    /// The engine running each model of `chain`.
+    pub engines: Vec<String>,
+    /// Scale measured.
+    pub scale: u32,
+    /// How the LR inputs were made.
+    pub degradation: &'static str,
+    /// What was measured.
+    pub metric: &'static str,
+    /// Per-image scores, by file name.
+    pub images: Vec<ImageScore>,
+    /// Means over `images`.
+    pub mean: BenchMean,
+}
+
+/// Image files of a folder (not its sub-folders), sorted by name.
+fn dataset_files(dir: &Path) -> Result<Vec<PathBuf>, UpscaleError> {
+    let folder_error = |source| UpscaleError::Folder {
+        folder: dir.display().to_string(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(folder_error)? {
+        let path = entry.map_err(folder_error)?.path();
+        if path.is_file() && seer_imgproc::is_image_path(&path) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(UpscaleError::NoImages {
+            folder: dir.display().to_string(),
+        });
+    }
+    Ok(files)
+}
+
+/// Scores the model of `job` on every image of its dataset folder;
+/// `progress` shows model loading and tiles, `cancel` is checked per tile.
+pub fn bench_dataset(
+    store: &Store,
+    job: &BenchJob,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<BenchResult, UpscaleError> {
+    let files = dataset_files(&job.dataset)?;
+    let defaults = UpscaleOptions::default();
+    let options = UpscaleOptions {
+        scale: Some(job.scale),
+        tile: job.tile,
+        threads: job.threads.unwrap_or(defaults.threads),
+        engine: job.engine,
+        ..defaults
+    };
+    let mut upscaler = Upscaler::with_progress(store, &job.model, &options, progress)?;
+    upscaler.set_cancel(cancel.clone());
+    let mut cost = ChainCost::new(store, upscaler.plan())?;
+    let mut images = Vec::new();
+    for path in &files {
+        cancel.check()?;
+        let hr = seer_imgproc::read_image(path, None)?.image.to_rgb8();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut score = score_image(&mut upscaler, &name, &hr, progress)?;
+        add_cost(&mut score, &mut cost, job.scale, job.tile)?;
+        images.push(score);
+    }
+    let n = images.len() as f64;
+    let mean_of = |f: fn(&ImageScore) -> f64| images.iter().map(f).sum::<f64>() / n;
+    let mean = BenchMean {
+        psnr: mean_of(|s| s.psnr),
+        ssim: mean_of(|s| s.ssim),
+        bicubic_psnr: mean_of(|s| s.bicubic_psnr),
+        bicubic_ssim: mean_of(|s| s.bicubic_ssim),
+        lr_kpx_per_s: mean_of(|s| s.lr_kpx_per_s),
+        gflop_per_s: mean_of(|s| s.gflop_per_s.unwrap_or(0.0)),
+    };
+    Ok(BenchResult {
+        dataset: job.dataset.display().to_string(),
+        model: job.model.clone(),
+        chain: upscaler.plan().chain.clone(),
+        engines: upscaler.engines(),
+        scale: job.scale,
+        degradation: "HR cropped to a multiple of the scale; LR by MATLAB-style antialiased bicubic (Keys a=-0.5), 8-bit",
+        metric: "PSNR (dB) and SSIM on BT.601 Y (16..235), border = scale",
+        images,
+        mean,
     })
 }

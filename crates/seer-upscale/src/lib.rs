@@ -8,14 +8,24 @@
 //! per-model branches. Videos go through [`upscale_video`] (decode →
 //! upscale → encode on three threads, other streams copied).
 //!
+//! Every job a front end runs is one function here, taking typed options
+//! and returning a serde result that carries its report: [`upscale_file`]
+//! and [`upscale_bytes`] (one image; [`ImageUpscaler`] keeps the models
+//! loaded between images), [`upscale_folder`], [`upscale_video_file`] and
+//! [`bench::bench_dataset`]. Each reports progress through
+//! [`seer_core::Progress`] and stops when its [`seer_core::CancelToken`] is
+//! cancelled.
+//!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use seer_core::{CancelToken, NoProgress};
 //! let store = seer_models::Store::open_default()?;
-//! let options = seer_upscale::UpscaleOptions { scale: Some(2), ..Default::default() };
-//! let mut upscaler = seer_upscale::Upscaler::new(&store, "photo", &options)?;
-//! let image = image::open("in.png")?;
-//! let big = upscaler.upscale_image(&image, &seer_core::progress::NoProgress)?;
-//! big.save("out.png")?;
+//! let job = seer_upscale::ImageJob { model: "fast".into(), ..Default::default() };
+//! let png = std::fs::read("in.png")?;
+//! let out = seer_upscale::upscale_bytes(
+//!     &store, &png, image::ImageFormat::Png, &job, &NoProgress, &CancelToken::new(),
+//! )?;
+//! println!("{} bytes, {}", out.bytes.len(), out.image.report.how);
 //! # Ok(()) }
 //! ```
 
@@ -25,6 +35,8 @@ pub mod convention;
 pub mod engine;
 pub mod error;
 pub mod flops;
+pub mod folder;
+pub mod job;
 pub mod memory;
 pub mod native;
 pub mod overhead;
@@ -37,9 +49,16 @@ pub mod video;
 
 pub use convention::{Layout, PadMode, Tiling, UpscaleConvention};
 pub use engine::EngineChoice;
-pub use error::UpscaleError;
+pub use error::{describe, UpscaleError};
+pub use folder::{upscale_folder, FileResult, FileStatus, FolderSummary};
+pub use job::{
+    upscale_bytes, upscale_file, EncodedUpscale, FileUpscale, ImageJob, ImageUpscale, ImageUpscaler,
+};
 pub use memory::MemoryPlan;
 pub use plan::{plan, UpscalePlan};
 pub use target::Target;
-pub use upscaler::{UpscaleOptions, UpscaleReport, Upscaler};
-pub use video::{upscale_video, VideoUpscaleOptions, VideoUpscaleReport, VideoWorkFolder};
+pub use upscaler::{UpscaleOptions, UpscaleReport, Upscaled, Upscaler};
+pub use video::{
+    upscale_video, upscale_video_file, VideoJob, VideoResult, VideoUpscaleOptions,
+    VideoUpscaleReport, VideoWorkFolder,
+};

@@ -86,10 +86,6 @@ pub struct MemoryPlan {
     pub tiles_in_flight: u32,
 }
 
-fn gib(bytes: u64) -> String {
-    format!("{:.2} GiB", bytes as f64 / GIB as f64)
-}
-
 /// Plans an upscale of a `input`-sized image through `stages` to `output`
 /// within `budget` bytes, with tiles no larger than `max_tile`.
 pub fn plan_memory(
@@ -122,20 +118,13 @@ pub fn plan_memory(
     };
     let images =
         bytes.input * px(input) + largest_pair + resized + bytes.output * px(output) + alpha;
-    let too_large = |model: &str, needed: u64, why: &str| {
-        UpscaleError::OverBudget {
-        width: input.0,
-        height: input.1,
-        detail: format!(
-            "upscaling {}x{} to {}x{} with {model} needs about {}{why}, above the memory budget of {}",
-            input.0,
-            input.1,
-            output.0,
-            output.1,
-            gib(needed),
-            gib(budget)
-        ),
-    }
+    let too_large = |chain: &str, needed: u64, why: &'static str| UpscaleError::OverBudget {
+        chain: chain.to_string(),
+        input,
+        output,
+        needed,
+        budget,
+        why,
     };
     let base = fixed + images;
     let chain = stages

@@ -7,6 +7,7 @@ use crate::tiling::{core_side, grid, source_index, Tile};
 use crate::{Layout, Tiling, UpscaleConvention, UpscaleError};
 use image::Rgb32FImage;
 use seer_core::progress::Progress;
+use seer_core::CancelToken;
 use seer_runtime::Tensor;
 
 /// A loaded model and its conventions.
@@ -47,18 +48,21 @@ impl Stage {
     }
 
     /// Upscales `image` (RGB, 0..1) tile by tile; `done` counts finished
-    /// tiles across stages for `progress`. Output values are clamped to 0..1.
+    /// tiles across stages for `progress`; `cancel` is checked before each
+    /// tile. Output values are clamped to 0..1.
     pub fn run(
         &mut self,
         image: &Rgb32FImage,
         tiles: &[Tile],
         progress: &dyn Progress,
         done: &mut u64,
+        cancel: &CancelToken,
     ) -> Result<Rgb32FImage, UpscaleError> {
         let s = self.convention.scale;
         let (w, h) = image.dimensions();
         let mut out = Rgb32FImage::new(w * s, h * s);
         for tile in tiles {
+            cancel.check()?;
             let (input, in_w, in_h) = self.tile_input(image, tile);
             let output = self.engine.run(input)?;
             self.place(&output, in_w, in_h, tile, &mut out)?;

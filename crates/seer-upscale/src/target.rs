@@ -34,9 +34,10 @@ impl Target {
         let f = self.factor(width, height);
         if !(1.0..=MAX_FACTOR).contains(&f) {
             return Err(UpscaleError::BadTarget {
-                detail: format!(
-                    "{self} gives a factor of {f:.3} for a {width}x{height} image; the factor must be 1 to {MAX_FACTOR}"
-                ),
+                target: *self,
+                factor: f,
+                width,
+                height,
             });
         }
         let side = |v: u32| ((f64::from(v) * f).round() as u32).max(1);

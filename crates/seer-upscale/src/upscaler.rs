@@ -9,6 +9,7 @@ use crate::tiling::Tile;
 use crate::{UpscaleConvention, UpscaleError};
 use image::{imageops, Rgb32FImage, RgbImage};
 use seer_core::progress::{NoProgress, Progress};
+use seer_core::CancelToken;
 use seer_models::Store;
 use seer_runtime::Tuning;
 use std::time::Instant;
@@ -76,13 +77,22 @@ pub struct UpscaleReport {
     pub lr_kpx_per_s: f64,
 }
 
+/// An upscaled image and the report of how it was made.
+#[derive(Clone, Debug)]
+pub struct Upscaled<I> {
+    /// The upscaled image.
+    pub image: I,
+    /// What the upscale did.
+    pub report: UpscaleReport,
+}
+
 /// Super-resolution with one planned chain of models, ready to run.
 pub struct Upscaler {
     plan: UpscalePlan,
     stages: Vec<Stage>,
     memory: Vec<StageMemory>,
     options: UpscaleOptions,
-    last: UpscaleReport,
+    cancel: CancelToken,
 }
 
 impl Upscaler {
@@ -144,7 +154,7 @@ impl Upscaler {
             stages,
             memory,
             options: options.clone(),
-            last: UpscaleReport::default(),
+            cancel: CancelToken::new(),
         })
     }
 
@@ -166,9 +176,11 @@ impl Upscaler {
         self.plan.scale
     }
 
-    /// The report of the last upscale (default before the first).
-    pub fn last_report(&self) -> &UpscaleReport {
-        &self.last
+    /// The token every later upscale checks before each tile: once it is
+    /// cancelled, upscales stop with [`UpscaleError::Cancelled`]. The
+    /// default token is never cancelled.
+    pub fn set_cancel(&mut self, cancel: CancelToken) {
+        self.cancel = cancel;
     }
 
     /// Upscales an 8-bit RGB image; `progress` counts tiles.
@@ -176,10 +188,13 @@ impl Upscaler {
         &mut self,
         image: &RgbImage,
         progress: &dyn Progress,
-    ) -> Result<RgbImage, UpscaleError> {
+    ) -> Result<Upscaled<RgbImage>, UpscaleError> {
         let float = image::DynamicImage::ImageRgb8(image.clone()).to_rgb32f();
         let out = self.upscale_f32(&float, progress)?;
-        Ok(image::DynamicImage::ImageRgb32F(out).to_rgb8())
+        Ok(Upscaled {
+            image: image::DynamicImage::ImageRgb32F(out.image).to_rgb8(),
+            report: out.report,
+        })
     }
 
     /// Upscales an RGB image with values in 0..1 (any bit depth converted to
@@ -188,7 +203,7 @@ impl Upscaler {
         &mut self,
         image: &Rgb32FImage,
         progress: &dyn Progress,
-    ) -> Result<Rgb32FImage, UpscaleError> {
+    ) -> Result<Upscaled<Rgb32FImage>, UpscaleError> {
         let (w, h) = image.dimensions();
         let size = (w * self.plan.scale, h * self.plan.scale);
         let bytes = ImageBytes {
@@ -202,14 +217,15 @@ impl Upscaler {
     /// Upscales to exactly `size` (width, height in pixels): the chain's
     /// models, then a Lanczos resize when their product differs (e.g. ×2
     /// then Lanczos to ×1.5). `bytes` describes the caller's images for the
-    /// memory budget. The output is clamped to 0..1; `progress` counts tiles.
+    /// memory budget. The output is clamped to 0..1; `progress` counts
+    /// tiles; the cancel token is checked before each.
     pub(crate) fn upscale_f32_to(
         &mut self,
         image: &Rgb32FImage,
         size: (u32, u32),
         bytes: ImageBytes,
         progress: &dyn Progress,
-    ) -> Result<Rgb32FImage, UpscaleError> {
+    ) -> Result<Upscaled<Rgb32FImage>, UpscaleError> {
         let (w, h) = image.dimensions();
         if w == 0 || h == 0 || size.0 == 0 || size.1 == 0 {
             return Err(UpscaleError::EmptyImage {
@@ -217,6 +233,7 @@ impl Upscaler {
                 height: h,
             });
         }
+        self.cancel.check()?;
         let started = Instant::now();
         let memory = plan_memory(
             &self.memory,
@@ -249,6 +266,7 @@ impl Upscaler {
                 tiles,
                 progress,
                 &mut done,
+                &self.cancel,
             )?;
             current = Some(next);
         }
@@ -262,7 +280,7 @@ impl Upscaler {
         progress.finish();
         let seconds = started.elapsed().as_secs_f64();
         let factor = f64::from(size.0) / f64::from(w);
-        self.last = UpscaleReport {
+        let report = UpscaleReport {
             chain: self.plan.chain.clone(),
             engines: self.engines(),
             scale: self.plan.scale,
@@ -277,8 +295,11 @@ impl Upscaler {
             seconds,
             lr_kpx_per_s: f64::from(w) * f64::from(h) / 1000.0 / seconds.max(1e-9),
         };
-        tracing::info!(?self.last, "upscaled");
-        Ok(current)
+        tracing::info!(?report, "upscaled");
+        Ok(Upscaled {
+            image: current,
+            report,
+        })
     }
 }
 

@@ -11,6 +11,7 @@
 //! the finished segments of an interrupted run of the same job: their
 //! frames are decoded (to find the place) but not upscaled again.
 
+mod job;
 mod journal;
 mod mux;
 mod segment;
@@ -19,14 +20,14 @@ use crate::{UpscaleError, Upscaler};
 use image::RgbImage;
 use journal::{fingerprint, sha256_hex, JobKey, Journal, SegmentRecord, WorkFolder};
 use seer_core::progress::{NoProgress, Progress};
+use seer_core::CancelToken;
 use seer_video::{Chroma, EncodeOptions, FrameEncoder, VideoFrame, VideoReader};
 use segment::SegmentFile;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Arc;
 use std::time::Instant;
 
+pub use job::{upscale_video_file, VideoJob, VideoResult};
 pub use journal::WorkFolder as VideoWorkFolder;
 
 /// How to upscale a video.
@@ -36,11 +37,12 @@ pub struct VideoUpscaleOptions {
     pub encode: EncodeOptions,
     /// Frames each channel between threads holds (default 4).
     pub queue: usize,
-    /// When set to true (e.g. by a Ctrl-C handler) the pipeline stops
-    /// before the next frame. Finished segments stay in the work folder
-    /// for a later `resume` ([`UpscaleError::Paused`]); with none finished
-    /// nothing is left ([`UpscaleError::Cancelled`]).
-    pub cancel: Option<Arc<AtomicBool>>,
+    /// Once cancelled (e.g. by a Ctrl-C handler) the pipeline stops
+    /// before the next frame or tile. Finished segments stay in the work
+    /// folder for a later `resume` ([`UpscaleError::Paused`]); with none
+    /// finished nothing is left ([`UpscaleError::Cancelled`]). The default
+    /// token is never cancelled.
+    pub cancel: CancelToken,
     /// Continue from the finished segments in the work folder of an
     /// earlier, interrupted run of the same job. Without it an existing
     /// work folder is an error ([`UpscaleError::WorkFolderExists`]).
@@ -55,7 +57,7 @@ impl Default for VideoUpscaleOptions {
         VideoUpscaleOptions {
             encode: EncodeOptions::default(),
             queue: 4,
-            cancel: None,
+            cancel: CancelToken::new(),
             resume: false,
             segment_frames: 120,
         }
@@ -190,21 +192,22 @@ fn upscale_loop(
     from_decoder: Receiver<Result<VideoFrame, Stop>>,
     to_encoder: SyncSender<Work>,
     progress: &dyn Progress,
-    cancel: Option<&AtomicBool>,
+    cancel: &CancelToken,
 ) -> Result<Upscaled, Stop> {
     let mut done = Upscaled {
         frames: 0,
         busy_seconds: 0.0,
     };
     for message in from_decoder {
-        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+        if cancel.is_cancelled() {
             return Err(Stop::Failed(UpscaleError::Cancelled));
         }
         let frame = message?;
         let started = Instant::now();
         let big = upscaler
             .upscale_rgb(&frame.image, &NoProgress)
-            .map_err(Stop::Failed)?;
+            .map_err(Stop::Failed)?
+            .image;
         done.busy_seconds += started.elapsed().as_secs_f64();
         done.frames += 1;
         progress.set(done.frames);
@@ -283,7 +286,7 @@ impl SegmentEncoder {
             }
         }
         let record = file.finish(&self.work)?;
-        self.work.sync().map_err(|e| self.work.error(e))?;
+        self.work.sync().map_err(|e| self.work.io_error(e))?;
         self.journal.segments.push(record);
         self.work.save(&self.journal)
     }
@@ -338,9 +341,9 @@ fn job_key(
     output_size: (u32, u32),
 ) -> Result<JobKey, UpscaleError> {
     let (input_bytes, input_sha256) =
-        fingerprint(input).map_err(|e| seer_video::VideoError::Open {
+        fingerprint(input).map_err(|source| seer_video::VideoError::Io {
             path: input.to_path_buf(),
-            detail: e.to_string(),
+            source,
         })?;
     let encode = &options.encode;
     Ok(JobKey {
@@ -457,6 +460,7 @@ pub fn upscale_video(
         });
     }
     let started = Instant::now();
+    upscaler.set_cancel(options.cancel.clone());
     let reader = VideoReader::open(input)?;
     let info = reader.info().clone();
     let scale = upscaler.scale();
@@ -505,7 +509,7 @@ pub fn upscale_video(
                 from_decoder,
                 to_encoder,
                 progress,
-                options.cancel.as_deref(),
+                &options.cancel,
             );
             let decoded = decoder.join();
             let encoded = encoder.join();
@@ -525,10 +529,8 @@ pub fn upscale_video(
     };
     if journal.frames() == 0 {
         let _ = work.remove();
-        return Err(seer_video::VideoError::Decode {
+        return Err(seer_video::VideoError::NoFrames {
             path: input.to_path_buf(),
-            frames: 0,
-            detail: "the video stream holds no decodable frames".into(),
         }
         .into());
     }

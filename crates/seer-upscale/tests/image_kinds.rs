@@ -16,9 +16,9 @@ fn lr() -> image::RgbImage {
 fn opaque_alpha_stays_255_and_colour_matches_rgb() {
     let rgb = lr();
     let mut up = upscaler("fast", 2, 256);
-    let plain = up.upscale_rgb(&rgb, &NoProgress).unwrap();
+    let plain = up.upscale_rgb(&rgb, &NoProgress).unwrap().image;
     let rgba = DynamicImage::ImageRgba8(DynamicImage::ImageRgb8(rgb).to_rgba8());
-    let out = up.upscale_image(&rgba, &NoProgress).unwrap();
+    let out = up.upscale_image(&rgba, &NoProgress).unwrap().image;
     let DynamicImage::ImageRgba8(out) = out else {
         panic!("RGBA in, RGBA8 out expected");
     };
@@ -46,10 +46,11 @@ fn gradient_alpha_is_resized_smoothly_and_not_by_the_network() {
     let mut up = upscaler("photo", 2, 256);
     let out = up
         .upscale_image(&DynamicImage::ImageRgba8(rgba.clone()), &NoProgress)
-        .unwrap();
+        .unwrap()
+        .image;
     let out = out.to_rgba8();
     // Colour is the RGB result whatever the alpha (alpha is not an input).
-    let plain = up.upscale_rgb(&rgb, &NoProgress).unwrap();
+    let plain = up.upscale_rgb(&rgb, &NoProgress).unwrap().image;
     assert!(out
         .pixels()
         .zip(plain.pixels())
@@ -90,7 +91,8 @@ fn grey_stays_grey_and_16_bit_stays_16_bit() {
     let grey: GrayImage = DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
     let out = up
         .upscale_image(&DynamicImage::ImageLuma8(grey), &NoProgress)
-        .unwrap();
+        .unwrap()
+        .image;
     assert!(matches!(out, DynamicImage::ImageLuma8(_)));
     assert_eq!((out.width(), out.height()), (96, 80));
 
@@ -98,14 +100,15 @@ fn grey_stays_grey_and_16_bit_stays_16_bit() {
     let wide = DynamicImage::ImageRgb8(rgb.clone()).to_rgb16();
     let out16 = up
         .upscale_image(&DynamicImage::ImageRgb16(wide), &NoProgress)
-        .unwrap();
+        .unwrap()
+        .image;
     let DynamicImage::ImageRgb16(out16) = out16 else {
         panic!("16-bit in, 16-bit out expected");
     };
     let not_multiple_of_257 = out16.as_raw().iter().filter(|v| *v % 257 != 0).count();
     assert!(not_multiple_of_257 > out16.as_raw().len() / 2);
     // Same picture as the 8-bit path within rounding.
-    let out8 = up.upscale_rgb(&rgb, &NoProgress).unwrap();
+    let out8 = up.upscale_rgb(&rgb, &NoProgress).unwrap().image;
     let worst = out16
         .as_raw()
         .iter()

@@ -80,6 +80,6 @@ fn realcugan_runs_whole_images_and_refuses_images_over_the_budget() {
     let small = up
         .upscale_rgb(&image::RgbImage::new(31, 29), &NoProgress)
         .unwrap();
-    assert_eq!(small.dimensions(), (62, 58));
-    assert_eq!(up.last_report().tiles, 1);
+    assert_eq!(small.image.dimensions(), (62, 58));
+    assert_eq!(small.report.tiles, 1);
 }

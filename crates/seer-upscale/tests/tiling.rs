@@ -41,10 +41,13 @@ fn tiled_output_equals_untiled_output() {
         let lr = crop(&source, 200, 180, w, h);
         let whole = upscaler(tier, scale, 100_000)
             .upscale_rgb(&lr, &NoProgress)
-            .unwrap();
+            .unwrap()
+            .image;
         let mut tiled_upscaler = upscaler(tier, scale, tile);
-        let tiled = tiled_upscaler.upscale_rgb(&lr, &NoProgress).unwrap();
-        let report = tiled_upscaler.last_report();
+        let seer_upscale::Upscaled {
+            image: tiled,
+            report,
+        } = tiled_upscaler.upscale_rgb(&lr, &NoProgress).unwrap();
         let diff = max_abs_diff(&whole, &tiled);
         println!(
             "{tier} x{scale} ({}): {w}x{h} in {} tiles of {tile}, max |tiled - untiled| = {diff}/255, {:.2} s",
@@ -98,7 +101,8 @@ fn outputs_are_aligned_with_their_inputs() {
         let lr = imresize_bicubic_rgb8(&hr, 24, 24);
         let sr = upscaler(model, scale, 256)
             .upscale_rgb(&lr, &NoProgress)
-            .unwrap();
+            .unwrap()
+            .image;
         let border = 2 * scale;
         let centre = shifted_psnr(&sr, &hr, 0, 0, border);
         let mut best_shift = (0, 0, centre);
@@ -141,6 +145,6 @@ fn untileable_model_refuses_images_over_the_budget() {
     let small = up
         .upscale_rgb(&image::RgbImage::new(30, 30), &NoProgress)
         .unwrap();
-    assert_eq!(small.dimensions(), (60, 60));
-    assert_eq!(up.last_report().tiles, 1);
+    assert_eq!(small.image.dimensions(), (60, 60));
+    assert_eq!(small.report.tiles, 1);
 }

@@ -6,11 +6,11 @@
 mod common;
 
 use seer_core::progress::{NoProgress, Progress};
+use seer_core::CancelToken;
 use seer_upscale::{upscale_video, UpscaleError, VideoUpscaleOptions, VideoWorkFolder};
 use seer_video::{Chroma, EncodeOptions, Item, VideoReader};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 const MODEL: &str = "upscale.waifu2x-upconv7-photo.x2";
 /// Frames of the test clip (about one second).
@@ -139,7 +139,10 @@ fn check_upscaled(input: &Decoded, output: &Path, upscaler: &mut seer_upscale::U
     for ((small_frame, _), (big_frame, _)) in input.frames.iter().zip(&result.frames) {
         let (w, h) = small_frame.dimensions();
         assert_eq!(big_frame.dimensions(), (2 * w, 2 * h));
-        let reference = upscaler.upscale_rgb(small_frame, &NoProgress).unwrap();
+        let reference = upscaler
+            .upscale_rgb(small_frame, &NoProgress)
+            .unwrap()
+            .image;
         psnrs.push(psnr_rgb(&reference, big_frame));
     }
     let min = psnrs.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -184,11 +187,11 @@ fn upscaled_video_keeps_frames_timing_and_audio() {
     check_upscaled(&input, &output, &mut upscaler);
 }
 
-/// Sets the cancel flag once `after` frames are upscaled (what the CLI's
+/// Cancels the token once `after` frames are upscaled (what the CLI's
 /// Ctrl-C handler does).
 struct CancelAfter {
     after: u64,
-    flag: Arc<AtomicBool>,
+    token: CancelToken,
     frames: std::sync::atomic::AtomicU64,
 }
 
@@ -197,7 +200,7 @@ impl Progress for CancelAfter {
     fn set(&self, done: u64) {
         self.frames.fetch_max(done, Ordering::SeqCst);
         if done >= self.after {
-            self.flag.store(true, Ordering::SeqCst);
+            self.token.cancel();
         }
     }
     fn finish(&self) {}
@@ -211,14 +214,14 @@ fn interrupted_run(
     upscaler: &mut seer_upscale::Upscaler,
     after: u64,
 ) -> UpscaleError {
-    let flag = Arc::new(AtomicBool::new(false));
+    let token = CancelToken::new();
     let progress = CancelAfter {
         after,
-        flag: Arc::clone(&flag),
+        token: token.clone(),
         frames: Default::default(),
     };
     let options = VideoUpscaleOptions {
-        cancel: Some(flag),
+        cancel: token,
         ..lossless_options()
     };
     upscale_video(input, output, upscaler, &options, &progress)
@@ -241,7 +244,11 @@ fn interrupted_upscale_resumes_without_redoing_finished_segments() {
         matches!(error, UpscaleError::Paused { segments: 1, frames, .. } if frames == SEGMENT),
         "{error}"
     );
-    assert!(error.to_string().contains("--resume"), "{error}");
+    assert!(error.to_string().contains("resume the same job"), "{error}");
+    assert_eq!(
+        seer_core::HasErrorKind::kind(&error),
+        seer_core::ErrorKind::Cancelled
+    );
     assert!(!output.exists());
     let work = VideoWorkFolder::for_output(&output);
     let mut kept: Vec<String> = std::fs::read_dir(&work.path)
@@ -265,7 +272,7 @@ fn interrupted_upscale_resumes_without_redoing_finished_segments() {
     eprintln!("without resume: {error}");
     assert!(
         matches!(error, UpscaleError::WorkFolderExists { .. })
-            && error.to_string().contains("--resume"),
+            && error.to_string().contains("resume the job"),
         "{error}"
     );
     assert!(work.file("segment-000000.pkts").exists() && !output.exists());
@@ -411,9 +418,11 @@ fn cancelled_upscale_leaves_no_output() {
     let output = dir.path().join("out.mp4");
     let mut upscaler = common::upscaler(MODEL, 2, 256);
     let options = VideoUpscaleOptions {
-        cancel: Some(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
-            true,
-        ))),
+        cancel: {
+            let token = CancelToken::new();
+            token.cancel();
+            token
+        },
         ..Default::default()
     };
     let error = upscale_video(

@@ -191,19 +191,25 @@ impl FrameEncoder {
         crate::init()?;
         let codec = find_encoder(options)?;
         let codec_name = codec.name().to_string();
-        let encode_error = |detail: String| VideoError::Encode {
-            codec: codec_name.clone(),
-            detail,
+        let encode_error = |step: &'static str| {
+            let codec = codec_name.clone();
+            move |source| VideoError::Encode {
+                codec,
+                step,
+                source,
+            }
         };
         let pixel = pick_pixel_format(&codec, options.chroma);
         if pixel == Pixel::YUV420P && (!size.0.is_multiple_of(2) || !size.1.is_multiple_of(2)) {
-            return Err(encode_error(format!(
-                "4:2:0 video needs an even width and height, not {}x{}; use 4:4:4 chroma (seer: --chroma 444)",
-                size.0, size.1
-            )));
+            return Err(VideoError::OddSize {
+                width: size.0,
+                height: size.1,
+            });
         }
         let Some(in_video) = reader.input.stream(reader.video_index) else {
-            return Err(encode_error("input video stream vanished".into()));
+            return Err(VideoError::StreamVanished {
+                path: reader.info().path.clone(),
+            });
         };
         let time_base = in_video.time_base();
         let frame_rate = in_video.avg_frame_rate();
@@ -212,7 +218,7 @@ impl FrameEncoder {
         let mut video = context
             .encoder()
             .video()
-            .map_err(|e| encode_error(e.to_string()))?;
+            .map_err(encode_error("creating the encoder"))?;
         video.set_width(size.0);
         video.set_height(size.1);
         video.set_format(pixel);
@@ -226,7 +232,7 @@ impl FrameEncoder {
         }
         let encoder = video
             .open_with(encoder_dictionary(options, reader))
-            .map_err(|e| encode_error(format!("cannot open: {e}")))?;
+            .map_err(encode_error("opening the encoder"))?;
         let mut scaler = scaling::Context::get(
             Pixel::RGB24,
             size.0,
@@ -236,7 +242,7 @@ impl FrameEncoder {
             size.1,
             scaling::Flags::BICUBIC | scaling::Flags::ACCURATE_RND | scaling::Flags::FULL_CHR_H_INT,
         )
-        .map_err(|e| encode_error(format!("cannot convert RGB to {pixel:?}: {e}")))?;
+        .map_err(encode_error("preparing the conversion from RGB"))?;
         let layout = input_layout(reader);
         if is_yuv(pixel) && !set_yuv_layout(&mut scaler, layout, false) {
             tracing::warn!(?layout, "swscale ignored the colour matrix; using BT.601");
@@ -296,10 +302,11 @@ impl FrameEncoder {
         }
     }
 
-    fn encode_error(&self, detail: String) -> VideoError {
+    fn encode_error(&self, step: &'static str, source: ffmpeg_next::Error) -> VideoError {
         VideoError::Encode {
             codec: self.codec_name.clone(),
-            detail,
+            step,
+            source,
         }
     }
 
@@ -325,7 +332,7 @@ impl FrameEncoder {
         self.scaler
             .0
             .run(&rgb, &mut yuv)
-            .map_err(|e| self.encode_error(format!("cannot convert the frame: {e}")))?;
+            .map_err(|e| self.encode_error("converting the frame", e))?;
         let pts = match (pts, self.last_pts) {
             (Some(p), Some(last)) if p <= last => last + 1,
             (Some(p), _) => p,
@@ -336,7 +343,7 @@ impl FrameEncoder {
         yuv.set_pts(Some(pts));
         self.encoder
             .send_frame(&yuv)
-            .map_err(|e| self.encode_error(e.to_string()))?;
+            .map_err(|e| self.encode_error("sending a frame", e))?;
         self.frames += 1;
         Ok(self.drain())
     }
@@ -345,7 +352,7 @@ impl FrameEncoder {
     pub fn finish(&mut self) -> Result<Vec<EncodedPacket>, VideoError> {
         self.encoder
             .send_eof()
-            .map_err(|e| self.encode_error(e.to_string()))?;
+            .map_err(|e| self.encode_error("flushing the encoder", e))?;
         Ok(self.drain())
     }
 

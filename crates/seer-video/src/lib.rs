@@ -54,11 +54,11 @@ pub fn is_video_path(path: &std::path::Path) -> bool {
 /// Initialises FFmpeg once per process and silences its own logging
 /// (errors come back as [`VideoError`]s; libraries never print).
 fn init() -> Result<(), VideoError> {
-    static INIT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    static INIT: std::sync::OnceLock<Result<(), ffmpeg_next::Error>> = std::sync::OnceLock::new();
     let result = INIT.get_or_init(|| {
-        ffmpeg_next::init().map_err(|e| e.to_string())?;
+        ffmpeg_next::init()?;
         ffmpeg_next::util::log::set_level(ffmpeg_next::util::log::Level::Quiet);
         Ok(())
     });
-    result.clone().map_err(|detail| VideoError::Init { detail })
+    (*result).map_err(|source| VideoError::Init { source })
 }

@@ -129,14 +129,19 @@ impl VideoReader {
     /// are marked for copying.
     pub fn open(path: &Path) -> Result<VideoReader, VideoError> {
         crate::init()?;
-        let open_error = |detail: String| VideoError::Open {
-            path: path.to_path_buf(),
-            detail,
+        let open_error = |step: &'static str| {
+            move |source| VideoError::Open {
+                path: path.to_path_buf(),
+                step,
+                source,
+            }
         };
         if !path.is_file() {
-            return Err(open_error("no such file".into()));
+            return Err(VideoError::NotFound {
+                path: path.to_path_buf(),
+            });
         }
-        let input = format::input(&path).map_err(|e| open_error(e.to_string()))?;
+        let input = format::input(&path).map_err(open_error("reading the container"))?;
         let stream =
             input
                 .streams()
@@ -146,13 +151,15 @@ impl VideoReader {
                 })?;
         let video_index = stream.index();
         let context = ffmpeg_next::codec::context::Context::from_parameters(stream.parameters())
-            .map_err(|e| open_error(e.to_string()))?;
+            .map_err(open_error("reading the codec parameters"))?;
         let decoder = context
             .decoder()
             .video()
-            .map_err(|e| open_error(format!("cannot open the video decoder: {e}")))?;
+            .map_err(open_error("opening the video decoder"))?;
         if decoder.width() == 0 || decoder.height() == 0 {
-            return Err(open_error("the video stream has no picture size".into()));
+            return Err(VideoError::NoPictureSize {
+                path: path.to_path_buf(),
+            });
         }
         let frame_rate = stream.avg_frame_rate();
         let duration_s = (input.duration() > 0)
@@ -223,19 +230,21 @@ impl VideoReader {
     /// comes first), which is an error, not a quiet early end.
     fn check_complete(&self) -> Result<(), VideoError> {
         match self.info.declared_frames {
-            Some(declared) if self.frames < declared => Err(self.decode_error(format!(
-                "the file's index lists {declared} frames but its data ends after {}",
-                self.frames
-            ))),
+            Some(declared) if self.frames < declared => Err(VideoError::Truncated {
+                path: self.info.path.clone(),
+                frames: self.frames,
+                declared,
+            }),
             _ => Ok(()),
         }
     }
 
-    fn decode_error(&self, detail: String) -> VideoError {
+    fn decode_error(&self, step: &'static str, source: ffmpeg_next::Error) -> VideoError {
         VideoError::Decode {
             path: self.info.path.clone(),
             frames: self.frames,
-            detail,
+            step,
+            source,
         }
     }
 
@@ -267,7 +276,7 @@ impl VideoReader {
                 }
                 Err(ffmpeg_next::Error::Other { errno }) if errno == ffmpeg_next::error::EAGAIN => {
                 }
-                Err(e) => return Err(self.decode_error(e.to_string())),
+                Err(e) => return Err(self.decode_error("decoding a frame", e)),
             }
             if self.input_done {
                 self.decoder_done = true;
@@ -298,7 +307,7 @@ impl VideoReader {
                     }
                 }
                 Err(ffmpeg_next::Error::Eof) => self.input_done = true,
-                Err(e) => return Err(self.decode_error(e.to_string())),
+                Err(e) => return Err(self.decode_error("reading a packet", e)),
             }
         }
     }
@@ -336,7 +345,7 @@ impl VideoReader {
                 }
                 Err(ffmpeg_next::Error::Other { errno }) if errno == ffmpeg_next::error::EAGAIN => {
                 }
-                Err(e) => return Err(self.decode_error(e.to_string())),
+                Err(e) => return Err(self.decode_error("decoding a frame", e)),
             }
             if self.input_done {
                 // The decoder was drained and asks for input it will never get.
@@ -357,7 +366,7 @@ impl VideoReader {
                 if packet.stream() == self.video_index {
                     self.decoder
                         .send_packet(&packet)
-                        .map_err(|e| self.decode_error(e.to_string()))?;
+                        .map_err(|e| self.decode_error("decoding a packet", e))?;
                 } else if self.copy_streams {
                     if let Some(copied) = self.copied(packet) {
                         self.pending.push_back(Item::Packet(copied));
@@ -369,9 +378,9 @@ impl VideoReader {
                 self.input_done = true;
                 self.decoder
                     .send_eof()
-                    .map_err(|e| self.decode_error(e.to_string()))
+                    .map_err(|e| self.decode_error("flushing the decoder", e))
             }
-            Err(e) => Err(self.decode_error(e.to_string())),
+            Err(e) => Err(self.decode_error("reading a packet", e)),
         }
     }
 
@@ -398,7 +407,7 @@ impl VideoReader {
                     | scaling::Flags::ACCURATE_RND
                     | scaling::Flags::FULL_CHR_H_INT,
             )
-            .map_err(|e| self.decode_error(format!("cannot convert {format:?} to RGB: {e}")))?;
+            .map_err(|e| self.decode_error("preparing the conversion to RGB", e))?;
             let mut context = context;
             if is_yuv(format) {
                 let layout = YuvLayout::new(decoded.color_space(), decoded.color_range(), format);
@@ -413,10 +422,11 @@ impl VideoReader {
             scaler
                 .0
                 .run(decoded, &mut rgb)
-                .map_err(|e| VideoError::Decode {
+                .map_err(|source| VideoError::Decode {
                     path: self.info.path.clone(),
                     frames: self.frames,
-                    detail: format!("cannot convert to RGB: {e}"),
+                    step: "converting to RGB",
+                    source,
                 })?;
         }
         let frame = VideoFrame {

@@ -102,9 +102,12 @@ impl VideoWriter {
         options: &EncodeOptions,
     ) -> Result<VideoWriter, VideoError> {
         crate::init()?;
-        let write_error = |detail: String| VideoError::Write {
-            path: path.to_path_buf(),
-            detail,
+        let write_error = |step: &'static str| {
+            move |source| VideoError::Write {
+                path: path.to_path_buf(),
+                step,
+                source,
+            }
         };
         let temp = TempFile {
             path: temp_path_for(path),
@@ -112,7 +115,7 @@ impl VideoWriter {
         };
         // From here on any early return drops `output`, then `temp`, which
         // deletes the file.
-        let mut output = format::output(&temp.path).map_err(|e| write_error(e.to_string()))?;
+        let mut output = format::output(&temp.path).map_err(write_error("creating the file"))?;
         let global_header = output
             .format()
             .flags()
@@ -121,7 +124,9 @@ impl VideoWriter {
         let codec_name = encoder.codec_name().to_string();
         let input = &reader.input;
         let Some(in_video) = input.stream(reader.video_index) else {
-            return Err(write_error("input video stream vanished".into()));
+            return Err(VideoError::StreamVanished {
+                path: reader.info().path.clone(),
+            });
         };
         let time_base = in_video.time_base();
         let frame_rate = in_video.avg_frame_rate();
@@ -129,7 +134,7 @@ impl VideoWriter {
         let video_out = {
             let mut stream = match output.add_stream(encoder.codec) {
                 Ok(s) => s,
-                Err(e) => return Err(write_error(e.to_string())),
+                Err(e) => return Err(write_error("adding the video stream")(e)),
             };
             stream.set_parameters(&encoder.encoder);
             stream.set_time_base(time_base);
@@ -144,7 +149,7 @@ impl VideoWriter {
             }
             let mut stream = match output.add_stream(encoder::find(codec::Id::None)) {
                 Ok(s) => s,
-                Err(e) => return Err(write_error(e.to_string())),
+                Err(e) => return Err(write_error("adding a copied stream")(e)),
             };
             stream.set_parameters(in_stream.parameters());
             // SAFETY: the stream owns its codec parameters; a zero tag lets
@@ -168,13 +173,13 @@ impl VideoWriter {
         }
         let header = output
             .write_header_with(header_options)
-            .map(|_unused_options| ())
-            .map_err(|e| e.to_string());
-        if let Err(e) = header {
-            let detail = format!(
-                "the container refused the streams ({e}); the video codec {codec_name} or a copied stream may not fit this container, try another --codec or extension"
-            );
-            return Err(write_error(detail));
+            .map(|_unused_options| ());
+        if let Err(source) = header {
+            return Err(VideoError::Container {
+                path: path.to_path_buf(),
+                codec: codec_name,
+                source,
+            });
         }
 
         tracing::info!(codec = %codec_name, ?size, temp = %temp.path.display(), "writing video");
@@ -191,10 +196,17 @@ impl VideoWriter {
         })
     }
 
-    fn write_error(&self, detail: String) -> VideoError {
+    fn write_error(&self, step: &'static str, source: ffmpeg_next::Error) -> VideoError {
         VideoError::Write {
             path: self.final_path.clone(),
-            detail,
+            step,
+            source,
+        }
+    }
+
+    fn closed(&self) -> VideoError {
+        VideoError::Closed {
+            path: self.final_path.clone(),
         }
     }
 
@@ -239,7 +251,7 @@ impl VideoWriter {
         }
         self.last_dts = packet.dts();
         let Some(output) = self.output.as_mut() else {
-            return Err(self.write_error("the writer is closed".into()));
+            return Err(self.closed());
         };
         let out_time_base = output
             .stream(video_out)
@@ -248,7 +260,7 @@ impl VideoWriter {
         packet.set_stream(video_out);
         packet.rescale_ts(encoder_time_base, out_time_base);
         if let Err(e) = packet.write_interleaved(output) {
-            return Err(self.write_error(e.to_string()));
+            return Err(self.write_error("writing a packet", e));
         }
         Ok(())
     }
@@ -262,7 +274,7 @@ impl VideoWriter {
             return Ok(());
         };
         let Some(output) = self.output.as_mut() else {
-            return Err(self.write_error("the writer is closed".into()));
+            return Err(self.closed());
         };
         let out_time_base = output
             .stream(out_index)
@@ -272,7 +284,7 @@ impl VideoWriter {
         packet.rescale_ts(in_time_base, out_time_base);
         packet.set_position(-1);
         if let Err(e) = packet.write_interleaved(output) {
-            return Err(self.write_error(e.to_string()));
+            return Err(self.write_error("writing a packet", e));
         }
         self.copied_packets += 1;
         Ok(())
@@ -286,14 +298,18 @@ impl VideoWriter {
             self.write_video_packet(packet)?;
         }
         let Some(mut output) = self.output.take() else {
-            return Err(self.write_error("the writer is closed".into()));
+            return Err(self.closed());
         };
         output
             .write_trailer()
-            .map_err(|e| self.write_error(e.to_string()))?;
+            .map_err(|e| self.write_error("finishing the file", e))?;
         drop(output); // closes the file
-        std::fs::rename(&self.temp.path, &self.final_path)
-            .map_err(|e| self.write_error(format!("cannot rename the finished file: {e}")))?;
+        std::fs::rename(&self.temp.path, &self.final_path).map_err(|source| {
+            VideoError::WriteIo {
+                path: self.final_path.clone(),
+                source,
+            }
+        })?;
         self.temp.keep = true;
         Ok(WriteSummary {
             path: self.final_path.clone(),

@@ -204,6 +204,14 @@ impl WorkFolder {
         }
     }
 
+    /// A failed read or write in the folder.
+    pub fn io_error(&self, source: std::io::Error) -> UpscaleError {
+        UpscaleError::WorkFolderIo {
+            folder: self.path.display().to_string(),
+            source,
+        }
+    }
+
     /// A resume that cannot use the folder.
     pub fn mismatch(&self, detail: impl std::fmt::Display) -> UpscaleError {
         UpscaleError::ResumeMismatch {
@@ -219,12 +227,12 @@ impl WorkFolder {
 
     /// Creates the (new, empty) folder.
     pub fn create(&self) -> Result<(), UpscaleError> {
-        std::fs::create_dir(&self.path).map_err(|e| self.error(e))
+        std::fs::create_dir(&self.path).map_err(|e| self.io_error(e))
     }
 
     /// Deletes the folder and everything in it.
     pub fn remove(&self) -> Result<(), UpscaleError> {
-        std::fs::remove_dir_all(&self.path).map_err(|e| self.error(e))
+        std::fs::remove_dir_all(&self.path).map_err(|e| self.io_error(e))
     }
 
     /// Path of a file in the folder.
@@ -244,7 +252,7 @@ impl WorkFolder {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.error(e)),
+            Err(e) => return Err(self.io_error(e)),
         };
         let journal: Journal = serde_json::from_str(&text)
             .map_err(|e| self.mismatch(format!("{JOURNAL} is not a seer journal ({e})")))?;
@@ -259,7 +267,12 @@ impl WorkFolder {
 
     /// Replaces the journal atomically and durably.
     pub fn save(&self, journal: &Journal) -> Result<(), UpscaleError> {
-        let text = serde_json::to_string_pretty(journal).map_err(|e| self.error(e))?;
+        let text = serde_json::to_string_pretty(journal).map_err(|source| {
+            UpscaleError::JournalEncode {
+                folder: self.path.display().to_string(),
+                source,
+            }
+        })?;
         let temp = self.file(&format!("{JOURNAL}.tmp"));
         let write = || -> std::io::Result<()> {
             let mut file = File::create(&temp)?;
@@ -268,7 +281,7 @@ impl WorkFolder {
             std::fs::rename(&temp, self.file(JOURNAL))?;
             self.sync()
         };
-        write().map_err(|e| self.error(e))
+        write().map_err(|e| self.io_error(e))
     }
 
     /// Fsyncs the folder so renames and new files in it are durable.
@@ -299,12 +312,12 @@ impl WorkFolder {
             journal.complete = false;
         }
         let keep: Vec<String> = journal.segments.iter().map(|s| s.file.clone()).collect();
-        let entries = std::fs::read_dir(&self.path).map_err(|e| self.error(e))?;
+        let entries = std::fs::read_dir(&self.path).map_err(|e| self.io_error(e))?;
         for entry in entries {
-            let entry = entry.map_err(|e| self.error(e))?;
+            let entry = entry.map_err(|e| self.io_error(e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if name != JOURNAL && !keep.contains(&name) {
-                std::fs::remove_file(entry.path()).map_err(|e| self.error(e))?;
+                std::fs::remove_file(entry.path()).map_err(|e| self.io_error(e))?;
             }
         }
         self.save(journal)?;

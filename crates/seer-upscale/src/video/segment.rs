@@ -35,7 +35,7 @@ impl SegmentFile {
         first_pts: Option<i64>,
     ) -> Result<SegmentFile, UpscaleError> {
         let name = WorkFolder::segment_name(index);
-        let file = File::create(work.file(&name)).map_err(|e| work.error(e))?;
+        let file = File::create(work.file(&name)).map_err(|e| work.io_error(e))?;
         let mut segment = SegmentFile {
             file: BufWriter::new(file),
             hasher: Sha256::new(),
@@ -56,7 +56,7 @@ impl SegmentFile {
     }
 
     fn put(&mut self, work: &WorkFolder, bytes: &[u8]) -> Result<(), UpscaleError> {
-        self.file.write_all(bytes).map_err(|e| work.error(e))?;
+        self.file.write_all(bytes).map_err(|e| work.io_error(e))?;
         self.hasher.update(bytes);
         self.bytes += bytes.len() as u64;
         Ok(())
@@ -94,8 +94,8 @@ impl SegmentFile {
         let file = self
             .file
             .into_inner()
-            .map_err(|e| work.error(e.into_error()))?;
-        file.sync_all().map_err(|e| work.error(e))?;
+            .map_err(|e| work.io_error(e.into_error()))?;
+        file.sync_all().map_err(|e| work.io_error(e))?;
         let mut record = self.record;
         record.bytes = self.bytes;
         record.sha256 = hex(&self.hasher.finalize());
@@ -120,7 +120,7 @@ impl<'a> SegmentReader<'a> {
         work: &'a WorkFolder,
         record: &'a SegmentRecord,
     ) -> Result<SegmentReader<'a>, UpscaleError> {
-        let file = File::open(work.file(&record.file)).map_err(|e| work.error(e))?;
+        let file = File::open(work.file(&record.file)).map_err(|e| work.io_error(e))?;
         let mut reader = SegmentReader {
             work,
             record,
@@ -151,7 +151,7 @@ impl<'a> SegmentReader<'a> {
                 Ok(0) => return Err(self.damaged("cut short")),
                 Ok(n) => read += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(self.work.error(e)),
+                Err(e) => return Err(self.work.io_error(e)),
             }
         }
         self.hasher.update(&*buffer);
