@@ -7,9 +7,10 @@ use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
 use anyhow::Context;
 use clap::Args;
-use seer_face::liveness::{LivenessModel, LivenessScorer, LIVENESS_VERDICT, MIN_USABLE_AUC};
+use seer_face::liveness::{LivenessModel, LivenessScorer, MIN_USABLE_AUC};
 use seer_face::liveness_eval::{self, Evaluation, Sample, SampleKind, MIN_FACE_PX};
-use seer_face::{DetectOptions, Detector};
+use seer_face::workflow::image::detect_decoded;
+use seer_face::{DetectOptions, Detector, ImageInput};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `seer bench liveness`.
@@ -63,8 +64,11 @@ pub fn bench(args: BenchLivenessArgs) -> anyhow::Result<()> {
         files.len(),
     );
     for (i, path) in files.iter().enumerate() {
-        let (image, faces) =
-            crate::face::detect_in(&mut detector, path, &DetectOptions::default())?;
+        let (image, faces) = detect_decoded(
+            &mut detector,
+            &ImageInput::Path(path),
+            &DetectOptions::default(),
+        )?;
         let name = path
             .strip_prefix(&args.data)
             .unwrap_or(path)
@@ -179,25 +183,12 @@ fn print_evaluation(e: &Evaluation, photos: usize, skipped_small: usize) {
     }
 }
 
-/// Runs `seer face liveness`.
+/// Runs `seer face liveness`: prints the verdict record with `--json`,
+/// then refuses with the measured figures.
 pub fn liveness(args: LivenessArgs) -> anyhow::Result<()> {
-    let v = LIVENESS_VERDICT;
+    let (verdict, refusal) = seer_face::workflow::liveness(&ImageInput::Path(&args.image));
     if args.json {
-        print_json(&v)?;
+        print_json(&verdict)?;
     }
-    if v.usable {
-        // A model was recorded as usable, but the per-face verdict (score,
-        // threshold, live/spoof) has not been written for it yet.
-        anyhow::bail!("this build records a usable liveness model but has no verdict code for it");
-    }
-    anyhow::bail!(
-        "no usable liveness model is available, so seer gives no live/spoof verdict for {}. \
-         Measured on real faces vs simulated print, screen and mask attacks \
-         (seer bench liveness --data DIR): held-out AUC face.antispoof {:.3}, \
-         face.liveness {:.3} (0.5 = chance); a verdict needs ≥ {MIN_USABLE_AUC}. {}",
-        args.image.display(),
-        v.antispoof_auc,
-        v.liveness_auc,
-        v.reason
-    )
+    Err(refusal.into())
 }
