@@ -159,28 +159,27 @@ fn flag(option: &str) -> String {
 }
 
 /// What to tell a CLI user beyond a library error's own message: the flag
-/// or command that helps.
+/// or command that helps, appended to the message as it stands.
 fn hint(err: &FaceError) -> Option<String> {
-    match err.root() {
-        FaceError::SeveralFaces { .. } => {
-            Some("use --largest to enrol the largest face".to_string())
-        }
+    let text = match err.root() {
+        FaceError::SeveralFaces { .. } => " (--largest)".to_string(),
         FaceError::SeveralTracks { .. } => {
-            Some("use --largest to take the most prominent face".to_string())
+            " (or use --largest to take the most prominent face)".to_string()
         }
-        FaceError::NotAVideoOutput { .. } => Some("give --draw a video file name".to_string()),
+        FaceError::NotAVideoOutput { .. } => " (--draw)".to_string(),
         FaceError::NoUsableLiveness { .. } => {
-            Some("the figures come from seer bench liveness --data DIR".to_string())
+            " Measured with: seer bench liveness --data DIR".to_string()
         }
-        FaceError::Gallery(GalleryError::MissingKey) => Some("--key-file FILE".to_string()),
-        FaceError::Gallery(GalleryError::NoGallery { location }) => Some(format!(
-            "seer face enroll --gallery {location} --subject NAME IMG…"
-        )),
+        FaceError::Gallery(GalleryError::MissingKey) => " (--key-file)".to_string(),
+        FaceError::Gallery(GalleryError::NoGallery { location }) => {
+            format!(" (seer face enroll --gallery {location} --subject NAME IMG…)")
+        }
         FaceError::Gallery(GalleryError::NoSuchSubject { .. }) => {
-            Some("`seer face subjects` lists them".to_string())
+            "; `seer face subjects` lists them".to_string()
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    Some(text)
 }
 
 /// A library error with flag names and hints for the command line.
@@ -196,7 +195,7 @@ fn with_hint(err: anyhow::Error) -> anyhow::Error {
         return anyhow::anyhow!("{} {why}", flag(option));
     }
     match hint(&face) {
-        Some(hint) => anyhow::anyhow!("{:#}; {hint}", anyhow::Error::new(face)),
+        Some(hint) => anyhow::anyhow!("{:#}{hint}", anyhow::Error::new(face)),
         None => anyhow::Error::new(face),
     }
 }

@@ -62,7 +62,7 @@ pub enum FaceError {
         count: usize,
     },
     /// An enrolment video shows more than one face track.
-    #[error("the video shows {count} face tracks; an enrolment video must show one person (or enrol the most prominent face)")]
+    #[error("the video shows {count} face tracks; an enrolment video must show one person")]
     SeveralTracks {
         /// How many face tracks were kept.
         count: usize,
@@ -283,5 +283,55 @@ pub(crate) fn check_output_folder(path: &std::path::Path) -> Result<(), FaceErro
         Err(FaceError::NoOutputFolder {
             dir: dir.to_path_buf(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_follow_the_innermost_cause_and_messages_name_no_flags() {
+        let several = FaceError::SeveralFaces {
+            path: "a.jpg".into(),
+            count: 2,
+        };
+        assert!(!several.to_string().contains("--"), "{several}");
+        let wrapped = several.on("nothing was enrolled: a.jpg is not usable");
+        assert_eq!(wrapped.kind(), ErrorKind::InvalidInput);
+        assert!(matches!(
+            wrapped.root(),
+            FaceError::SeveralFaces { count: 2, .. }
+        ));
+        let source = std::error::Error::source(&wrapped).map(|e| e.to_string());
+        assert!(source.is_some_and(|s| s.starts_with("2 faces found in a.jpg")));
+        assert_eq!(
+            FaceError::from(seer_core::Cancelled).kind(),
+            ErrorKind::Cancelled
+        );
+        let missing = FaceError::Gallery(GalleryError::NoGallery {
+            location: "g.db".into(),
+        });
+        assert_eq!(missing.kind(), ErrorKind::NotFound);
+        assert_eq!(
+            FaceError::Write {
+                path: "o.png".into(),
+                source: std::io::Error::other("disk full"),
+            }
+            .kind(),
+            ErrorKind::Internal
+        );
+    }
+
+    #[test]
+    fn option_checks_name_the_option_field() {
+        let err = check_unit("min_score", 1.5).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "min_score must be between 0 and 1, got 1.5"
+        );
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(check_at_least_one("every", 0).is_err());
+        assert!(check_at_least_one("every", 1).is_ok());
     }
 }
