@@ -171,6 +171,16 @@ pub enum GalleryError {
     /// The PostgreSQL server refused or failed an operation.
     #[error("PostgreSQL gallery: {0}")]
     Postgres(String),
+    /// A PostgreSQL query or connection failed.
+    #[cfg(feature = "postgres")]
+    #[error("PostgreSQL gallery: {what}")]
+    PostgresDb {
+        /// What failed: connecting (to the URL without its password) or a query.
+        what: String,
+        /// The driver's error.
+        #[source]
+        source: ::postgres::Error,
+    },
     /// Another process holds the file, so deleted data could not be purged.
     #[error("the gallery file is in use by another process; the forgotten data was deleted but could not yet be purged from the file; run forget again when it is free")]
     Busy,
@@ -199,6 +209,8 @@ impl seer_core::HasErrorKind for GalleryError {
             | GalleryError::Random(_)
             | GalleryError::Postgres(_)
             | GalleryError::Busy => K::Internal,
+            #[cfg(feature = "postgres")]
+            GalleryError::PostgresDb { .. } => K::Internal,
         }
     }
 }

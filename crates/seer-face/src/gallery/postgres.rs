@@ -66,20 +66,21 @@ pub(crate) struct PostgresStore {
     client: Client,
 }
 
-fn pg(e: postgres::Error) -> GalleryError {
-    let detail = e
-        .as_db_error()
-        .map(|d| d.message().to_string())
-        .unwrap_or_else(|| e.to_string());
-    GalleryError::Postgres(detail)
+fn pg(source: postgres::Error) -> GalleryError {
+    GalleryError::PostgresDb {
+        what: "a query failed".to_string(),
+        source,
+    }
 }
 
 impl PostgresStore {
     /// Connects to `url`; returns the store and the URL without password.
     pub(crate) fn connect(url: &str) -> Result<(PostgresStore, String), GalleryError> {
         let label = super::location::redacted(url);
-        let client = Client::connect(url, NoTls)
-            .map_err(|e| GalleryError::Postgres(format!("cannot connect to {label}: {}", pg(e))))?;
+        let client = Client::connect(url, NoTls).map_err(|source| GalleryError::PostgresDb {
+            what: format!("cannot connect to {label}"),
+            source,
+        })?;
         Ok((PostgresStore { client }, label))
     }
 }
