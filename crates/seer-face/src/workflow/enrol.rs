@@ -131,6 +131,7 @@ pub fn describe_enrolment(
             }
         }
     }
+    // Only video sources report progress (the scan).
     let _ = progress;
     Ok(out)
 }
