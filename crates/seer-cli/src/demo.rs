@@ -118,7 +118,7 @@ fn faces_demo(
     let image = seer_imgproc::load_rgb(&input_path)?;
     let mut detector = seer_face::Detector::from_store(store, progress)?;
     let faces = detector.detect(&image, &seer_face::DetectOptions::default())?;
-    let drawn = crate::face::draw_faces(&image, &faces);
+    let drawn = seer_face::annotate::draw_faces(&image, &faces);
     let output_path = out.join("faces.png");
     save_png(&drawn, &output_path)?;
     Ok(FacesResult {

@@ -1,16 +1,18 @@
-//! `seer face`: detect faces in an image, verify that two photos show the
-//! same person, and manage an encrypted gallery of enrolled subjects
-//! (enroll, identify, subjects, forget, audit).
+//! `seer face`: detect faces in an image or a video, verify that two
+//! photos show the same person, and manage an encrypted gallery of
+//! enrolled subjects (enroll, identify, subjects, forget, audit, export,
+//! import), blur faces, liveness. The workflows live in
+//! `seer_face::workflow` and `seer_face::video`; this module parses
+//! arguments, calls them and prints.
 
-use crate::output::{print_json, print_table};
+use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
-use anyhow::Context;
 use clap::{Args, Subcommand};
-use image::{Rgb, RgbImage};
-use seer_face::{largest, verify, DetectOptions, Detector, Embedder, Face, FaceError};
+use seer_core::CancelToken;
+use seer_face::workflow::{detect_image, verify_images, DetectResult};
+use seer_face::{DetectOptions, Detector, Embedder, FaceError, GalleryError, ImageInput};
 use seer_models::Store;
-use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Subcommands of `seer face`.
 #[derive(Subcommand)]
@@ -81,27 +83,9 @@ pub struct VerifyArgs {
     json: bool,
 }
 
-#[derive(Serialize)]
-struct DetectOutput {
-    image: String,
-    width: u32,
-    height: u32,
-    faces: Vec<Face>,
-}
-
-#[derive(Serialize)]
-struct VerifyOutput {
-    a: String,
-    b: String,
-    face_a: Face,
-    face_b: Face,
-    #[serde(flatten)]
-    verification: seer_face::Verification,
-}
-
-/// Runs a `seer face` subcommand.
+/// Runs a `seer face` subcommand; library errors get the CLI's hints.
 pub fn run(command: FaceCommand) -> anyhow::Result<()> {
-    match command {
+    let result = match command {
         FaceCommand::Detect(args) => detect(args),
         FaceCommand::Verify(args) => verify_cmd(args),
         FaceCommand::Enroll(args) => crate::gallery::enroll(args),
@@ -113,7 +97,8 @@ pub fn run(command: FaceCommand) -> anyhow::Result<()> {
         FaceCommand::Import(args) => crate::gallery::import(args),
         FaceCommand::Blur(args) => crate::face_blur::run(args),
         FaceCommand::Liveness(args) => crate::face_liveness::liveness(args),
-    }
+    };
+    result.map_err(with_hint)
 }
 
 /// Opens the cache and loads ONNX Runtime (fetching on first use).
@@ -124,30 +109,98 @@ pub(crate) fn runtime(progress: &TerminalProgress) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-pub(crate) fn load(path: &Path) -> anyhow::Result<RgbImage> {
-    Ok(seer_imgproc::load_rgb(path)?)
+/// The model cache (with ONNX Runtime loaded) and the face detector.
+pub(crate) fn detector(progress: &TerminalProgress) -> anyhow::Result<(Store, Detector)> {
+    let store = runtime(progress)?;
+    let detector = Detector::from_store(&store, progress)?;
+    Ok((store, detector))
 }
 
-/// Detects with a clear message naming the file on failure.
-pub(crate) fn detect_in(
-    detector: &mut Detector,
-    path: &Path,
-    options: &DetectOptions,
-) -> anyhow::Result<(RgbImage, Vec<Face>)> {
-    let image = load(path)?;
-    let faces = detector
-        .detect(&image, options)
-        .with_context(|| format!("face detection failed on {}", path.display()))?;
-    Ok((image, faces))
+/// The face detector and embedder.
+pub(crate) fn detector_and_embedder(
+    progress: &TerminalProgress,
+) -> anyhow::Result<(Detector, Embedder)> {
+    let (store, detector) = detector(progress)?;
+    let embedder = Embedder::from_store(&store, progress)?;
+    Ok((detector, embedder))
+}
+
+/// A token that the first Ctrl-C cancels (the work stops and leaves no
+/// half-written output); a second Ctrl-C exits at once.
+pub(crate) fn cancel_on_ctrl_c() -> CancelToken {
+    let token = CancelToken::new();
+    let handler = token.clone();
+    let installed = ctrlc::set_handler(move || {
+        if handler.is_cancelled() {
+            std::process::exit(130);
+        }
+        handler.cancel();
+    });
+    if let Err(e) = installed {
+        tracing::warn!("cannot catch Ctrl-C ({e})");
+    }
+    token
+}
+
+/// Who is asking, for the audit trail.
+pub(crate) fn caller() -> String {
+    let user = std::env::var("USER").unwrap_or_default();
+    let user: String = user.chars().filter(|c| !c.is_control()).take(80).collect();
+    if user.trim().is_empty() {
+        "cli".to_string()
+    } else {
+        format!("cli:{}", user.trim())
+    }
+}
+
+/// The command-line spelling of an option field (`top_k` → `--top-k`).
+fn flag(option: &str) -> String {
+    format!("--{}", option.replace('_', "-"))
+}
+
+/// What to tell a CLI user beyond a library error's own message: the flag
+/// or command that helps, appended to the message as it stands.
+fn hint(err: &FaceError) -> Option<String> {
+    let text = match err.root() {
+        FaceError::SeveralFaces { .. } => " (--largest)".to_string(),
+        FaceError::SeveralTracks { .. } => {
+            " (or use --largest to take the most prominent face)".to_string()
+        }
+        FaceError::NotAVideoOutput { .. } => " (--draw)".to_string(),
+        FaceError::NoUsableLiveness { .. } => {
+            " Measured with: seer bench liveness --data DIR".to_string()
+        }
+        FaceError::Gallery(GalleryError::MissingKey) => " (--key-file)".to_string(),
+        FaceError::Gallery(GalleryError::NoGallery { location }) => {
+            format!(" (seer face enroll --gallery {location} --subject NAME IMG…)")
+        }
+        FaceError::Gallery(GalleryError::NoSuchSubject { .. }) => {
+            "; `seer face subjects` lists them".to_string()
+        }
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// A library error with flag names and hints for the command line.
+fn with_hint(err: anyhow::Error) -> anyhow::Error {
+    let face = match err.downcast::<FaceError>() {
+        Ok(face) => face,
+        Err(err) => match err.downcast::<GalleryError>() {
+            Ok(gallery) => FaceError::Gallery(gallery),
+            Err(err) => return err,
+        },
+    };
+    if let FaceError::InvalidOption { option, why } = &face {
+        return anyhow::anyhow!("{} {why}", flag(option));
+    }
+    match hint(&face) {
+        Some(hint) => anyhow::anyhow!("{:#}{hint}", anyhow::Error::new(face)),
+        None => anyhow::Error::new(face),
+    }
 }
 
 fn detect(args: DetectArgs) -> anyhow::Result<()> {
-    if !(0.0..=1.0).contains(&args.min_score) {
-        anyhow::bail!(
-            "--min-score must be between 0 and 1, got {}",
-            args.min_score
-        );
-    }
     let options = DetectOptions {
         small_faces: args.small_faces,
         score_threshold: args.min_score,
@@ -155,31 +208,26 @@ fn detect(args: DetectArgs) -> anyhow::Result<()> {
     };
     if seer_video::is_video_path(&args.image) {
         return crate::face_video::detect(
-            &args.image,
+            args.image,
             options,
             args.every,
             args.full_search_every,
-            args.draw.as_deref(),
+            args.draw,
             args.json,
         );
     }
     let progress = TerminalProgress::new();
-    let store = runtime(&progress)?;
-    let mut detector = Detector::from_store(&store, &progress)?;
-    let (image, faces) = detect_in(&mut detector, &args.image, &options)?;
-    if let Some(out) = &args.draw {
-        let drawn = draw_faces(&image, &faces);
-        seer_imgproc::save_rgb(&drawn, out)?;
-    }
-    let result = DetectOutput {
-        image: args.image.display().to_string(),
-        width: image.width(),
-        height: image.height(),
-        faces,
-    };
+    let (_, mut detector) = detector(&progress)?;
+    let input = ImageInput::Path(&args.image);
+    let result = detect_image(&mut detector, &input, &options, args.draw.as_deref())?;
     if args.json {
         return print_json(&result);
     }
+    print_faces(&result);
+    Ok(())
+}
+
+fn print_faces(result: &DetectResult) {
     let rows: Vec<Vec<String>> = result
         .faces
         .iter()
@@ -200,71 +248,22 @@ fn detect(args: DetectArgs) -> anyhow::Result<()> {
     if result.faces.is_empty() {
         eprintln!("no faces found in {}", result.image);
     }
-    Ok(())
-}
-
-/// A copy of `image` with each face's box (green) and keypoints (red eyes,
-/// yellow nose and mouth, blue ears).
-pub(crate) fn draw_faces(image: &RgbImage, faces: &[Face]) -> RgbImage {
-    let mut out = image.clone();
-    let thickness = (image.width().max(image.height()) / 400).max(2);
-    for face in faces {
-        let b = face.bbox;
-        seer_imgproc::draw_rect(
-            &mut out,
-            b.x.round() as i64,
-            b.y.round() as i64,
-            b.width.round().max(1.0) as u32,
-            b.height.round().max(1.0) as u32,
-            thickness,
-            Rgb([0, 255, 0]),
-        );
-        let colours = [
-            Rgb([255, 0, 0]),
-            Rgb([255, 0, 0]),
-            Rgb([255, 255, 0]),
-            Rgb([255, 255, 0]),
-            Rgb([0, 128, 255]),
-            Rgb([0, 128, 255]),
-        ];
-        let radius = (b.width / 40.0).max(thickness as f32);
-        for (p, colour) in face.keypoints.iter().zip(colours) {
-            seer_imgproc::draw_dot(&mut out, p.x, p.y, radius, colour);
-        }
-    }
-    out
 }
 
 fn verify_cmd(args: VerifyArgs) -> anyhow::Result<()> {
     let progress = TerminalProgress::new();
-    let store = runtime(&progress)?;
-    let mut detector = Detector::from_store(&store, &progress)?;
-    let mut embedder = Embedder::from_store(&store, &progress)?;
-    let options = DetectOptions::default();
-    let mut embed_one = |path: &Path| -> anyhow::Result<(Face, seer_face::Embedding)> {
-        let (image, faces) = detect_in(&mut detector, path, &options)?;
-        let face = largest(&faces).cloned().ok_or_else(|| FaceError::NoFace {
-            path: path.to_path_buf(),
-        })?;
-        let embedding = embedder
-            .embed(&image, &face)
-            .with_context(|| format!("cannot describe the face in {}", path.display()))?;
-        Ok((face, embedding))
-    };
-    let (face_a, ea) = embed_one(&args.a)?;
-    let (face_b, eb) = embed_one(&args.b)?;
-    let result = VerifyOutput {
-        a: args.a.display().to_string(),
-        b: args.b.display().to_string(),
-        face_a,
-        face_b,
-        verification: verify(&ea, &eb),
-    };
+    let (mut detector, mut embedder) = detector_and_embedder(&progress)?;
+    let result = verify_images(
+        &mut detector,
+        &mut embedder,
+        &ImageInput::Path(&args.a),
+        &ImageInput::Path(&args.b),
+    )?;
     if args.json {
         return print_json(&result);
     }
     let v = &result.verification;
-    crate::output::out_line(&format!(
+    out_line(&format!(
         "{}: distance {:.3} (same person below {:.2}), cosine similarity {:.3}",
         if v.same_person {
             "same person"

@@ -7,10 +7,10 @@ use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
 use anyhow::Context;
 use clap::Args;
-use seer_face::liveness::{LivenessModel, LivenessScorer, LIVENESS_VERDICT, MIN_USABLE_AUC};
-use seer_face::liveness_eval::{self, Evaluation, Sample, SampleKind, MIN_FACE_PX};
-use seer_face::{DetectOptions, Detector};
-use std::path::{Path, PathBuf};
+use seer_face::liveness::{LivenessModel, LivenessScorer, MIN_USABLE_AUC};
+use seer_face::liveness_eval::{self, Evaluation, MIN_FACE_PX};
+use seer_face::{Detector, ImageInput};
+use std::path::PathBuf;
 
 /// Arguments of `seer bench liveness`.
 #[derive(Args)]
@@ -55,64 +55,16 @@ pub fn bench(args: BenchLivenessArgs) -> anyhow::Result<()> {
     for model in LivenessModel::ALL {
         scorers.push(LivenessScorer::from_store(model, &store, &progress)?);
     }
-    let mut samples: Vec<Sample> = Vec::new();
-    let mut skipped_small = 0;
-    progress_start(
-        &progress,
-        "detecting faces, simulating attacks",
-        files.len(),
-    );
-    for (i, path) in files.iter().enumerate() {
-        let (image, faces) =
-            crate::face::detect_in(&mut detector, path, &DetectOptions::default())?;
-        let name = path
-            .strip_prefix(&args.data)
-            .unwrap_or(path)
-            .display()
-            .to_string();
-        for (k, face) in faces.iter().enumerate() {
-            if face.bbox.width.max(face.bbox.height) < MIN_FACE_PX {
-                skipped_small += 1;
-                continue;
-            }
-            let canvas = liveness_eval::face_canvas(&image, &face.bbox);
-            let seed = (i * 100 + k) as u64;
-            samples.extend(liveness_eval::samples_of(
-                &format!("{name}#{k}"),
-                i % 2,
-                &canvas,
-                seed,
-            ));
-        }
-        seer_core::progress::Progress::set(&progress, i as u64 + 1);
-    }
-    seer_core::progress::Progress::finish(&progress);
+    let dataset = liveness_eval::dataset_samples(&mut detector, &args.data, &files, &progress)?;
     if let Some(dir) = &args.dump {
-        dump_samples(dir, &samples)?;
+        liveness_eval::dump_samples(dir, &dataset.samples)?;
     }
-    let evaluation = liveness_eval::evaluate(&samples, &mut scorers, &progress)?;
+    let evaluation = liveness_eval::evaluate(&dataset.samples, &mut scorers, &progress)?;
     if args.json {
         return print_json(&evaluation);
     }
-    print_evaluation(&evaluation, files.len(), skipped_small);
+    print_evaluation(&evaluation, files.len(), dataset.skipped_small);
     Ok(())
-}
-
-/// Writes each sample as `NNNN-KIND.png` (KIND: real, print, screen, mask).
-fn dump_samples(dir: &Path, samples: &[Sample]) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (i, s) in samples.iter().enumerate() {
-        let kind = match s.kind {
-            SampleKind::Real => "real",
-            SampleKind::Attack(a) => a.name(),
-        };
-        seer_imgproc::save_rgb(&s.canvas, &dir.join(format!("{i:04}-{kind}.png")))?;
-    }
-    Ok(())
-}
-
-fn progress_start(progress: &TerminalProgress, label: &str, total: usize) {
-    seer_core::progress::Progress::start(progress, label, Some(total as u64));
 }
 
 fn print_evaluation(e: &Evaluation, photos: usize, skipped_small: usize) {
@@ -179,25 +131,12 @@ fn print_evaluation(e: &Evaluation, photos: usize, skipped_small: usize) {
     }
 }
 
-/// Runs `seer face liveness`.
+/// Runs `seer face liveness`: prints the verdict record with `--json`,
+/// then refuses with the measured figures.
 pub fn liveness(args: LivenessArgs) -> anyhow::Result<()> {
-    let v = LIVENESS_VERDICT;
+    let (verdict, refusal) = seer_face::workflow::liveness(&ImageInput::Path(&args.image));
     if args.json {
-        print_json(&v)?;
+        print_json(&verdict)?;
     }
-    if v.usable {
-        // A model was recorded as usable, but the per-face verdict (score,
-        // threshold, live/spoof) has not been written for it yet.
-        anyhow::bail!("this build records a usable liveness model but has no verdict code for it");
-    }
-    anyhow::bail!(
-        "no usable liveness model is available, so seer gives no live/spoof verdict for {}. \
-         Measured on real faces vs simulated print, screen and mask attacks \
-         (seer bench liveness --data DIR): held-out AUC face.antispoof {:.3}, \
-         face.liveness {:.3} (0.5 = chance); a verdict needs ≥ {MIN_USABLE_AUC}. {}",
-        args.image.display(),
-        v.antispoof_auc,
-        v.liveness_auc,
-        v.reason
-    )
+    Err(refusal.into())
 }

@@ -1,17 +1,17 @@
 //! `seer face enroll | identify | subjects | forget | audit | export |
 //! import`: the encrypted face gallery. The key comes from
-//! `SEER_GALLERY_KEY` or `--key-file`.
+//! `SEER_GALLERY_KEY` or `--key-file`. The work is
+//! `seer_face::workflow`'s; this module builds its options and prints.
 
-use crate::face::{detect_in, load, runtime};
+use crate::face::{caller, cancel_on_ctrl_c, detector_and_embedder};
 use crate::output::{out_line, print_json, print_table, utc_time};
 use crate::progress::TerminalProgress;
-use anyhow::Context;
 use clap::Args;
-use seer_face::{
-    best_subject, enrolment_embedding, DetectOptions, Detector, Embedder, Face, FacePolicy,
-    Gallery, GalleryKey, Match,
+use seer_face::workflow::{
+    enrol, export_gallery, forget_subject, identify_image, import_gallery, EnrolOptions,
+    EnrolSource, IdentifyOptions,
 };
-use serde::Serialize;
+use seer_face::{Gallery, GalleryKey, GalleryLocation, ImageInput};
 use std::path::PathBuf;
 
 /// Where the gallery is and how to open it.
@@ -122,192 +122,94 @@ pub struct ForgetArgs {
     name: String,
 }
 
-#[derive(Serialize)]
-struct IdentifiedFace {
-    face: Face,
-    /// The identified subject, or "unknown".
-    subject: String,
-    /// Distance to the nearest subject (none in an empty gallery).
-    distance: Option<f32>,
-    candidates: Vec<Match>,
-}
-
-#[derive(Serialize)]
-struct IdentifyOutput {
-    image: String,
-    width: u32,
-    height: u32,
-    threshold: f32,
-    faces: Vec<IdentifiedFace>,
-}
-
-/// Who is asking, for the audit trail.
-pub(crate) fn caller() -> String {
-    let user = std::env::var("USER").unwrap_or_default();
-    let user: String = user.chars().filter(|c| !c.is_control()).take(80).collect();
-    if user.trim().is_empty() {
-        "cli".to_string()
-    } else {
-        format!("cli:{}", user.trim())
-    }
-}
-
-fn key(args: &GalleryArgs) -> anyhow::Result<GalleryKey> {
-    Ok(GalleryKey::load(args.key_file.as_deref())?)
-}
-
 impl GalleryArgs {
-    /// True when the gallery is a PostgreSQL URL or an existing file.
-    fn exists(&self) -> bool {
-        self.gallery
-            .to_str()
-            .is_some_and(seer_face::gallery::is_postgres_url)
-            || self.gallery.exists()
+    /// The gallery location: a PostgreSQL URL or a file.
+    fn location(&self) -> GalleryLocation {
+        match self.gallery.to_str() {
+            Some(text) => GalleryLocation::parse(text),
+            None => GalleryLocation::File(self.gallery.clone()),
+        }
+    }
+
+    /// The key from `--key-file` or `SEER_GALLERY_KEY`.
+    fn key(&self) -> anyhow::Result<GalleryKey> {
+        Ok(GalleryKey::load(self.key_file.as_deref())?)
+    }
+
+    /// Opens a gallery that must already exist.
+    fn open_existing(&self) -> anyhow::Result<Gallery> {
+        Ok(Gallery::open_existing(&self.location(), self.key()?)?)
     }
 }
 
-fn open(args: &GalleryArgs, key: GalleryKey) -> anyhow::Result<Gallery> {
-    Ok(Gallery::open_or_create(&args.gallery, key)?)
-}
-
-/// Opens a gallery that must already exist.
-fn open_existing(args: &GalleryArgs) -> anyhow::Result<Gallery> {
-    let key = key(args)?;
-    if !args.exists() {
-        anyhow::bail!(
-            "no gallery at {}; enrol a subject first (seer face enroll --gallery {} --subject NAME IMG…)",
-            args.gallery.display(),
-            args.gallery.display()
-        );
-    }
-    open(args, key)
+/// The key file of `--export-key`, if given.
+fn export_key(path: Option<&std::path::Path>) -> anyhow::Result<Option<GalleryKey>> {
+    Ok(path.map(GalleryKey::from_file).transpose()?)
 }
 
 /// `seer face enroll`: every photo is described first; nothing is written
 /// unless all of them are usable.
 pub fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
-    let key = key(&args.gallery)?;
-    // Check the key of an existing gallery before the slow part.
-    let mut gallery = if args.gallery.exists() {
-        Some(open(&args.gallery, key.clone())?)
-    } else {
-        crate::output::require_output_folder(&args.gallery.gallery)?;
-        None
-    };
+    let key = args.gallery.key()?;
     let progress = TerminalProgress::new();
-    let store = runtime(&progress)?;
-    let mut detector = Detector::from_store(&store, &progress)?;
-    let mut embedder = Embedder::from_store(&store, &progress)?;
-    let policy = if args.largest {
-        FacePolicy::Largest
-    } else {
-        FacePolicy::ExactlyOne
+    let cancel = cancel_on_ctrl_c();
+    let (mut detector, mut embedder) = detector_and_embedder(&progress)?;
+    let sources: Vec<EnrolSource> = args
+        .images
+        .iter()
+        .map(|path| match seer_video::is_video_path(path) {
+            true => EnrolSource::Video(path),
+            false => EnrolSource::Image(ImageInput::Path(path)),
+        })
+        .collect();
+    let options = EnrolOptions {
+        subject: args.subject.clone(),
+        largest: args.largest,
+        keep_images: args.keep_images,
     };
-    let mut embeddings = Vec::new();
-    let mut photos = Vec::new();
-    for path in &args.images {
-        if seer_video::is_video_path(path) {
-            let (found, crops) = crate::face_video::enrolment_from_video(
-                path,
-                &mut detector,
-                &mut embedder,
-                args.largest,
-                args.keep_images,
-                &progress,
-            )
-            .with_context(|| format!("nothing was enrolled: {} is not usable", path.display()))?;
-            embeddings.extend(found);
-            photos.extend(crops);
-            continue;
-        }
-        let image = load(path)
-            .with_context(|| format!("nothing was enrolled: cannot read {}", path.display()))?;
-        let (_, embedding) =
-            enrolment_embedding(&mut detector, &mut embedder, &image, path, policy).with_context(
-                || format!("nothing was enrolled: {} is not usable", path.display()),
-            )?;
-        embeddings.push(embedding);
-        if args.keep_images {
-            photos.push(std::fs::read(path).with_context(|| {
-                format!("nothing was enrolled: cannot read {}", path.display())
-            })?);
-        }
-    }
-    let mut gallery = match gallery.take() {
-        Some(g) => g,
-        None => open(&args.gallery, key)?,
-    };
-    let total = gallery.enroll_with_photos(&args.subject, &embeddings, &photos, &caller())?;
+    let done = enrol(
+        &mut detector,
+        &mut embedder,
+        &args.gallery.location(),
+        key,
+        &sources,
+        &options,
+        &caller(),
+        &progress,
+        &cancel,
+    )?;
     out_line(&format!(
         "enrolled {} descriptor(s) of {} from {} file(s); {} descriptor(s) in {}",
-        embeddings.len(),
-        args.subject,
-        args.images.len(),
-        total,
-        gallery.path().display()
+        done.added, done.subject, done.files, done.descriptors, done.gallery
     ));
     Ok(())
 }
 
 /// `seer face identify`.
 pub fn identify(args: IdentifyArgs) -> anyhow::Result<()> {
-    if args.top_k == 0 {
-        anyhow::bail!("--top-k must be at least 1");
-    }
-    if !(args.threshold.is_finite() && args.threshold > 0.0) {
-        anyhow::bail!(
-            "--threshold must be a positive distance, got {}",
-            args.threshold
-        );
-    }
-    let mut gallery = open_existing(&args.gallery)?;
-    gallery.set_threshold(args.threshold);
+    let options = IdentifyOptions {
+        top_k: args.top_k,
+        threshold: args.threshold,
+        small_faces: args.small_faces,
+        full_search_every: args.full_search_every,
+    };
+    let mut gallery = args.gallery.open_existing()?;
     if gallery.subjects().is_empty() {
         eprintln!("the gallery has no subjects; every face will be unknown");
     }
     if seer_video::is_video_path(&args.image) {
-        return crate::face_video::identify(
-            gallery,
-            &args.image,
-            args.small_faces,
-            args.full_search_every,
-            args.top_k,
-            args.json,
-        );
+        return crate::face_video::identify(gallery, &args.image, &options, args.json);
     }
     let progress = TerminalProgress::new();
-    let store = runtime(&progress)?;
-    let mut detector = Detector::from_store(&store, &progress)?;
-    let mut embedder = Embedder::from_store(&store, &progress)?;
-    let options = DetectOptions {
-        small_faces: args.small_faces,
-        ..Default::default()
-    };
-    let (image, faces) = detect_in(&mut detector, &args.image, &options)?;
-    let embeddings = embedder
-        .embed_all(&image, &faces)
-        .with_context(|| format!("cannot describe the faces in {}", args.image.display()))?;
-    let mut identified = Vec::new();
-    for (face, embedding) in faces.into_iter().zip(embeddings) {
-        let candidates = gallery.identify(&embedding, args.top_k);
-        identified.push(IdentifiedFace {
-            subject: best_subject(&candidates)
-                .unwrap_or(seer_face::gallery::UNKNOWN)
-                .to_string(),
-            distance: candidates.first().map(|m| m.distance),
-            face,
-            candidates,
-        });
-    }
-    let named: Vec<&str> = identified.iter().map(|f| f.subject.as_str()).collect();
-    gallery.record_identification(&named, &caller())?;
-    let result = IdentifyOutput {
-        image: args.image.display().to_string(),
-        width: image.width(),
-        height: image.height(),
-        threshold: gallery.threshold(),
-        faces: identified,
-    };
+    let (mut detector, mut embedder) = detector_and_embedder(&progress)?;
+    let result = identify_image(
+        &mut detector,
+        &mut embedder,
+        &mut gallery,
+        &ImageInput::Path(&args.image),
+        &options,
+        &caller(),
+    )?;
     if args.json {
         return print_json(&result);
     }
@@ -344,8 +246,7 @@ pub fn identify(args: IdentifyArgs) -> anyhow::Result<()> {
 
 /// `seer face subjects`.
 pub fn subjects(args: ListArgs) -> anyhow::Result<()> {
-    let gallery = open_existing(&args.gallery)?;
-    let subjects = gallery.subjects();
+    let subjects = args.gallery.open_existing()?.subjects();
     if args.json {
         return print_json(&subjects);
     }
@@ -365,26 +266,18 @@ pub fn subjects(args: ListArgs) -> anyhow::Result<()> {
 
 /// `seer face forget`.
 pub fn forget(args: ForgetArgs) -> anyhow::Result<()> {
-    let mut gallery = open_existing(&args.gallery)?;
-    if !gallery.forget(&args.name, &caller())? {
-        anyhow::bail!(
-            "no subject {:?} in {}; `seer face subjects` lists them",
-            args.name,
-            gallery.path().display()
-        );
-    }
+    let mut gallery = args.gallery.open_existing()?;
+    let done = forget_subject(&mut gallery, &args.name, &caller())?;
     out_line(&format!(
         "forgot {}: their descriptors are deleted and purged from {}",
-        args.name,
-        gallery.path().display()
+        done.subject, done.gallery
     ));
     Ok(())
 }
 
 /// `seer face audit`.
 pub fn audit(args: ListArgs) -> anyhow::Result<()> {
-    let gallery = open_existing(&args.gallery)?;
-    let entries = gallery.audit()?;
+    let entries = args.gallery.open_existing()?.audit()?;
     if args.json {
         return print_json(&entries);
     }
@@ -405,21 +298,16 @@ pub fn audit(args: ListArgs) -> anyhow::Result<()> {
 
 /// `seer face export`.
 pub fn export(args: ExportArgs) -> anyhow::Result<()> {
-    let mut gallery = open_existing(&args.gallery)?;
-    crate::output::require_output_folder(&args.out)?;
-    let export_key = args
-        .export_key
-        .as_deref()
-        .map(GalleryKey::from_file)
-        .transpose()?;
-    let count = gallery.export(&args.out, export_key.as_ref(), &caller())?;
-    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    let mut gallery = args.gallery.open_existing()?;
+    let export_key = export_key(args.export_key.as_deref())?;
+    let done = export_gallery(&mut gallery, &args.out, export_key.as_ref(), &caller())?;
     out_line(&format!(
-        "exported {count} subject(s), {} descriptor(s), to {} ({} bytes, encrypted under the {} key)",
-        gallery.embedding_count(),
-        args.out.display(),
-        size,
-        if export_key.is_some() { "export" } else { "gallery" }
+        "exported {} subject(s), {} descriptor(s), to {} ({} bytes, encrypted under the {} key)",
+        done.subjects,
+        done.descriptors,
+        done.archive,
+        done.bytes,
+        if done.export_key { "export" } else { "gallery" }
     ));
     Ok(())
 }
@@ -427,40 +315,18 @@ pub fn export(args: ExportArgs) -> anyhow::Result<()> {
 /// `seer face import`: nothing is written unless the whole archive opens
 /// and none of its subjects is already enrolled.
 pub fn import(args: ImportArgs) -> anyhow::Result<()> {
-    let key = key(&args.gallery)?;
-    let new_gallery = !args.gallery.exists();
-    if new_gallery {
-        crate::output::require_output_folder(&args.gallery.gallery)?;
-    }
-    let export_key = args
-        .export_key
-        .as_deref()
-        .map(GalleryKey::from_file)
-        .transpose()?;
-    let mut gallery = open(&args.gallery, key)?;
-    // The location as the gallery names it (a URL without its password).
-    let label = gallery.path().display().to_string();
-    let count = match gallery.import(&args.input, export_key.as_ref(), &caller()) {
-        Ok(count) => count,
-        Err(err) => {
-            if new_gallery {
-                // Leave no empty gallery behind a failed import.
-                drop(gallery);
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut name = args.gallery.gallery.clone().into_os_string();
-                    name.push(suffix);
-                    let _ = std::fs::remove_file(name);
-                }
-            }
-            return Err(
-                anyhow::Error::new(err).context(format!("nothing was imported into {}", label))
-            );
-        }
-    };
+    let key = args.gallery.key()?;
+    let export_key = export_key(args.export_key.as_deref())?;
+    let done = import_gallery(
+        &args.gallery.location(),
+        key,
+        &args.input,
+        export_key.as_ref(),
+        &caller(),
+    )?;
     out_line(&format!(
-        "imported {count} subject(s) into {}; it now holds {} descriptor(s)",
-        label,
-        gallery.embedding_count()
+        "imported {} subject(s) into {}; it now holds {} descriptor(s)",
+        done.subjects, done.gallery, done.descriptors
     ));
     Ok(())
 }

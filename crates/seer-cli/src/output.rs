@@ -75,21 +75,6 @@ pub fn utc_time(seconds: i64) -> String {
     )
 }
 
-/// Fails with a clear message when the folder that would hold `path` does not exist.
-pub fn require_output_folder(path: &std::path::Path) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "output folder {} does not exist; create it first",
-            dir.display()
-        );
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

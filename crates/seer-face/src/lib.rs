@@ -25,94 +25,62 @@
 //!   identifies each track once from its best faces; [`blur`] hides faces
 //!   in images and video frames.
 //!
+//! * [`workflow`] holds one function per face task (detect, verify,
+//!   identify, enrol, gallery management, blur, liveness) taking typed
+//!   options and returning serde result types, for the CLI and a server
+//!   alike; [`video`] (cargo feature `video`) does the same for videos.
+//!   [`annotate`] draws faces and track ids onto images.
+//!
 //! No demographic or emotion outputs exist here by design.
 
 pub mod anchors;
+pub mod annotate;
 pub mod batch;
 pub mod blur;
 pub mod decode;
 pub mod detect;
 pub mod embed;
+pub mod error;
 pub mod exposure;
 pub mod face;
 pub mod follow;
 pub mod gallery;
+pub mod input;
 pub mod liveness;
 pub mod liveness_eval;
 pub mod nms;
 pub mod quality;
+pub mod scan;
 pub mod spoof_sim;
 pub mod synthetic;
 pub mod tiles;
 pub mod timeline;
 pub mod track;
+#[cfg(feature = "video")]
+pub mod video;
+pub mod workflow;
 
 pub use blur::{blur_faces, video_blur_boxes, BlurOptions, BlurStyle};
 pub use detect::{DetectOptions, Detector, Tiling, DETECTOR_MODEL_ID};
 pub use embed::{
     largest, verify, Embedder, Embedding, Verification, EMBEDDER_MODEL_ID, SAME_PERSON_DISTANCE,
 };
+pub use error::FaceError;
 pub use exposure::ExposureMode;
 pub use face::{Face, Quality, KEYPOINT_NAMES};
 pub use follow::{FrameSearch, DEFAULT_FULL_SEARCH_INTERVAL};
 pub use gallery::{
     best_subject, enrolment_embedding, AuditEntry, FacePolicy, Gallery, GalleryError, GalleryKey,
-    Match, SubjectInfo,
+    GalleryLocation, Match, SubjectInfo,
 };
+pub use input::ImageInput;
+pub use scan::{FaceScan, FaceScanner, ScanOptions};
 pub use timeline::{
     mean_embedding, timeline, BestFaces, TimelineEntry, TrackIdentity, BEST_FACES_PER_TRACK,
     MIN_IDENTIFY_FACE_PX,
 };
 pub use track::{finish_tracks, FrameFaces, TrackSummary, TrackedFace, Tracker, TrackerOptions};
 
-use std::path::PathBuf;
-
 /// Images smaller than this on either side (pixels) are rejected: no face
 /// can be found in them.
 pub const MIN_IMAGE_SIDE: u32 = 16;
-
-/// Why face detection or verification failed.
-#[derive(Debug, thiserror::Error)]
-pub enum FaceError {
-    /// An image could not be read or written.
-    #[error(transparent)]
-    Image(#[from] seer_imgproc::ImageError),
-    /// ONNX Runtime failed.
-    #[error(transparent)]
-    Runtime(#[from] seer_runtime::RuntimeError),
-    /// The model could not be fetched or found in the cache.
-    #[error(transparent)]
-    Store(#[from] seer_models::StoreError),
-    /// The image is too small to hold a face.
-    #[error("image is {width}×{height} pixels; face detection needs at least {min}×{min}")]
-    ImageTooSmall {
-        /// Image width in pixels.
-        width: u32,
-        /// Image height in pixels.
-        height: u32,
-        /// The minimum side in pixels.
-        min: u32,
-    },
-    /// The model's outputs are not what this code expects.
-    #[error("model {model} gave unexpected outputs: {detail}")]
-    ModelOutput {
-        /// Model file or id.
-        model: String,
-        /// What was wrong.
-        detail: String,
-    },
-    /// No face was found where one is needed (e.g. verification).
-    #[error("no face found in {path}; use a photo where the face is visible and at least ~20 pixels wide")]
-    NoFace {
-        /// The image file.
-        path: PathBuf,
-    },
-    /// Several faces were found where exactly one is needed (enrolment).
-    #[error("{count} faces found in {path}; an enrolment photo must show exactly one face; crop it, or enrol its largest face (--largest)")]
-    SeveralFaces {
-        /// The image file.
-        path: PathBuf,
-        /// How many faces were found.
-        count: usize,
-    },
-}

@@ -362,6 +362,77 @@ fn held_out(model: LivenessModel, variants: &[VariantResult]) -> Option<HeldOut>
     })
 }
 
+/// The samples of a folder of photos: every face of at least
+/// [`MIN_FACE_PX`] as a real sample with its simulated attacks, each
+/// named after its file relative to `root` and face number; photos
+/// alternate between the two halves.
+pub struct DatasetSamples {
+    /// Real faces and simulated attacks.
+    pub samples: Vec<Sample>,
+    /// Faces under [`MIN_FACE_PX`], skipped.
+    pub skipped_small: usize,
+}
+
+/// Detects the faces of `files` (photos below `root`) and makes the
+/// samples of each (seeded by photo and face number, so repeatable).
+pub fn dataset_samples(
+    detector: &mut crate::Detector,
+    root: &Path,
+    files: &[PathBuf],
+    progress: &dyn Progress,
+) -> Result<DatasetSamples, FaceError> {
+    let mut samples = Vec::new();
+    let mut skipped_small = 0;
+    progress.start(
+        "detecting faces, simulating attacks",
+        Some(files.len() as u64),
+    );
+    for (i, path) in files.iter().enumerate() {
+        let (image, faces) = crate::workflow::image::detect_decoded(
+            detector,
+            &crate::ImageInput::Path(path),
+            &crate::DetectOptions::default(),
+        )?;
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        for (k, face) in faces.iter().enumerate() {
+            if face.bbox.width.max(face.bbox.height) < MIN_FACE_PX {
+                skipped_small += 1;
+                continue;
+            }
+            let canvas = face_canvas(&image, &face.bbox);
+            let seed = (i * 100 + k) as u64;
+            samples.extend(samples_of(&format!("{name}#{k}"), i % 2, &canvas, seed));
+        }
+        progress.set(i as u64 + 1);
+    }
+    progress.finish();
+    Ok(DatasetSamples {
+        samples,
+        skipped_small,
+    })
+}
+
+/// Writes each sample into `dir` as `NNNN-KIND.png` (KIND: real, print,
+/// screen, mask), to see what the simulations look like.
+pub fn dump_samples(dir: &Path, samples: &[Sample]) -> Result<(), FaceError> {
+    std::fs::create_dir_all(dir).map_err(|source| FaceError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for (i, s) in samples.iter().enumerate() {
+        let kind = match s.kind {
+            SampleKind::Real => "real",
+            SampleKind::Attack(a) => a.name(),
+        };
+        seer_imgproc::save_rgb(&s.canvas, &dir.join(format!("{i:04}-{kind}.png")))?;
+    }
+    Ok(())
+}
+
 /// Scores every sample with every scorer under each of its candidate
 /// conventions ([`Convention::candidates`]) and summarises.
 pub fn evaluate(

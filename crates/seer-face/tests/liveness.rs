@@ -10,8 +10,7 @@ mod common;
 use common::*;
 use seer_core::progress::NoProgress;
 use seer_face::liveness::{LivenessModel, LivenessScorer, LIVENESS_VERDICT, MIN_USABLE_AUC};
-use seer_face::liveness_eval::{self, Sample, MIN_FACE_PX};
-use seer_face::DetectOptions;
+use seer_face::liveness_eval;
 use seer_runtime::SessionOptions;
 
 fn scorer(model: LivenessModel) -> LivenessScorer {
@@ -25,24 +24,9 @@ fn shipped_liveness_verdict_matches_the_measured_separation() {
     let mut detector = detector();
     let files = liveness_eval::dataset_images(&faces_dir()).unwrap();
     assert!(files.len() >= 20, "expected the gallery and probe photos");
-    let mut samples: Vec<Sample> = Vec::new();
-    for (i, path) in files.iter().enumerate() {
-        let image = seer_imgproc::load_rgb(path).unwrap();
-        let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
-        for (k, face) in faces.iter().enumerate() {
-            if face.bbox.width.max(face.bbox.height) < MIN_FACE_PX {
-                continue;
-            }
-            let canvas = liveness_eval::face_canvas(&image, &face.bbox);
-            let name = format!("{}#{k}", path.display());
-            samples.extend(liveness_eval::samples_of(
-                &name,
-                i % 2,
-                &canvas,
-                (i * 100 + k) as u64,
-            ));
-        }
-    }
+    let samples = liveness_eval::dataset_samples(&mut detector, &faces_dir(), &files, &NoProgress)
+        .unwrap()
+        .samples;
     let mut scorers: Vec<LivenessScorer> = LivenessModel::ALL.into_iter().map(scorer).collect();
     let e = liveness_eval::evaluate(&samples, &mut scorers, &NoProgress).unwrap();
     eprintln!(

@@ -77,6 +77,12 @@ pub enum ArchiveError {
     Malformed(String),
 }
 
+impl seer_core::HasErrorKind for ArchiveError {
+    fn kind(&self) -> seer_core::ErrorKind {
+        seer_core::ErrorKind::InvalidInput
+    }
+}
+
 /// The subjects of the sealed archive `bytes`.
 pub(crate) fn open(bytes: &[u8], key: &GalleryKey) -> Result<Vec<ArchiveSubject>, ArchiveError> {
     let header = header();

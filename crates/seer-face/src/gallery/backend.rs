@@ -86,6 +86,14 @@ impl SqliteStore {
             path: path.to_path_buf(),
         })
     }
+
+    /// A new, empty store in memory, gone when dropped.
+    pub(crate) fn in_memory() -> Result<SqliteStore, GalleryError> {
+        Ok(SqliteStore {
+            conn: store::connect_in_memory()?,
+            path: PathBuf::from(super::location::MEMORY_LABEL),
+        })
+    }
 }
 
 impl GalleryStore for SqliteStore {

@@ -97,7 +97,7 @@ impl GalleryKey {
     /// A new random key (for creating a gallery in tests and tools).
     pub fn random() -> Result<GalleryKey, GalleryError> {
         let mut bytes = [0u8; KEY_LEN];
-        getrandom::fill(&mut bytes).map_err(|e| GalleryError::Random(e.to_string()))?;
+        getrandom::fill(&mut bytes).map_err(GalleryError::Random)?;
         Ok(GalleryKey { bytes })
     }
 
@@ -108,7 +108,7 @@ impl GalleryKey {
     /// Seals `plain` under a fresh random nonce; returns (nonce, ciphertext).
     fn seal(&self, plain: &[u8], aad: &[u8]) -> Result<(Vec<u8>, Vec<u8>), GalleryError> {
         let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|e| GalleryError::Random(e.to_string()))?;
+        getrandom::fill(&mut nonce).map_err(GalleryError::Random)?;
         let ciphertext = self
             .cipher()
             .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })

@@ -30,6 +30,7 @@ pub mod archive;
 mod backend;
 pub mod crypto;
 pub mod evaluate;
+pub mod location;
 #[cfg(feature = "postgres")]
 mod postgres;
 pub mod search;
@@ -37,6 +38,7 @@ mod store;
 
 pub use archive::{ArchiveError, ArchiveSubject};
 pub use crypto::{GalleryKey, KEY_ENV};
+pub use location::{is_postgres_url, GalleryLocation};
 pub use search::EmbeddingMatrix;
 
 use crate::embed::{Embedder, Embedding, EMBEDDING_SIZE, SAME_PERSON_DISTANCE};
@@ -56,8 +58,22 @@ pub const MAX_NAME_CHARS: usize = 100;
 #[derive(Debug, thiserror::Error)]
 pub enum GalleryError {
     /// No key was given.
-    #[error("no gallery key: set {KEY_ENV} to 64 hex characters (a 32-byte key, e.g. from `openssl rand -hex 32`) or give a key file holding them (--key-file)")]
+    #[error("no gallery key: set {KEY_ENV} to 64 hex characters (a 32-byte key, e.g. from `openssl rand -hex 32`) or give a key file holding them")]
     MissingKey,
+    /// No gallery exists where one must (identify, forget, export …).
+    #[error("no gallery at {location}; enrol a subject first")]
+    NoGallery {
+        /// The location, as [`GalleryLocation::label`] names it.
+        location: String,
+    },
+    /// No subject of this name is enrolled.
+    #[error("no subject {name:?} in {gallery}")]
+    NoSuchSubject {
+        /// The name asked for.
+        name: String,
+        /// The gallery, as [`Gallery::path`] names it.
+        gallery: String,
+    },
     /// The key text is not 64 hex characters.
     #[error("the gallery key is not valid: {detail}; it must be 64 hex characters (32 bytes)")]
     BadKey {
@@ -112,8 +128,8 @@ pub enum GalleryError {
         detail: String,
     },
     /// The operating system gave no random bytes.
-    #[error("no random numbers from the operating system: {0}")]
-    Random(String),
+    #[error("no random numbers from the operating system")]
+    Random(#[source] getrandom::Error),
     /// A subject name or caller is not acceptable.
     #[error("invalid {what} {value:?}: {why}")]
     InvalidName {
@@ -128,11 +144,12 @@ pub enum GalleryError {
     #[error("invalid face descriptor: {0}")]
     InvalidEmbedding(String),
     /// An export archive could not be written or read.
-    #[error("export {path}: {problem}")]
+    #[error("export {path}")]
     Archive {
         /// The archive file.
         path: PathBuf,
         /// What was wrong.
+        #[source]
         problem: ArchiveError,
     },
     /// An export archive file could not be written or read.
@@ -154,9 +171,48 @@ pub enum GalleryError {
     /// The PostgreSQL server refused or failed an operation.
     #[error("PostgreSQL gallery: {0}")]
     Postgres(String),
+    /// A PostgreSQL query or connection failed.
+    #[cfg(feature = "postgres")]
+    #[error("PostgreSQL gallery: {what}")]
+    PostgresDb {
+        /// What failed: connecting (to the URL without its password) or a query.
+        what: String,
+        /// The driver's error.
+        #[source]
+        source: ::postgres::Error,
+    },
     /// Another process holds the file, so deleted data could not be purged.
     #[error("the gallery file is in use by another process; the forgotten data was deleted but could not yet be purged from the file; run forget again when it is free")]
     Busy,
+}
+
+impl seer_core::HasErrorKind for GalleryError {
+    fn kind(&self) -> seer_core::ErrorKind {
+        use seer_core::ErrorKind as K;
+        match self {
+            GalleryError::MissingKey
+            | GalleryError::BadKey { .. }
+            | GalleryError::WrongKey { .. }
+            | GalleryError::NotAGallery { .. }
+            | GalleryError::InvalidName { .. }
+            | GalleryError::InvalidEmbedding(_)
+            | GalleryError::AlreadyEnrolled { .. } => K::InvalidInput,
+            GalleryError::Archive { problem, .. } => problem.kind(),
+            GalleryError::NoGallery { .. } | GalleryError::NoSuchSubject { .. } => K::NotFound,
+            GalleryError::KeyFile { source, .. } | GalleryError::ArchiveIo { source, .. } => {
+                K::of_io(source)
+            }
+            GalleryError::Create { .. }
+            | GalleryError::Open { .. }
+            | GalleryError::Sqlite(_)
+            | GalleryError::Corrupt { .. }
+            | GalleryError::Random(_)
+            | GalleryError::Postgres(_)
+            | GalleryError::Busy => K::Internal,
+            #[cfg(feature = "postgres")]
+            GalleryError::PostgresDb { .. } => K::Internal,
+        }
+    }
 }
 
 /// An enrolled subject.
@@ -243,11 +299,36 @@ impl Gallery {
     /// against `key` before anything else is read, and nothing is written
     /// when the key is wrong ([`GalleryError::WrongKey`]).
     pub fn open_or_create(path: &Path, key: GalleryKey) -> Result<Gallery, GalleryError> {
-        if let Some(url) = path.to_str().filter(|p| is_postgres_url(p)) {
-            return Gallery::open_postgres(url, key);
-        }
         let store = SqliteStore::open(path)?;
         Gallery::with_store(Box::new(store), path.to_path_buf(), key)
+    }
+
+    /// Opens the gallery at `location`, creating it when there is none yet
+    /// (a new file, new tables, a fresh in-memory database); the key is
+    /// checked as in [`Gallery::open_or_create`].
+    pub fn open(location: &GalleryLocation, key: GalleryKey) -> Result<Gallery, GalleryError> {
+        match location {
+            GalleryLocation::File(path) => Gallery::open_or_create(path, key),
+            GalleryLocation::Postgres(url) => Gallery::open_postgres(url, key),
+            GalleryLocation::Memory => {
+                let store = SqliteStore::in_memory()?;
+                Gallery::with_store(Box::new(store), PathBuf::from(location.label()), key)
+            }
+        }
+    }
+
+    /// Opens the gallery at `location`, which must exist
+    /// ([`GalleryError::NoGallery`] otherwise; nothing is created).
+    pub fn open_existing(
+        location: &GalleryLocation,
+        key: GalleryKey,
+    ) -> Result<Gallery, GalleryError> {
+        if !location.exists() {
+            return Err(GalleryError::NoGallery {
+                location: location.label(),
+            });
+        }
+        Gallery::open(location, key)
     }
 
     #[cfg(feature = "postgres")]
@@ -753,11 +834,6 @@ fn check_embedding(e: &Embedding) -> Result<(), GalleryError> {
         ));
     }
     Ok(())
-}
-
-/// True for a `postgres://` or `postgresql://` gallery location.
-pub fn is_postgres_url(location: &str) -> bool {
-    location.starts_with("postgres://") || location.starts_with("postgresql://")
 }
 
 /// Now, in Unix seconds.

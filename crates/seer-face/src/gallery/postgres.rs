@@ -66,38 +66,21 @@ pub(crate) struct PostgresStore {
     client: Client,
 }
 
-fn pg(e: postgres::Error) -> GalleryError {
-    let detail = e
-        .as_db_error()
-        .map(|d| d.message().to_string())
-        .unwrap_or_else(|| e.to_string());
-    GalleryError::Postgres(detail)
-}
-
-/// `url` with any password replaced by `***`, for messages.
-fn redacted(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    match rest.split_once('@') {
-        Some((user_info, host)) => {
-            let user = user_info.split(':').next().unwrap_or_default();
-            if user_info.contains(':') {
-                format!("{scheme}://{user}:***@{host}")
-            } else {
-                format!("{scheme}://{user}@{host}")
-            }
-        }
-        None => url.to_string(),
+fn pg(source: postgres::Error) -> GalleryError {
+    GalleryError::PostgresDb {
+        what: "a query failed".to_string(),
+        source,
     }
 }
 
 impl PostgresStore {
     /// Connects to `url`; returns the store and the URL without password.
     pub(crate) fn connect(url: &str) -> Result<(PostgresStore, String), GalleryError> {
-        let label = redacted(url);
-        let client = Client::connect(url, NoTls)
-            .map_err(|e| GalleryError::Postgres(format!("cannot connect to {label}: {}", pg(e))))?;
+        let label = super::location::redacted(url);
+        let client = Client::connect(url, NoTls).map_err(|source| GalleryError::PostgresDb {
+            what: format!("cannot connect to {label}"),
+            source,
+        })?;
         Ok((PostgresStore { client }, label))
     }
 }
@@ -347,11 +330,11 @@ mod tests {
     #[test]
     fn passwords_are_redacted() {
         assert_eq!(
-            super::redacted("postgres://seer:secret@localhost/db"),
+            super::super::location::redacted("postgres://seer:secret@localhost/db"),
             "postgres://seer:***@localhost/db"
         );
         assert_eq!(
-            super::redacted("postgres://seer@localhost/db"),
+            super::super::location::redacted("postgres://seer@localhost/db"),
             "postgres://seer@localhost/db"
         );
     }

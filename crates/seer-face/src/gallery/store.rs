@@ -108,6 +108,18 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, GalleryError> {
     Ok(conn)
 }
 
+/// A private, empty database in memory, set up like [`connect`].
+pub(crate) fn connect_in_memory() -> Result<Connection, GalleryError> {
+    let open_error = |source| GalleryError::Open {
+        path: super::location::MEMORY_LABEL.into(),
+        source,
+    };
+    let conn = Connection::open_in_memory().map_err(open_error)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_error)?;
+    Ok(conn)
+}
+
 #[cfg(unix)]
 fn create_private_file(path: &Path) -> Result<(), GalleryError> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -191,7 +203,8 @@ pub(crate) fn create(
     caller: &str,
 ) -> Result<(), GalleryError> {
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
+    // An in-memory gallery has no file and keeps its journal in memory.
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
         return Err(GalleryError::Corrupt {
             detail: format!("the gallery file cannot use WAL mode (got {mode})"),
         });

@@ -1,0 +1,153 @@
+//! Decoding a video into a [`FaceScanner`], and rewriting a video frame by
+//! frame with the other streams copied.
+
+use crate::error::check_output_folder;
+use crate::{Detector, FaceError, FaceScan, FaceScanner, ScanOptions};
+use image::RgbImage;
+use seer_core::{CancelToken, Progress};
+use seer_video::{EncodeOptions, Item, VideoError, VideoInfo, VideoReader, VideoWriter};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::time::Instant;
+
+/// The result of scanning a video.
+#[derive(Debug)]
+pub struct VideoScan {
+    /// Facts about the input.
+    pub info: VideoInfo,
+    /// Frames, tracks and best crops.
+    pub scan: FaceScan,
+    /// Wall-clock seconds of the scan.
+    pub seconds: f64,
+}
+
+/// A decoded frame for the scanner: number, time (s), and the picture
+/// when the detector runs on it.
+type Decoded = (u64, f64, Option<RgbImage>);
+
+/// Decode thread of [`scan_video`]: sends every frame's number and time,
+/// with the picture for every `every`-th frame; sends the error and stops
+/// on failure, stops quietly when the scanner hung up.
+fn decode_frames(
+    mut reader: VideoReader,
+    every: u64,
+    to_scanner: SyncSender<Result<Decoded, VideoError>>,
+) {
+    let (rate_num, rate_den) = reader.info().frame_rate;
+    loop {
+        let message = match reader.next_item() {
+            Ok(Some(Item::Frame(frame))) => {
+                let time = match frame.pts {
+                    Some(pts) => reader.seconds(pts),
+                    None if rate_num > 0 => frame.index as f64 * rate_den as f64 / rate_num as f64,
+                    None => 0.0,
+                };
+                let image = (frame.index % every == 0).then_some(frame.image);
+                Ok((frame.index, time, image))
+            }
+            Ok(Some(Item::Packet(_))) => continue,
+            Ok(None) => return,
+            Err(e) => Err(e),
+        };
+        let failed = message.is_err();
+        if to_scanner.send(message).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// Detects and tracks the faces of every `options.every`-th frame of
+/// `path`, checking `cancel` every frame.
+pub fn scan_video(
+    path: &Path,
+    detector: &mut Detector,
+    options: &ScanOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<VideoScan, FaceError> {
+    crate::error::check_at_least_one("every", options.every)?;
+    crate::error::check_at_least_one("full_search_every", options.full_search_every)?;
+    let started = Instant::now();
+    let reader = VideoReader::open(path)?;
+    let info = reader.info().clone();
+    let every = options.every;
+    let mut scanner = FaceScanner::new(*options);
+    progress.start("detecting faces (frames)", info.frames);
+    let (to_scanner, from_decoder) = sync_channel(4);
+    std::thread::scope(|scope| -> Result<(), FaceError> {
+        scope.spawn(move || decode_frames(reader, every, to_scanner));
+        // Returning early drops `from_decoder`, which stops the decoder.
+        for message in from_decoder {
+            cancel.check()?;
+            let (index, time_s, image) = message?;
+            match image {
+                Some(image) => scanner
+                    .detect_frame(detector, index, time_s, &image)
+                    .map_err(|e| {
+                        e.on(format!(
+                            "face detection failed on frame {index} of {}",
+                            path.display()
+                        ))
+                    })?,
+                None => scanner.skip_frame(index),
+            }
+            progress.set(scanner.frame_count());
+        }
+        Ok(())
+    })?;
+    progress.finish();
+    if scanner.frame_count() == 0 {
+        return Err(FaceError::NoFrames {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(VideoScan {
+        info,
+        scan: scanner.finish(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Decodes `input` again and writes `output` with every frame passed
+/// through `edit(frame number, picture)`, other streams copied packet for
+/// packet. Nothing appears at `output` unless all went well; a cancelled
+/// token stops it with no output.
+pub fn rewrite_video(
+    input: &Path,
+    output: &Path,
+    label: &str,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+    mut edit: impl FnMut(u64, &mut RgbImage),
+) -> Result<seer_video::WriteSummary, FaceError> {
+    check_output_folder(output)?;
+    if let (Ok(a), Ok(b)) = (input.canonicalize(), output.canonicalize()) {
+        if a == b {
+            return Err(FaceError::OutputIsInput {
+                path: output.to_path_buf(),
+            });
+        }
+    }
+    let mut reader = VideoReader::open(input)?;
+    let size = reader.info().size;
+    progress.start(label, reader.info().frames);
+    // The writer streams into a hidden temporary file, deleted when it is
+    // dropped unfinished (an error or a cancellation).
+    let mut writer = VideoWriter::create(output, &reader, size, &EncodeOptions::default())?;
+    let mut done = 0;
+    while let Some(item) = reader.next_item()? {
+        cancel.check()?;
+        match item {
+            Item::Frame(mut frame) => {
+                edit(frame.index, &mut frame.image);
+                writer.write_frame(&frame.image, frame.pts)?;
+                done += 1;
+                progress.set(done);
+            }
+            Item::Packet(packet) => writer.write_packet(packet)?,
+        }
+    }
+    let summary = writer.finish()?;
+    progress.finish();
+    Ok(summary)
+}
