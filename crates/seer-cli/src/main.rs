@@ -6,6 +6,7 @@ mod bench_faces_synthetic;
 mod bench_faces_verify;
 mod bench_upscale_perf;
 mod demo;
+mod demo_page;
 mod face;
 mod face_bench;
 mod face_blur;

@@ -9,12 +9,11 @@ use crate::output::{print_json, print_table};
 use crate::progress::TerminalProgress;
 use anyhow::bail;
 use clap::Args;
-use image::{DynamicImage, ImageFormat};
 use seer_core::CancelToken;
 use seer_models::Store;
 use seer_upscale::bench::{bench_dataset, BenchJob};
 use seer_upscale::{EngineChoice, ImageJob, Target, UpscaleError, VideoJob};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `seer upscale`.
 #[derive(Args)]
@@ -216,16 +215,6 @@ pub(crate) fn with_hint(error: UpscaleError) -> anyhow::Error {
         Some(hint) => anyhow::anyhow!("{error:#}; {hint}"),
         None => error,
     }
-}
-
-/// Writes `image` atomically as `format` (see `seer_imgproc::write_image`).
-pub(crate) fn write_image(
-    image: DynamicImage,
-    path: &Path,
-    format: ImageFormat,
-) -> anyhow::Result<()> {
-    seer_imgproc::write_image(&image, path, format, &Default::default())?;
-    Ok(())
 }
 
 /// Runs `seer upscale`.
