@@ -50,7 +50,7 @@ pub fn render(title: &str, sections: &[Section]) -> String {
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1400px;padding:0 1rem;color:#222}\
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.5rem;border-bottom:1px solid #ddd}\
 .row{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}\
-figure{margin:0;flex:1 1 300px;max-width:100%}\
+figure{margin:0;flex:1 1 300px;max-width:100%}figure:only-child{max-width:900px}\
 img{width:100%;height:auto;image-rendering:auto;border:1px solid #ccc}\
 figcaption{font-size:.9rem;color:#555;margin-top:.3rem}\
 p{margin:.3rem 0}</style>\n</head><body>\n",
