@@ -10,8 +10,9 @@ use super::ops::Deconv;
 use super::patch::{PatchConv, PatchDeconv, PhaseDeconv};
 use super::squeeze::Dense;
 use super::winograd::WinogradConv;
-use seer_models::onnx::proto::{AttributeProto, NodeProto, TensorProto};
-use seer_models::onnx::{DataType, ModelProto};
+use seer_onnx::attr::{get as attr, int as int_attr, ints as ints_attr, string as string_attr};
+use seer_onnx::proto::{NodeProto, TensorProto};
+use seer_onnx::{tensor, ModelProto};
 use std::collections::HashMap;
 
 /// One operation of a native program.
@@ -494,41 +495,11 @@ struct Consts<'a>(&'a HashMap<&'a str, &'a TensorProto>);
 
 impl Consts<'_> {
     fn floats(&self, name: &str) -> Option<Vec<f32>> {
-        let t = self.0.get(name)?;
-        if t.data_type != DataType::Float as i32 {
-            return None;
-        }
-        if !t.float_data.is_empty() {
-            return Some(t.float_data.clone());
-        }
-        if t.raw_data.len() % 4 != 0 {
-            return None;
-        }
-        Some(
-            t.raw_data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
-        )
+        tensor::floats(self.0.get(name)?)
     }
 
     fn ints(&self, name: &str) -> Option<Vec<i64>> {
-        let t = self.0.get(name)?;
-        if t.data_type != DataType::Int64 as i32 {
-            return None;
-        }
-        if !t.int64_data.is_empty() {
-            return Some(t.int64_data.clone());
-        }
-        if t.raw_data.len() % 8 != 0 {
-            return None;
-        }
-        Some(
-            t.raw_data
-                .chunks_exact(8)
-                .map(|b| i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-                .collect(),
-        )
+        tensor::ints(self.0.get(name)?)
     }
 
     fn dims(&self, name: &str) -> Option<Vec<i64>> {
@@ -544,8 +515,8 @@ fn node_fail(node: &NodeProto, detail: &str) -> Unsupported {
     Unsupported(format!("{} node {:?}: {detail}", node.op_type, node.name))
 }
 
-fn input_channels(input: &seer_models::onnx::proto::ValueInfoProto) -> Option<usize> {
-    use seer_models::onnx::proto::DimValue;
+fn input_channels(input: &seer_onnx::proto::ValueInfoProto) -> Option<usize> {
+    use seer_onnx::proto::DimValue;
     let t = input.r#type.as_ref()?.tensor_type.as_ref()?;
     let dims = &t.shape.as_ref()?.dim;
     if dims.len() != 4 {
@@ -561,22 +532,6 @@ fn input_channels(input: &seer_models::onnx::proto::ValueInfoProto) -> Option<us
         return None;
     }
     value(1).filter(|c| *c > 0).map(|c| c as usize)
-}
-
-fn attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
-    node.attribute.iter().find(|a| a.name == name)
-}
-
-fn int_attr(node: &NodeProto, name: &str) -> Option<i64> {
-    attr(node, name).map(|a| a.i)
-}
-
-fn ints_attr(node: &NodeProto, name: &str) -> Option<Vec<i64>> {
-    attr(node, name).map(|a| a.ints.clone())
-}
-
-fn string_attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a str> {
-    attr(node, name).and_then(|a| std::str::from_utf8(&a.s).ok())
 }
 
 /// A layer's constant parameters: weight dimensions, weights, bias.

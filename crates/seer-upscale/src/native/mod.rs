@@ -26,7 +26,7 @@ pub use blocked::Blocked;
 pub use graph::{Op, Program, Step, Unsupported};
 pub use planes::Planes;
 
-use seer_models::onnx::ModelProto;
+use seer_onnx::ModelProto;
 use std::borrow::Cow;
 
 /// A network the native engine can run.
@@ -57,7 +57,7 @@ impl NativeNet {
 
     /// Parses ONNX protobuf bytes (see [`NativeNet::from_model`]).
     pub fn from_bytes(bytes: &[u8], threads: usize) -> Result<NativeNet, Unsupported> {
-        let model = seer_models::onnx::decode(bytes)
+        let model = seer_onnx::decode(bytes)
             .map_err(|e| Unsupported(format!("not a readable ONNX model: {e}")))?;
         Self::from_model(&model, threads)
     }
