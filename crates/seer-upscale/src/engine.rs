@@ -1,9 +1,9 @@
 //! Which inference engine runs an upscaling model: seer's native engine
-//! ([`crate::native`], Winograd convolutions) for the plain convolutional
+//! ([`seer_native`], Winograd convolutions) for the plain convolutional
 //! networks it can run exactly, ONNX Runtime for every other model.
 
-use crate::native::{NativeNet, Planes};
 use crate::UpscaleError;
+use seer_native::{NativeNet, Planes};
 use seer_runtime::{Session, SessionOptions, Tensor, Tuning};
 use std::path::Path;
 
@@ -88,7 +88,9 @@ impl Engine {
                 .next()
                 .ok_or_else(|| output_error(model, "no output tensor".into())),
             Backend::Native(net) => {
-                let out = net.run(planes(model, input)?);
+                let out = net
+                    .run(planes(model, input)?)
+                    .map_err(|e| output_error(model, e.to_string()))?;
                 Ok(Tensor {
                     shape: vec![1, out.channels, out.height, out.width],
                     data: out.data,
@@ -117,7 +119,7 @@ impl Engine {
                 let started = std::time::Instant::now();
                 for round in rounds {
                     for p in round {
-                        net.run(p);
+                        net.run(p).map_err(|e| output_error(model, e.to_string()))?;
                     }
                 }
                 Ok(started.elapsed().as_secs_f64())
@@ -142,5 +144,5 @@ fn planes(model: &str, t: Tensor) -> Result<Planes, UpscaleError> {
             format!("native input shape {:?} is not NCHW with batch 1", t.shape),
         ));
     };
-    Ok(Planes::new(c, w, h, t.data))
+    Planes::new(c, w, h, t.data).map_err(|e| output_error(model, e.to_string()))
 }

@@ -26,7 +26,6 @@ pub mod engine;
 pub mod error;
 pub mod flops;
 pub mod memory;
-pub mod native;
 pub mod overhead;
 pub mod plan;
 mod stage;
