@@ -14,9 +14,12 @@
 //!
 //! Activations are channel-blocked ([`Blocked`]), so the transforms work on
 //! eight channels per AVX register with no transposition, and the kernels
-//! are stored pre-packed in panels of 16 output channels for the 6×16
-//! AVX2/FMA micro-kernel, so no matrix is repacked while running. x86-64
-//! only.
+//! are stored pre-packed in panels of 16 output channels, so no matrix is
+//! repacked while running. The products run in the micro-kernel of the
+//! net's [`Kernel`]: 6 blocks × 16 channels (two AVX registers) with
+//! AVX2/FMA, 12 blocks × 32 channels (two panels, two 512-bit registers)
+//! with AVX-512F, whose chunk function is also compiled with AVX-512VL so
+//! the 256-bit transforms have 32 registers instead of 16. x86-64 only.
 
 use super::activation::Activation;
 use super::blocked::{Blocked, LANES};
@@ -34,6 +37,8 @@ const POSITIONS: usize = PATCH * PATCH;
 const BLOCK: usize = 6;
 /// Blocks per AVX2 micro-kernel call (rows of the product).
 const MR: usize = 6;
+/// Blocks per AVX-512 micro-kernel call.
+const MR_512: usize = 12;
 /// Output channels per micro-kernel call (two AVX registers).
 const NR: usize = 16;
 /// Blocks transformed and multiplied together: the transformed input of
@@ -239,6 +244,7 @@ impl WinogradConv {
         };
         let blocks = grid.across * grid.down;
         let rows_per_call = match kernel {
+            Kernel::Avx512 => MR_512,
             Kernel::Avx2 => MR,
         };
         let size = chunk_size(blocks, threads, rows_per_call);
@@ -270,6 +276,7 @@ impl WinogradConv {
                 // pixels of its own blocks.
                 unsafe {
                     match kernel {
+                        Kernel::Avx512 => self.run_chunk_avx512(&job, &mut scratch),
                         Kernel::Avx2 => self.run_chunk_avx2(&job, &mut scratch),
                     }
                 };
@@ -300,6 +307,14 @@ impl WinogradConv {
         products_avx2
     );
 
+    chunk_function!(
+        /// [`WinogradConv::run_pooled`]'s work on one chunk with the 12×32
+        /// AVX-512F micro-kernel (transforms with 32 registers).
+        run_chunk_avx512,
+        "avx512f,avx512vl,avx2,fma",
+        products_avx512
+    );
+
     /// The 64 products of a chunk with the AVX2 kernel:
     /// m[·][xi] (blocks × cout) = v[xi] (blocks × cin) · u[xi] (cin × cout),
     /// stored block-major (m[block][xi][cout]) so the output transform reads
@@ -324,6 +339,38 @@ impl WinogradConv {
                     let c = m.add((b0 * POSITIONS + xi) * n + panel * NR);
                     kernel_6x16(k, a, u, c, POSITIONS * n);
                 }
+            }
+        }
+    }
+
+    /// [`WinogradConv::products_avx2`] with the AVX-512 kernels: two
+    /// panels (32 output channels) and twelve blocks per call, a last odd
+    /// panel with the 12×16 kernel.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+    #[inline]
+    unsafe fn products_avx512(&self, count: usize, size: usize, v: *const f32, m: *mut f32) {
+        let k = self.cin_padded;
+        let n = self.cout_panels * NR;
+        let rows = count.next_multiple_of(MR_512);
+        for xi in 0..POSITIONS {
+            let mut panel = 0;
+            while panel < self.cout_panels {
+                let u = self
+                    .u
+                    .as_ptr()
+                    .add((xi * self.cout_panels + panel) * k * NR);
+                let pair = panel + 1 < self.cout_panels;
+                for b0 in (0..rows).step_by(MR_512) {
+                    let a = v.add((xi * size + b0) * k);
+                    let c = m.add((b0 * POSITIONS + xi) * n + panel * NR);
+                    if pair {
+                        kernel_12x32(k, a, u, u.add(k * NR), c, POSITIONS * n);
+                    } else {
+                        kernel_12x16(k, a, u, c, POSITIONS * n);
+                    }
+                }
+                panel += if pair { 2 } else { 1 };
             }
         }
     }
@@ -480,6 +527,56 @@ unsafe fn kernel_6x16(k: usize, a: *const f32, b: *const f32, c: *mut f32, c_str
     {
         _mm256_storeu_ps(c.add(row * c_stride), lo);
         _mm256_storeu_ps(c.add(row * c_stride + 8), hi);
+    }
+}
+
+/// acc (12 × 32) = Σₖ a[row][k] · (b0[k][0..16], b1[k][0..16]), stored at
+/// `c` (row stride `c_stride`); `a` has rows of `k` values, `b0` and `b1`
+/// are packed `k × 16` panels (consecutive output channels).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn kernel_12x32(
+    k: usize,
+    a: *const f32,
+    b0: *const f32,
+    b1: *const f32,
+    c: *mut f32,
+    c_stride: usize,
+) {
+    // 24 accumulators, two panel registers and a broadcast: 27 of the 32
+    // registers. The row loops have constant bounds and are unrolled.
+    let mut lo = [_mm512_setzero_ps(); MR_512];
+    let mut hi = [_mm512_setzero_ps(); MR_512];
+    for kk in 0..k {
+        let w0 = _mm512_loadu_ps(b0.add(kk * NR));
+        let w1 = _mm512_loadu_ps(b1.add(kk * NR));
+        for r in 0..MR_512 {
+            let s = _mm512_set1_ps(*a.add(r * k + kk));
+            lo[r] = _mm512_fmadd_ps(s, w0, lo[r]);
+            hi[r] = _mm512_fmadd_ps(s, w1, hi[r]);
+        }
+    }
+    for r in 0..MR_512 {
+        _mm512_storeu_ps(c.add(r * c_stride), lo[r]);
+        _mm512_storeu_ps(c.add(r * c_stride + NR), hi[r]);
+    }
+}
+
+/// acc (12 × 16) = Σₖ a[row][k] · b[k][0..16] (one panel), as
+/// [`kernel_12x32`] for a last odd panel.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn kernel_12x16(k: usize, a: *const f32, b: *const f32, c: *mut f32, c_stride: usize) {
+    let mut acc = [_mm512_setzero_ps(); MR_512];
+    for kk in 0..k {
+        let w = _mm512_loadu_ps(b.add(kk * NR));
+        for (r, acc) in acc.iter_mut().enumerate() {
+            let s = _mm512_set1_ps(*a.add(r * k + kk));
+            *acc = _mm512_fmadd_ps(s, w, *acc);
+        }
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        _mm512_storeu_ps(c.add(r * c_stride), *acc);
     }
 }
 
@@ -689,7 +786,7 @@ mod tests {
             ] {
                 let conv = WinogradConv::new(cin, cout, pad, &weights, bias.clone(), activation);
                 let expected = direct_conv3x3(&input, &weights, &bias, pad, conv.activation());
-                let kernels = [Kernel::Avx2];
+                let kernels = [Kernel::Avx512, Kernel::Avx2];
                 for (threads, kernel) in [1, 2]
                     .into_iter()
                     .flat_map(|t| kernels.map(|k| (t, k)))

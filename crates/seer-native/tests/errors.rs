@@ -241,7 +241,7 @@ fn bad_bytes_and_bad_planes_are_input_errors() {
 
 #[test]
 fn every_kernel_this_cpu_has_gives_the_same_output() {
-    let kernels: Vec<Kernel> = [Kernel::Avx2]
+    let kernels: Vec<Kernel> = [Kernel::Avx512, Kernel::Avx2]
         .into_iter()
         .filter(|k| k.available())
         .collect();
@@ -269,5 +269,9 @@ fn every_kernel_this_cpu_has_gives_the_same_output() {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0f32, f32::max);
         assert!(worst < 1e-5, "kernels differ by {worst}");
+    }
+    if !Kernel::Avx512.available() {
+        let err = NativeNet::with_kernel(&model, 1, Kernel::Avx512).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unsupported);
     }
 }

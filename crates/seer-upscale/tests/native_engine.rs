@@ -57,9 +57,10 @@ fn input_for(c: &UpscaleConvention, w: u32, h: u32) -> (Tensor, Planes) {
     (tensor, planes)
 }
 
-/// Every kernel family this CPU has, each forced in turn.
+/// Every kernel family this CPU has (AVX-512 and AVX2 on an AVX-512
+/// machine), each forced in turn.
 fn kernels() -> Vec<Kernel> {
-    [Kernel::Avx2]
+    [Kernel::Avx512, Kernel::Avx2]
         .into_iter()
         .filter(|k| k.available())
         .collect()
