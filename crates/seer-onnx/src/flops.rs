@@ -197,8 +197,8 @@ fn infer(node: &NodeProto, values: &HashMap<String, Value>) -> Result<(Vec<Value
                 ));
             }
             let group = attr_int(node, "group", 1).max(1);
-            let strides = attr::ints(node, "strides").unwrap_or_else(|| vec![1, 1]);
-            let dil = attr::ints(node, "dilations").unwrap_or_else(|| vec![1, 1]);
+            let strides = positive(ints_of_len(node, "strides", 2, 1)?, "strides")?;
+            let dil = positive(ints_of_len(node, "dilations", 2, 1)?, "dilations")?;
             let pads = conv_pads(node, &w, &strides, &dil, &x)?;
             let oh = (x[2] + pads[0] + pads[2] - dil[0] * (w[2] - 1) - 1) / strides[0] + 1;
             let ow = (x[3] + pads[1] + pads[3] - dil[1] * (w[3] - 1) - 1) / strides[1] + 1;
@@ -216,10 +216,10 @@ fn infer(node: &NodeProto, values: &HashMap<String, Value>) -> Result<(Vec<Value
                 ));
             }
             let group = attr_int(node, "group", 1).max(1);
-            let strides = attr::ints(node, "strides").unwrap_or_else(|| vec![1, 1]);
-            let dil = attr::ints(node, "dilations").unwrap_or_else(|| vec![1, 1]);
-            let pads = attr::ints(node, "pads").unwrap_or_else(|| vec![0; 4]);
-            let opad = attr::ints(node, "output_padding").unwrap_or_else(|| vec![0, 0]);
+            let strides = positive(ints_of_len(node, "strides", 2, 1)?, "strides")?;
+            let dil = positive(ints_of_len(node, "dilations", 2, 1)?, "dilations")?;
+            let pads = ints_of_len(node, "pads", 4, 0)?;
+            let opad = ints_of_len(node, "output_padding", 2, 0)?;
             let cout = w[1] * group;
             let oh =
                 strides[0] * (x[2] - 1) + opad[0] + dil[0] * (w[2] - 1) + 1 - pads[0] - pads[2];
@@ -299,22 +299,31 @@ fn infer(node: &NodeProto, values: &HashMap<String, Value>) -> Result<(Vec<Value
             let s = shape(0)?;
             let perm =
                 attr::ints(node, "perm").unwrap_or_else(|| (0..s.len() as i64).rev().collect());
-            one(plain(perm.iter().map(|&p| s[p as usize]).collect()))
+            let out = perm
+                .iter()
+                .map(|&p| usize::try_from(p).ok().and_then(|p| s.get(p).copied()))
+                .collect::<Option<Vec<i64>>>()
+                .ok_or_else(|| format!("permutation {perm:?} of a rank-{} shape", s.len()))?;
+            one(plain(out))
         }
         "Concat" => {
             let first = shape(0)?;
             let axis = norm_axis(attr_int(node, "axis", 0), first.len());
             let mut out = first;
             for i in 1..node.input.len() {
-                out[axis] += shape(i)?[axis];
+                let add = shape(i)?.get(axis).copied();
+                match (out.get_mut(axis), add) {
+                    (Some(d), Some(a)) => *d += a,
+                    _ => return Err(format!("axis {axis} is outside the inputs' shapes")),
+                }
             }
             one(plain(out))
         }
         "DepthToSpace" | "SpaceToDepth" => {
             let s = shape(0)?;
             let b = attr_int(node, "blocksize", 1);
-            if s.len() != 4 {
-                return Err(format!("rank {} input", s.len()));
+            if s.len() != 4 || b < 1 {
+                return Err(format!("rank {} input, block size {b}", s.len()));
             }
             let out = if op == "DepthToSpace" {
                 vec![s[0], s[1] / (b * b), s[2] * b, s[3] * b]
@@ -350,7 +359,7 @@ fn infer(node: &NodeProto, values: &HashMap<String, Value>) -> Result<(Vec<Value
         }
         "Flatten" => {
             let s = shape(0)?;
-            let axis = norm_axis(attr_int(node, "axis", 1), s.len());
+            let axis = norm_axis(attr_int(node, "axis", 1), s.len()).min(s.len());
             let a: i64 = s[..axis].iter().product();
             let b: i64 = s[axis..].iter().product();
             one(plain(vec![a, b]))
@@ -393,9 +402,13 @@ fn infer(node: &NodeProto, values: &HashMap<String, Value>) -> Result<(Vec<Value
             let ends = data(2).ok_or("ends unknown")?;
             let axes = data(3).unwrap_or_else(|| (0..starts.len()).map(|i| i as f64).collect());
             let steps = data(4).unwrap_or_else(|| vec![1.0; starts.len()]);
-            for i in 0..starts.len() {
+            let n = starts.len();
+            if ends.len() != n || axes.len() != n || steps.len() != n {
+                return Err("starts, ends, axes and steps differ in length".into());
+            }
+            for i in 0..n {
                 let axis = norm_axis(axes[i] as i64, s.len());
-                let len = s[axis];
+                let len = *s.get(axis).ok_or("slice axis outside the shape")?;
                 let clampi = |v: f64| -> i64 {
                     let v = if v < 0.0 { v + len as f64 } else { v };
                     (v.max(0.0) as i64).min(len)
@@ -412,6 +425,9 @@ fn infer(node: &NodeProto, values: &HashMap<String, Value>) -> Result<(Vec<Value
                 .or_else(|| data(1).map(|d| d.iter().map(|&v| v as i64).collect()))
                 .ok_or("pads unknown")?;
             let r = s.len();
+            if pads.len() != 2 * r {
+                return Err(format!("{} pads for rank {r}", pads.len()));
+            }
             one(plain(
                 (0..r).map(|i| s[i] + pads[i] + pads[i + r]).collect(),
             ))
@@ -438,7 +454,7 @@ fn conv_pads(
         .map(|a| String::from_utf8_lossy(&a.s).into_owned())
         .unwrap_or_default();
     match auto.as_str() {
-        "" | "NOTSET" => Ok(attr::ints(node, "pads").unwrap_or_else(|| vec![0; 4])),
+        "" | "NOTSET" => ints_of_len(node, "pads", 4, 0),
         "VALID" => Ok(vec![0; 4]),
         "SAME_UPPER" | "SAME_LOWER" => {
             let mut total = [0i64; 2];
@@ -451,6 +467,26 @@ fn conv_pads(
             Ok(vec![t, l, total[0] - t, total[1] - l])
         }
         other => Err(format!("auto_pad {other}")),
+    }
+}
+
+/// Integer-list attribute `name` of `len` values (`len` times `default`
+/// when absent).
+fn ints_of_len(node: &NodeProto, name: &str, len: usize, default: i64) -> Result<Vec<i64>, String> {
+    let v = attr::ints(node, name).unwrap_or_else(|| vec![default; len]);
+    if v.len() == len {
+        Ok(v)
+    } else {
+        Err(format!("{name} has {} values, not {len}", v.len()))
+    }
+}
+
+/// `v` if every value is at least 1.
+fn positive(v: Vec<i64>, name: &str) -> Result<Vec<i64>, String> {
+    if v.iter().all(|x| *x >= 1) {
+        Ok(v)
+    } else {
+        Err(format!("{name} {v:?} are not all positive"))
     }
 }
 
@@ -526,6 +562,26 @@ mod tests {
         // A second size gives its own count.
         let macs = cost.macs(&[vec![1, 3, 10, 10]]).unwrap();
         assert_eq!(macs, 10 * 10 * 8 * 3 * 9 + 8 * 8 * 12 * 8 * 9);
+    }
+
+    /// Attribute lists of the wrong length or a zero stride are errors
+    /// naming the node, not panics.
+    #[test]
+    fn malformed_attributes_are_errors() {
+        for (name, attr) in [
+            ("strides", Attr::Ints(vec![1])),
+            ("strides", Attr::Ints(vec![0, 1])),
+            ("pads", Attr::Ints(vec![1, 1])),
+        ] {
+            let mut g = GraphBuilder::new("t");
+            let x = g.input("x", DataType::Float, &[Dim::Fixed(1), Dim::Fixed(3)]);
+            let w = g.const_f32("w", &[8, 3, 3, 3], &[0.0; 8 * 27]);
+            let y = g.node("Conv", &[&x, &w], &[(name, attr)], "c");
+            g.output(&y, "y", DataType::Float, None);
+            let mut cost = CostModel::from_model(g.finish()).unwrap();
+            let err = cost.macs(&[vec![1, 3, 10, 10]]).unwrap_err().to_string();
+            assert!(err.contains("c/Conv") && err.contains(name), "{err}");
+        }
     }
 
     #[test]
