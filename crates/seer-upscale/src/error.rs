@@ -7,9 +7,6 @@ pub enum UpscaleError {
     /// import failure).
     #[error(transparent)]
     Store(#[from] seer_models::StoreError),
-    /// The native engine was asked for a model it cannot run.
-    #[error("model {model} cannot run in the native engine ({detail}); use --engine auto or ort")]
-    Engine { model: String, detail: String },
     /// ONNX Runtime could not load or run the model.
     #[error(transparent)]
     Runtime(#[from] seer_runtime::RuntimeError),

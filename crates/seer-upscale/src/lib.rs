@@ -22,7 +22,6 @@
 mod alpha;
 pub mod bench;
 pub mod convention;
-pub mod engine;
 pub mod error;
 pub mod flops;
 pub mod memory;
@@ -35,10 +34,11 @@ pub mod upscaler;
 pub mod video;
 
 pub use convention::{Layout, PadMode, Tiling, UpscaleConvention};
-pub use engine::EngineChoice;
 pub use error::UpscaleError;
 pub use memory::MemoryPlan;
 pub use plan::{plan, UpscalePlan};
+/// The engine choice of [`UpscaleOptions::engine`] (from seer-runtime).
+pub use seer_runtime::EngineChoice;
 pub use target::Target;
 pub use upscaler::{UpscaleOptions, UpscaleReport, Upscaler};
 pub use video::{upscale_video, VideoUpscaleOptions, VideoUpscaleReport, VideoWorkFolder};
