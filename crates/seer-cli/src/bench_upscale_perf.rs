@@ -14,13 +14,13 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use seer_core::cpu_time::process_cpu_seconds as cpu_seconds;
 use seer_core::progress::NoProgress;
-use seer_models::onnx::{encode, DataType, Dim, GraphBuilder};
 use seer_models::Store;
+use seer_onnx::CostModel;
+use seer_onnx::{encode, DataType, Dim, GraphBuilder};
+use seer_runtime::{Engine as SeerEngine, RuntimeError};
 use seer_runtime::{Optimization, Session, SessionOptions, Tensor, Tuning};
-use seer_upscale::engine::Engine as SeerEngine;
-use seer_upscale::flops::CostModel;
 use seer_upscale::overhead::measure_overhead;
-use seer_upscale::{EngineChoice, Layout, UpscaleConvention, UpscaleError, UpscaleOptions};
+use seer_upscale::{EngineChoice, Layout, UpscaleConvention, UpscaleOptions};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -371,8 +371,8 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
             };
             let mut loaded = match SeerEngine::open(&path, id, threads, choice, tuning) {
                 Ok(loaded) => loaded,
-                Err(why @ UpscaleError::Engine { .. }) => {
-                    eprintln!("{id}: not timed natively ({why})");
+                Err(why @ RuntimeError::NativeUnsupported { .. }) => {
+                    eprintln!("{id}: not timed natively ({:#})", anyhow::Error::from(why));
                     continue;
                 }
                 Err(other) => return Err(other.into()),

@@ -199,7 +199,9 @@ pub(crate) fn with_hint(error: UpscaleError) -> anyhow::Error {
             Some("raise --max-memory, use a smaller image, or choose a --model that tiles")
         }
         UpscaleError::Image(ImageError::OverBudget { .. }) => Some("raise --max-memory"),
-        UpscaleError::Engine { .. } => Some("use --engine auto or ort"),
+        UpscaleError::Runtime(seer_runtime::RuntimeError::NativeUnsupported { .. }) => {
+            Some("use --engine auto or ort")
+        }
         UpscaleError::Paused { .. } => Some("run the same command with --resume to continue"),
         UpscaleError::WorkFolderExists { .. } => Some("pass --resume to continue it"),
         UpscaleError::BadTarget { .. } => Some("choose another --scale, --width or --height"),

@@ -7,7 +7,6 @@ pub mod error;
 pub mod fetch;
 pub mod files;
 pub mod import;
-pub mod onnx;
 pub mod store;
 
 pub use catalog::{Catalog, Format, ModelSpec, PackageSpec};

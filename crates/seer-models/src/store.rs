@@ -12,9 +12,9 @@
 use crate::catalog::{Catalog, FileSpec, Format, ModelSpec, PackageSpec};
 use crate::files::{disk_usage, sha256_bytes, sha256_file, sync_dir, write_atomic};
 use crate::import::{self, ImportError};
-use crate::onnx::{self, ModelProto};
 use crate::{fetch, StoreError};
 use seer_core::progress::Progress;
+use seer_onnx::ModelProto;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -165,7 +165,7 @@ impl Store {
         if model.format.needs_import() && !load.is_file() {
             progress.start(&format!("importing {}", model.id), None);
             let onnx_model = self.import_model(&model)?;
-            let bytes = onnx::encode(&onnx_model);
+            let bytes = seer_onnx::encode(&onnx_model);
             write_atomic(&load, &bytes).map_err(|e| StoreError::io(&load, e))?;
             progress.finish();
             tracing::info!(model = %model.id, path = %load.display(), "imported");
@@ -340,7 +340,7 @@ pub fn import_file(
         Format::Onnx => {
             let bytes = std::fs::read(entry).map_err(|e| ImportError::io(entry, e))?;
             check_onnx(&bytes).map_err(|d| ImportError::malformed(entry, d))?;
-            onnx::decode(&bytes).map_err(|e| ImportError::malformed(entry, e.to_string()))
+            seer_onnx::decode(&bytes).map_err(|e| ImportError::malformed(entry, e.to_string()))
         }
         Format::SharedLibrary => Err(ImportError::malformed(
             entry,
@@ -352,7 +352,7 @@ pub fn import_file(
 /// Checks that bytes are an ONNX model seer can use: it parses, has a graph
 /// with inputs and outputs, and imports the default opset.
 pub fn check_onnx(bytes: &[u8]) -> Result<(), String> {
-    let model = onnx::decode(bytes).map_err(|e| format!("not an ONNX protobuf: {e}"))?;
+    let model = seer_onnx::decode(bytes).map_err(|e| format!("not an ONNX protobuf: {e}"))?;
     let graph = model.graph.as_ref().ok_or("the model has no graph")?;
     if graph.input.is_empty() || graph.output.is_empty() || graph.node.is_empty() {
         return Err("the graph has no inputs, outputs or nodes".to_string());

@@ -5,7 +5,7 @@
 
 use seer_models::import::faceapi::{import_face_recognition, EMBEDDING_SIZE, INPUT_SIZE};
 use seer_models::import::tfjs_weights::{load_weights, ManifestGroup, Weight};
-use seer_models::onnx::encode;
+use seer_onnx::encode;
 use seer_runtime::{Session, SessionOptions, Tensor};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

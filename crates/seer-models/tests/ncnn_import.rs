@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 fn session(param: &Path, bin: &Path) -> Session {
     seer_models::testing::init_runtime();
     let model = ncnn::import(param, bin).unwrap_or_else(|e| panic!("import failed: {e}"));
-    let bytes = seer_models::onnx::encode(&model);
+    let bytes = seer_onnx::encode(&model);
     Session::from_bytes("ncnn", &bytes, &SessionOptions { threads: 2 })
         .unwrap_or_else(|e| panic!("{}: {e}", param.display()))
 }

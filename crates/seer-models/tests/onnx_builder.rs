@@ -1,7 +1,7 @@
 //! The hand-written ONNX writer produces models ONNX Runtime accepts and
 //! computes correctly.
 
-use seer_models::onnx::{encode, Attr, DataType, Dim, GraphBuilder};
+use seer_onnx::{encode, Attr, DataType, Dim, GraphBuilder};
 use seer_runtime::{Session, SessionOptions, Tensor};
 
 #[test]

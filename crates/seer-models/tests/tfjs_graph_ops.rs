@@ -8,7 +8,7 @@
 
 use seer_models::import::tfjs_graph;
 use seer_models::import::ImportError;
-use seer_models::onnx::{encode, ModelProto};
+use seer_onnx::{encode, ModelProto};
 use seer_runtime::{Session, SessionOptions, Tensor};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -218,7 +218,7 @@ fn input_shape(model: &ModelProto) -> Vec<usize> {
         .dim
         .iter()
         .map(|d| match d.value {
-            Some(seer_models::onnx::proto::DimValue::DimValue(v)) => v as usize,
+            Some(seer_onnx::proto::DimValue::DimValue(v)) => v as usize,
             _ => panic!("symbolic input dimension"),
         })
         .collect()

@@ -9,7 +9,7 @@ mod common;
 
 use common::tf_reference::{DType, Graph, Tensor};
 use seer_models::import::tfjs_graph;
-use seer_models::onnx::encode;
+use seer_onnx::encode;
 use seer_runtime::{Session, SessionOptions};
 use std::path::PathBuf;
 

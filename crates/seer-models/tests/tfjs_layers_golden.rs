@@ -4,7 +4,7 @@
 //! every differing value sits on a rounding boundary (x.5 after ·255).
 
 use seer_models::import::{tfjs_layers, ImportError};
-use seer_models::onnx::encode;
+use seer_onnx::encode;
 use seer_runtime::{Session, SessionOptions, Tensor};
 use std::path::PathBuf;
 use std::time::Instant;

@@ -1,20 +1,24 @@
 //! seer-runtime: loads the ONNX Runtime shared library at run time and runs
-//! inference sessions on float tensors.
+//! inference sessions on float tensors; [`Engine`] opens a model in seer's
+//! native engine ([`seer_native`]) or in ONNX Runtime, for any capability.
 //!
 //! The library is never linked or downloaded by the build: the caller points
 //! [`init`] at `libonnxruntime.so` (seer-models fetches it from the
 //! `onnxruntime` wheel into the cache; `ORT_DYLIB_PATH` overrides).
 
+pub mod engine;
 pub mod library;
 pub mod session;
 pub mod tensor;
 pub mod threads;
 
+pub use engine::{Engine, EngineChoice};
 pub use library::{init, is_initialised, RuntimeInfo};
 pub use session::{Optimization, Session, SessionOptions, Tuning, ValueSpec};
 pub use tensor::Tensor;
 pub use threads::physical_cores;
 
+use seer_core::{ErrorKind, HasErrorKind};
 use std::path::PathBuf;
 
 /// Why the runtime could not load a library, a model, or run it.
@@ -41,4 +45,42 @@ pub enum RuntimeError {
     /// ONNX Runtime failed while running.
     #[error("inference failed in model {model}: {detail}")]
     Run { model: String, detail: String },
+    /// The model file could not be read.
+    #[error("cannot read model file {path}")]
+    ModelFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The native engine was asked for a model it cannot run (the source
+    /// names the node and why).
+    #[error("model {model} cannot run in the native engine")]
+    NativeUnsupported {
+        model: String,
+        #[source]
+        source: seer_native::NativeError,
+    },
+    /// The native engine refused an input or failed while running.
+    #[error("the native engine cannot run model {model}")]
+    Native {
+        model: String,
+        #[source]
+        source: seer_native::NativeError,
+    },
+}
+
+impl HasErrorKind for RuntimeError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            RuntimeError::LibraryMissing { .. }
+            | RuntimeError::LibraryInvalid { .. }
+            | RuntimeError::AlreadyLoaded { .. }
+            | RuntimeError::NotInitialised
+            | RuntimeError::Run { .. } => ErrorKind::Internal,
+            RuntimeError::Model { .. } | RuntimeError::Input { .. } => ErrorKind::InvalidInput,
+            RuntimeError::ModelFile { source, .. } => ErrorKind::of_io(source),
+            RuntimeError::NativeUnsupported { source, .. }
+            | RuntimeError::Native { source, .. } => source.kind(),
+        }
+    }
 }

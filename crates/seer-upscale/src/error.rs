@@ -16,9 +16,6 @@ pub enum UpscaleError {
     /// import failure).
     #[error(transparent)]
     Store(#[from] seer_models::StoreError),
-    /// The native engine was asked for a model it cannot run.
-    #[error("model {model} cannot run in the native engine ({detail}); the automatic engine choice or ONNX Runtime can run it")]
-    Engine { model: String, detail: String },
     /// ONNX Runtime could not load or run the model.
     #[error(transparent)]
     Runtime(#[from] seer_runtime::RuntimeError),
@@ -158,12 +155,10 @@ impl HasErrorKind for UpscaleError {
             Store(seer_models::StoreError::UnknownModel { .. }) | UnknownModel { .. } => {
                 ErrorKind::NotFound
             }
-            Store(_) | Runtime(_) | Convention { .. } | Output { .. } | Pipeline { .. } => {
-                ErrorKind::Internal
-            }
+            Runtime(e) => e.kind(),
+            Store(_) | Convention { .. } | Output { .. } | Pipeline { .. } => ErrorKind::Internal,
             WorkFolderIo { source, .. } | Folder { source, .. } => ErrorKind::of_io(source),
             WorkFolder { .. } | JournalEncode { .. } => ErrorKind::Internal,
-            Engine { .. } => ErrorKind::Unsupported,
             BadScale { .. }
             | EmptyImage { .. }
             | TooSmallToScore { .. }
@@ -205,10 +200,6 @@ mod tests {
     fn samples() -> Vec<UpscaleError> {
         let io = || std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
         vec![
-            UpscaleError::Engine {
-                model: "upscale.x".into(),
-                detail: "Concat".into(),
-            },
             UpscaleError::OverBudget {
                 chain: "upscale.x".into(),
                 input: (3840, 2160),

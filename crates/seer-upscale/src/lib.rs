@@ -32,13 +32,11 @@
 mod alpha;
 pub mod bench;
 pub mod convention;
-pub mod engine;
 pub mod error;
 pub mod flops;
 pub mod folder;
 pub mod job;
 pub mod memory;
-pub mod native;
 pub mod overhead;
 pub mod plan;
 mod stage;
@@ -48,7 +46,6 @@ pub mod upscaler;
 pub mod video;
 
 pub use convention::{Layout, PadMode, Tiling, UpscaleConvention};
-pub use engine::EngineChoice;
 pub use error::{describe, UpscaleError};
 pub use folder::{upscale_folder, FileResult, FileStatus, FolderSummary};
 pub use job::{
@@ -56,6 +53,8 @@ pub use job::{
 };
 pub use memory::MemoryPlan;
 pub use plan::{plan, UpscalePlan};
+/// The engine choice of [`UpscaleOptions::engine`] (from seer-runtime).
+pub use seer_runtime::EngineChoice;
 pub use target::Target;
 pub use upscaler::{UpscaleOptions, UpscaleReport, Upscaled, Upscaler};
 pub use video::{

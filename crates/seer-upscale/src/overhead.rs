@@ -4,7 +4,6 @@
 //! against a bare loop of ONNX Runtime `Session::run` calls on the very
 //! same tile tensors, built before the clock starts.
 
-use crate::engine::Engine;
 use crate::flops::ChainCost;
 use crate::stage::{Stage, StageLimits};
 use crate::{UpscaleConvention, UpscaleError, UpscaleOptions, Upscaler};
@@ -12,6 +11,7 @@ use image::RgbImage;
 use seer_core::cpu_time::process_cpu_seconds as cpu_seconds;
 use seer_core::progress::NoProgress;
 use seer_models::Store;
+use seer_runtime::Engine;
 use seer_runtime::Tuning;
 use std::time::Instant;
 

@@ -2,12 +2,12 @@
 //! and copies the cropped output into the result image.
 
 use crate::convention::Residual;
-use crate::engine::Engine;
 use crate::tiling::{core_side, grid, source_index, Tile};
 use crate::{Layout, Tiling, UpscaleConvention, UpscaleError};
 use image::Rgb32FImage;
 use seer_core::progress::Progress;
 use seer_core::CancelToken;
+use seer_runtime::Engine;
 use seer_runtime::Tensor;
 
 /// A loaded model and its conventions.

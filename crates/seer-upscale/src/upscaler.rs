@@ -1,7 +1,6 @@
 //! The upscaler: a planned chain of models, run tile by tile, with an
 //! optional final Lanczos shrink to the requested scale.
 
-use crate::engine::{Engine, EngineChoice};
 use crate::memory::{plan_memory, ImageBytes, MemoryPlan, StageMemory, DEFAULT_MAX_MEMORY};
 use crate::plan::{plan, UpscalePlan};
 use crate::stage::{Stage, StageLimits};
@@ -12,6 +11,7 @@ use seer_core::progress::{NoProgress, Progress};
 use seer_core::CancelToken;
 use seer_models::Store;
 use seer_runtime::Tuning;
+use seer_runtime::{Engine, EngineChoice};
 use std::time::Instant;
 
 /// How to upscale.

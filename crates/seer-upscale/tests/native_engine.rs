@@ -6,8 +6,8 @@ mod common;
 
 use common::{crop, set5};
 use seer_core::progress::NoProgress;
+use seer_native::{Kernel, NativeNet, Planes};
 use seer_runtime::{Session, SessionOptions, Tensor};
-use seer_upscale::native::{NativeNet, Planes};
 use seer_upscale::UpscaleConvention;
 use std::time::Instant;
 
@@ -53,45 +53,66 @@ fn input_for(c: &UpscaleConvention, w: u32, h: u32) -> (Tensor, Planes) {
         shape: vec![1, channels, h as usize, w as usize],
         data: data.clone(),
     };
-    (tensor, Planes::new(channels, w as usize, h as usize, data))
+    let planes = Planes::new(channels, w as usize, h as usize, data).unwrap();
+    (tensor, planes)
+}
+
+/// Every kernel family this CPU has (AVX-512 and AVX2 on an AVX-512
+/// machine), each forced in turn.
+fn kernels() -> Vec<Kernel> {
+    [Kernel::Avx512, Kernel::Avx2]
+        .into_iter()
+        .filter(|k| k.available())
+        .collect()
 }
 
 #[test]
 fn native_output_equals_onnx_runtime_output() {
     seer_models::testing::init_runtime();
     let store = seer_models::testing::store();
+    let kernels = kernels();
+    println!("kernels compared: {kernels:?}");
     for (id, w, h) in NATIVE {
         let convention = UpscaleConvention::from_spec(store.model(id).unwrap()).unwrap();
         let path = store.ensure(id, &NoProgress).unwrap();
         let bytes = std::fs::read(&path).unwrap();
-        let net = NativeNet::from_bytes(&bytes, 2).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let model = seer_onnx::decode(&bytes).unwrap();
         let (tensor, planes) = input_for(&convention, w, h);
         let mut session = Session::from_file(&path, &SessionOptions { threads: 2 }).unwrap();
         let start = Instant::now();
         let expected = session.run(&[tensor]).unwrap().remove(0);
         let ort_s = start.elapsed().as_secs_f64();
-        let start = Instant::now();
-        let got = net.run(planes);
-        let native_s = start.elapsed().as_secs_f64();
-        assert_eq!(
-            expected.shape,
-            vec![1, got.channels, got.height, got.width],
-            "{id}: output shape"
-        );
-        let worst = expected
-            .data
-            .iter()
-            .zip(&got.data)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
-        let range = convention.value_range;
-        println!(
-            "{id}: max |native - ORT| = {:.2e} of the value range; ORT {:.1} ms, native {:.1} ms",
-            worst / range,
-            ort_s * 1e3,
-            native_s * 1e3
-        );
-        assert!(worst / range < 1e-3, "{id}: max difference {worst}");
+        for kernel in &kernels {
+            let net =
+                NativeNet::with_kernel(&model, 2, *kernel).unwrap_or_else(|e| panic!("{id}: {e}"));
+            let start = Instant::now();
+            let got = net
+                .run(planes.clone())
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            let native_s = start.elapsed().as_secs_f64();
+            assert_eq!(
+                expected.shape,
+                vec![1, got.channels, got.height, got.width],
+                "{id}: output shape"
+            );
+            let worst = expected
+                .data
+                .iter()
+                .zip(&got.data)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            let range = convention.value_range;
+            println!(
+                "{id} ({kernel:?}): max |native - ORT| = {:.2e} of the value range; ORT {:.1} ms, native {:.1} ms",
+                worst / range,
+                ort_s * 1e3,
+                native_s * 1e3
+            );
+            assert!(
+                worst / range < 1e-3,
+                "{id} {kernel:?}: max difference {worst}"
+            );
+        }
     }
 }
 

@@ -25,7 +25,7 @@
 
 use super::tfjs_weights::{load_weights, ManifestGroup, Weight};
 use super::ImportError;
-use crate::onnx::{Attr, DataType, Dim, GraphBuilder, ModelProto};
+use seer_onnx::{Attr, DataType, Dim, GraphBuilder, ModelProto};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

@@ -13,7 +13,7 @@
 
 use super::tfjs_weights::{load_weights, ManifestGroup, Weight};
 use super::ImportError;
-use crate::onnx::{Attr, DataType, Dim, GraphBuilder, ModelProto};
+use seer_onnx::{Attr, DataType, Dim, GraphBuilder, ModelProto};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

@@ -4,7 +4,7 @@
 use super::convert::{Converter, Rank};
 use super::param::Layer;
 use crate::import::ImportError;
-use crate::onnx::Attr;
+use seer_onnx::Attr;
 
 /// Converts a standalone activation layer.
 pub(crate) fn layer(cv: &mut Converter, layer: &Layer) -> Result<(), ImportError> {

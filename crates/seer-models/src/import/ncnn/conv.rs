@@ -5,7 +5,7 @@ use super::activation;
 use super::convert::{Converter, Params, Rank};
 use super::param::Layer;
 use crate::import::ImportError;
-use crate::onnx::Attr;
+use seer_onnx::Attr;
 
 /// Padding of a convolution window.
 enum Padding {

@@ -5,7 +5,7 @@ use super::param::Layer;
 use super::weights::WeightReader;
 use super::{activation, arith, conv, spatial};
 use crate::import::ImportError;
-use crate::onnx::GraphBuilder;
+use seer_onnx::GraphBuilder;
 use std::collections::HashMap;
 use std::path::Path;
 

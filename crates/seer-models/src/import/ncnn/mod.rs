@@ -60,9 +60,9 @@ mod spatial;
 mod weights;
 
 use crate::import::ImportError;
-use crate::onnx::{DataType, Dim, GraphBuilder, ModelProto};
 use convert::{Converter, Rank, SUPPORTED_LAYERS};
 use param::Layer;
+use seer_onnx::{DataType, Dim, GraphBuilder, ModelProto};
 use std::collections::HashSet;
 use std::path::Path;
 use weights::WeightReader;

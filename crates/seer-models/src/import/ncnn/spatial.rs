@@ -4,7 +4,7 @@
 use super::convert::{Converter, Rank};
 use super::param::Layer;
 use crate::import::ImportError;
-use crate::onnx::{Attr, DataType};
+use seer_onnx::{Attr, DataType};
 
 /// "Until the end" for ONNX Slice.
 const SLICE_END: i64 = i64::MAX;

@@ -5,7 +5,7 @@
 use super::parse::Node;
 use super::tensor::{ConstTensor, DType, Data};
 use crate::import::ImportError;
-use crate::onnx::{Attr, GraphBuilder};
+use seer_onnx::{Attr, GraphBuilder};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::path::Path;

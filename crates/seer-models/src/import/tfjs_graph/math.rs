@@ -7,7 +7,7 @@ use super::tensor::{
     broadcast_binary, broadcast_shape, reduce as nd_reduce, ConstTensor, DType, Data,
 };
 use crate::import::ImportError;
-use crate::onnx::Attr;
+use seer_onnx::Attr;
 
 /// Binary element-wise operations (TF names mapped in `binary_kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -48,9 +48,9 @@ mod tensor;
 
 use crate::import::tfjs_weights::{load_weights, Weight, WeightData};
 use crate::import::ImportError;
-use crate::onnx::{DataType, Dim, ModelProto};
 use ctx::{arg, Ctx, DynVal, Val};
 use parse::{parse_shape, signature_entries, ModelJson, Node, SignatureEntry, TensorRef};
+use seer_onnx::{DataType, Dim, ModelProto};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;

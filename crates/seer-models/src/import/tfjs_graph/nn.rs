@@ -12,7 +12,7 @@ use super::math::{activation, apply_binary, Bin};
 use super::parse::Node;
 use super::tensor::{broadcast_shape, map_data, permute, ConstTensor, DType, Data};
 use crate::import::ImportError;
-use crate::onnx::Attr;
+use seer_onnx::Attr;
 
 const TO_NCHW: [usize; 4] = [0, 3, 1, 2];
 const TO_NHWC: [usize; 4] = [0, 2, 3, 1];

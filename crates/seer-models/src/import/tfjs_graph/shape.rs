@@ -10,7 +10,7 @@ use super::tensor::{
     pad as nd_pad, permute, slice as nd_slice, strides, AxisSlice, ConstTensor, DType, Data,
 };
 use crate::import::ImportError;
-use crate::onnx::Attr;
+use seer_onnx::Attr;
 
 /// Largest constant (in elements) produced by folding Fill/Range/etc.
 const MAX_FOLD_ELEMENTS: usize = 1 << 24;

@@ -1,8 +1,8 @@
 //! Constant tensors known at import time and the small n-dimensional array
 //! helpers used to fold shape arithmetic and to rearrange weights.
 
-use crate::onnx::proto::TensorProto;
-use crate::onnx::{tensor_f32, tensor_i64, DataType};
+use seer_onnx::proto::TensorProto;
+use seer_onnx::{tensor_f32, tensor_i64, DataType};
 
 /// Element kinds the importer distinguishes. TF integer types (int32, int64…)
 /// are all `Int` and become ONNX int64; float types become ONNX float32.

@@ -5,7 +5,7 @@
 use super::blocked::Blocked;
 
 /// The mean of every channel over all pixels.
-pub fn global_average(input: &Blocked) -> Vec<f32> {
+pub(crate) fn global_average(input: &Blocked) -> Vec<f32> {
     let stride = input.pixel_stride();
     let mut sums = vec![0.0f64; input.channels];
     for pixel in input.data.chunks_exact(stride) {
@@ -20,7 +20,9 @@ pub fn global_average(input: &Blocked) -> Vec<f32> {
 /// ONNX Gemm with transB = 1, alpha = beta = 1 on one vector: `weights`
 /// are `[outputs][inputs]`.
 #[derive(Clone, Debug)]
-pub struct Dense {
+pub(crate) struct Dense {
+    /// Length of the input vector.
+    pub inputs: usize,
     /// `[outputs][inputs]`.
     pub weights: Vec<f32>,
     /// One per output.
@@ -28,11 +30,10 @@ pub struct Dense {
 }
 
 impl Dense {
-    /// `weights · x + bias`.
-    pub fn run(&self, x: &[f32]) -> Vec<f32> {
-        let n = x.len();
+    /// `weights · x + bias` (`x` has `inputs` values, checked before a run).
+    pub(crate) fn run(&self, x: &[f32]) -> Vec<f32> {
         self.weights
-            .chunks_exact(n)
+            .chunks_exact(self.inputs.max(1))
             .zip(&self.bias)
             .map(|(row, b)| row.iter().zip(x).map(|(w, v)| w * v).sum::<f32>() + b)
             .collect()
@@ -40,7 +41,7 @@ impl Dense {
 }
 
 /// Multiplies every pixel's channel `c` by `scale[c]`, on `threads` threads.
-pub fn scale_channels(input: &mut Blocked, scale: &[f32], threads: usize) {
+pub(crate) fn scale_channels(input: &mut Blocked, scale: &[f32], threads: usize) {
     let stride = input.pixel_stride();
     super::parallel::for_each_part(&mut input.data, stride, threads, |_, part| {
         for pixel in part.chunks_exact_mut(stride) {
@@ -54,14 +55,15 @@ pub fn scale_channels(input: &mut Blocked, scale: &[f32], threads: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::planes::Planes;
+    use crate::planes::Planes;
 
     #[test]
     fn pooling_dense_and_scaling_by_hand() {
-        let planes = Planes::new(2, 2, 1, vec![1.0, 3.0, 10.0, 20.0]);
+        let planes = Planes::of(2, 2, 1, vec![1.0, 3.0, 10.0, 20.0]);
         let mut blocked = Blocked::from_planes(&planes);
         assert_eq!(global_average(&blocked), vec![2.0, 15.0]);
         let dense = Dense {
+            inputs: 2,
             weights: vec![1.0, 0.5, 0.0, 2.0],
             bias: vec![1.0, -1.0],
         };

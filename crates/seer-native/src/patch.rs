@@ -11,7 +11,7 @@ use super::pool::BufferPool;
 /// A k×k convolution with stride k and no padding (space-to-depth, then a
 /// 1×1 convolution).
 #[derive(Clone, Debug)]
-pub struct PatchConv {
+pub(crate) struct PatchConv {
     /// Input channels.
     pub cin: usize,
     /// Output channels.
@@ -28,7 +28,13 @@ pub struct PatchConv {
 
 impl PatchConv {
     /// A layer from ONNX weights `[cout][cin][k][k]` and a bias per output channel.
-    pub fn new(cin: usize, cout: usize, k: usize, weights: &[f32], bias: &[f32]) -> PatchConv {
+    pub(crate) fn new(
+        cin: usize,
+        cout: usize,
+        k: usize,
+        weights: &[f32],
+        bias: &[f32],
+    ) -> PatchConv {
         let (cin_p, cout_p) = (cin.next_multiple_of(LANES), cout.next_multiple_of(LANES));
         let mut packed = vec![0.0; k * k * cin_p * cout_p];
         for co in 0..cout {
@@ -54,8 +60,9 @@ impl PatchConv {
     }
 
     /// Runs the layer on `threads` threads.
-    pub fn run(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
-        assert_eq!(input.channels, self.cin, "input channel count");
+    pub(crate) fn run(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
+        // Checked for every layer before a run (`shapes::walk`).
+        debug_assert_eq!(input.channels, self.cin, "input channel count");
         let k = self.k;
         let (ow, oh) = (input.width / k, input.height / k);
         let cin_p = input.pixel_stride();
@@ -99,7 +106,7 @@ impl PatchConv {
 /// A k×k transposed convolution with stride k and no padding: every input
 /// pixel becomes a k×k patch of output pixels.
 #[derive(Clone, Debug)]
-pub struct PatchDeconv {
+pub(crate) struct PatchDeconv {
     /// Input channels.
     pub cin: usize,
     /// Output channels.
@@ -116,7 +123,13 @@ pub struct PatchDeconv {
 
 impl PatchDeconv {
     /// A layer from ONNX weights `[cin][cout][k][k]` and a bias per output channel.
-    pub fn new(cin: usize, cout: usize, k: usize, weights: &[f32], bias: &[f32]) -> PatchDeconv {
+    pub(crate) fn new(
+        cin: usize,
+        cout: usize,
+        k: usize,
+        weights: &[f32],
+        bias: &[f32],
+    ) -> PatchDeconv {
         let (cin_p, cout_p) = (cin.next_multiple_of(LANES), cout.next_multiple_of(LANES));
         let width = k * k * cout_p;
         let mut packed = vec![0.0; cin_p * width];
@@ -141,8 +154,9 @@ impl PatchDeconv {
     }
 
     /// Runs the layer on `threads` threads.
-    pub fn run(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
-        assert_eq!(input.channels, self.cin, "input channel count");
+    pub(crate) fn run(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
+        // Checked for every layer before a run (`shapes::walk`).
+        debug_assert_eq!(input.channels, self.cin, "input channel count");
         let k = self.k;
         let (w, h) = (input.width, input.height);
         let mut out = Blocked::unfilled(self.cout, w * k, h * k, pool);
@@ -204,7 +218,7 @@ impl PatchDeconv {
 /// phase's weights. Nothing is scattered and no per-input-pixel
 /// contribution buffer (k²·cout values per pixel) is needed.
 #[derive(Clone, Debug)]
-pub struct PhaseDeconv {
+pub(crate) struct PhaseDeconv {
     /// Input channels.
     pub cin: usize,
     /// Output channels.
@@ -226,7 +240,7 @@ pub struct PhaseDeconv {
 impl PhaseDeconv {
     /// A layer from ONNX weights `[cin][cout][k][k]`, or `None` when `k` is
     /// not a multiple of `s`.
-    pub fn new(
+    pub(crate) fn new(
         cin: usize,
         cout: usize,
         (k, s): (usize, usize),
@@ -269,14 +283,27 @@ impl PhaseDeconv {
         })
     }
 
+    /// Output width and height for a `width`×`height` input, or `None`
+    /// when the padding removes everything.
+    pub(crate) fn output_size(&self, width: usize, height: usize) -> Option<(usize, usize)> {
+        let full = |n: usize| n.checked_sub(1)?.checked_mul(self.s)?.checked_add(self.k);
+        let pads = self.pad.checked_add(self.pad_end)?;
+        let (ow, oh) = (
+            full(width)?.checked_sub(pads)?,
+            full(height)?.checked_sub(pads)?,
+        );
+        (ow > 0 && oh > 0).then_some((ow, oh))
+    }
+
     /// Runs the layer on `threads` threads (rows split between them).
-    pub fn run(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
-        assert_eq!(input.channels, self.cin, "input channel count");
+    pub(crate) fn run(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
+        // Checked for every layer before a run (`shapes::walk`).
+        debug_assert_eq!(input.channels, self.cin, "input channel count");
         let (k, s) = (self.k, self.s);
         let taps = k / s;
-        let full = |n: usize| (n.saturating_sub(1)) * s + k;
-        let ow = full(input.width).saturating_sub(self.pad + self.pad_end);
-        let oh = full(input.height).saturating_sub(self.pad + self.pad_end);
+        let (ow, oh) = self
+            .output_size(input.width, input.height)
+            .unwrap_or((0, 0));
         let mut out = Blocked::unfilled(self.cout, ow, oh, pool);
         let cin_p = input.pixel_stride();
         let cout_p = out.pixel_stride();
@@ -401,8 +428,8 @@ fn multiply_rows(a: &[f32], depth: usize, b: &[f32], n: usize, out: &mut [f32], 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::planes::Planes;
-    use crate::native::reference::random;
+    use crate::planes::Planes;
+    use crate::reference::random;
     use seer_core::random::SeededRng;
 
     #[test]
@@ -411,7 +438,7 @@ mod tests {
         let (cin, cout, k, w, h) = (5, 9, 2, 7, 6);
         let weights = random(&mut rng, cout * cin * k * k);
         let bias = random(&mut rng, cout);
-        let input = Planes::new(cin, w, h, random(&mut rng, cin * w * h));
+        let input = Planes::of(cin, w, h, random(&mut rng, cin * w * h));
         let layer = PatchConv::new(cin, cout, k, &weights, &bias);
         let got = layer
             .run(&Blocked::from_planes(&input), 2, &BufferPool::new())
@@ -446,8 +473,8 @@ mod tests {
         ] {
             let weights = random(&mut rng, cin * cout * k * k);
             let bias = random(&mut rng, cout);
-            let input = Planes::new(cin, w, h, random(&mut rng, cin * w * h));
-            let general = crate::native::ops::Deconv {
+            let input = Planes::of(cin, w, h, random(&mut rng, cin * w * h));
+            let general = crate::ops::Deconv {
                 cin,
                 cout,
                 kernel: (k, k),
@@ -462,7 +489,7 @@ mod tests {
                 .run(&Blocked::from_planes(&input), 2, &BufferPool::new())
                 .to_planes();
             assert_eq!((got.width, got.height), (expected.width, expected.height));
-            let worst = crate::native::reference::max_abs_diff(&got.data, &expected.data);
+            let worst = crate::reference::max_abs_diff(&got.data, &expected.data);
             assert!(
                 worst < 1e-5,
                 "k {k} s {s} pad {pad}: max difference {worst}"
@@ -476,8 +503,8 @@ mod tests {
         let (cin, cout, k, w, h) = (6, 10, 2, 5, 4);
         let weights = random(&mut rng, cin * cout * k * k);
         let bias = random(&mut rng, cout);
-        let input = Planes::new(cin, w, h, random(&mut rng, cin * w * h));
-        let general = crate::native::ops::Deconv {
+        let input = Planes::of(cin, w, h, random(&mut rng, cin * w * h));
+        let general = crate::ops::Deconv {
             cin,
             cout,
             kernel: (k, k),
@@ -491,7 +518,7 @@ mod tests {
             .run(&Blocked::from_planes(&input), 2, &BufferPool::new())
             .to_planes();
         assert_eq!((got.width, got.height), (expected.width, expected.height));
-        let worst = crate::native::reference::max_abs_diff(&got.data, &expected.data);
+        let worst = crate::reference::max_abs_diff(&got.data, &expected.data);
         assert!(worst < 1e-5, "max difference {worst}");
     }
 }

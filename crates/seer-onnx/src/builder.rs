@@ -1,7 +1,7 @@
 //! A small helper for writing ONNX graphs: unique value names, constants,
 //! nodes with attributes, typed inputs and outputs.
 
-use super::proto::{
+use crate::proto::{
     AttributeProto, AttributeType, DataType, DimValue, Dimension, GraphProto, ModelProto,
     NodeProto, OperatorSetIdProto, StringStringEntryProto, TensorProto, TensorShapeProto,
     TensorTypeProto, TypeProto, ValueInfoProto,

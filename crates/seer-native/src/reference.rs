@@ -5,7 +5,7 @@ use super::planes::Planes;
 
 /// Direct 3×3 stride-1 cross-correlation with zero padding `pad`, bias and
 /// activation; `weights` are `[cout][cin][3][3]`.
-pub fn direct_conv3x3(
+pub(crate) fn direct_conv3x3(
     input: &Planes,
     weights: &[f32],
     bias: &[f32],
@@ -47,7 +47,7 @@ pub fn direct_conv3x3(
 }
 
 /// The largest absolute difference between two equally long slices.
-pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "compared lengths");
     a.iter()
         .zip(b)
@@ -56,6 +56,6 @@ pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// `n` values uniform in -0.5..0.5.
-pub fn random(rng: &mut seer_core::random::SeededRng, n: usize) -> Vec<f32> {
+pub(crate) fn random(rng: &mut seer_core::random::SeededRng, n: usize) -> Vec<f32> {
     (0..n).map(|_| rng.uniform() - 0.5).collect()
 }

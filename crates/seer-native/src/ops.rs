@@ -5,12 +5,13 @@
 use super::blocked::{Blocked, LANES};
 use super::planes::Planes;
 use super::pool::BufferPool;
+use crate::NativeError;
 
 /// ONNX ConvTranspose (group 1, dilation 1): `weights` are
 /// `[cin][cout][kh][kw]`, `stride` pixels, `pads` = (top, left, bottom,
 /// right) pixels removed from the full output.
 #[derive(Clone, Debug)]
-pub struct Deconv {
+pub(crate) struct Deconv {
     /// Input channels.
     pub cin: usize,
     /// Output channels.
@@ -30,24 +31,19 @@ pub struct Deconv {
 impl Deconv {
     /// Output width and height for a `width`×`height` input, or `None`
     /// when the padding removes everything.
-    pub fn output_size(&self, width: usize, height: usize) -> Option<(usize, usize)> {
+    pub(crate) fn output_size(&self, width: usize, height: usize) -> Option<(usize, usize)> {
         let (kh, kw) = self.kernel;
-        let full_w = (width.checked_sub(1)?) * self.stride + kw;
-        let full_h = (height.checked_sub(1)?) * self.stride + kh;
-        let ow = full_w.checked_sub(self.pads[1] + self.pads[3])?;
-        let oh = full_h.checked_sub(self.pads[0] + self.pads[2])?;
+        let full = |n: usize, k: usize| n.checked_sub(1)?.checked_mul(self.stride)?.checked_add(k);
+        let ow = full(width, kw)?.checked_sub(self.pads[1].checked_add(self.pads[3])?)?;
+        let oh = full(height, kh)?.checked_sub(self.pads[0].checked_add(self.pads[2])?)?;
         (ow > 0 && oh > 0).then_some((ow, oh))
-    }
-
-    /// Multiply-accumulates for a `width`×`height` input.
-    pub fn macs(&self, width: usize, height: usize) -> u64 {
-        (width * height * self.cin * self.cout * self.kernel.0 * self.kernel.1) as u64
     }
 
     /// Runs the layer: one matrix product (every input pixel's
     /// contributions to its kh×kw output neighbourhood), then a scatter-add.
-    pub fn run(&self, input: &Planes, threads: usize) -> Planes {
-        assert_eq!(input.channels, self.cin, "input channel count");
+    pub(crate) fn run(&self, input: &Planes, threads: usize) -> Planes {
+        // Checked for every layer before a run (`shapes::walk`).
+        debug_assert_eq!(input.channels, self.cin, "input channel count");
         let (kh, kw) = self.kernel;
         let rows = self.cout * kh * kw;
         let pixels = input.width * input.height;
@@ -112,14 +108,15 @@ impl Deconv {
     /// of them (`cout × kh × kw` ≤ 64 values) in registers, then they are
     /// scattered into the output. Falls back to [`Deconv::run`] for larger
     /// kernels or CPUs without AVX2/FMA.
-    pub fn run_blocked(&self, input: &Blocked, threads: usize) -> Planes {
+    pub(crate) fn run_blocked(&self, input: &Blocked, threads: usize) -> Planes {
         let (kh, kw) = self.kernel;
         let rows = self.cout * kh * kw;
         let vectors = rows.div_ceil(LANES);
-        if vectors > MAX_VECTORS || !super::winograd::supported() {
+        if vectors > MAX_VECTORS || !crate::cpu::Kernel::Avx2.available() {
             return self.run(&input.to_planes(), threads);
         }
-        assert_eq!(input.channels, self.cin, "input channel count");
+        // Checked for every layer before a run (`shapes::walk`).
+        debug_assert_eq!(input.channels, self.cin, "input channel count");
         let (ow, oh) = self
             .output_size(input.width, input.height)
             .unwrap_or((0, 0));
@@ -230,7 +227,7 @@ const MAX_VECTORS: usize = 8;
 
 /// Most contributions per input pixel (`cout × kh × kw`) the blocked path
 /// of [`Deconv::run_blocked`] keeps in registers.
-pub const MAX_BLOCKED_ROWS: usize = MAX_VECTORS * LANES;
+pub(crate) const MAX_BLOCKED_ROWS: usize = MAX_VECTORS * LANES;
 
 /// values[p · stride + r] = Σ_c input[c][pixel + p] · packed[c][r] for the
 /// one or two pixels `values` has room for.
@@ -296,7 +293,7 @@ unsafe fn contributions_n<const V: usize>(
 
 /// ONNX DepthToSpace in CRD mode: channel `c·b² + i·b + j` at (y, x) moves
 /// to channel `c` at (y·b + i, x·b + j).
-pub fn depth_to_space(input: &Planes, block: usize) -> Planes {
+pub(crate) fn depth_to_space(input: &Planes, block: usize) -> Planes {
     let b = block;
     let channels = input.channels / (b * b);
     let (w, h) = (input.width, input.height);
@@ -322,7 +319,7 @@ pub fn depth_to_space(input: &Planes, block: usize) -> Planes {
 
 /// `input` enlarged `scale` times by nearest neighbour (ONNX Resize
 /// nearest, asymmetric coordinates, floor rounding, integer scale).
-pub fn upsample_nearest(input: &Planes, scale: usize) -> Planes {
+pub(crate) fn upsample_nearest(input: &Planes, scale: usize) -> Planes {
     let (w, h) = (input.width, input.height);
     let mut out = Planes::zeros(input.channels, w * scale, h * scale);
     let ow = w * scale;
@@ -339,22 +336,22 @@ pub fn upsample_nearest(input: &Planes, scale: usize) -> Planes {
     out
 }
 
-/// The `width`×`height` window of `input` starting at (`left`, `top`).
-/// Panics if the window does not fit.
-pub fn crop(
+/// The `width`×`height` window of `input` starting at (`left`, `top`);
+/// an error if the window does not fit.
+pub(crate) fn crop(
     input: &Blocked,
     left: usize,
     top: usize,
     width: usize,
     height: usize,
     pool: &BufferPool,
-) -> Blocked {
-    assert!(
-        left + width <= input.width && top + height <= input.height,
-        "crop {width}x{height} at ({left}, {top}) does not fit {}x{}",
-        input.width,
-        input.height
-    );
+) -> Result<Blocked, NativeError> {
+    if left.saturating_add(width) > input.width || top.saturating_add(height) > input.height {
+        return Err(NativeError::internal(&format!(
+            "crop {width}x{height} at ({left}, {top}) does not fit {}x{}",
+            input.width, input.height
+        )));
+    }
     let mut out = Blocked::unfilled(input.channels, width, height, pool);
     let row = width * input.pixel_stride();
     for y in 0..height {
@@ -362,30 +359,45 @@ pub fn crop(
         let dst = out.index(0, 0, y);
         out.data[dst..dst + row].copy_from_slice(&input.data[src..src + row]);
     }
-    out
+    Ok(out)
 }
 
 /// `sum += term` element by element; `sum_size` and `term_size` (width,
 /// height) must be equal.
-pub fn add_into(
+pub(crate) fn add_into(
     sum: &mut [f32],
     term: &[f32],
     sum_size: (usize, usize),
     term_size: (usize, usize),
     threads: usize,
-) {
-    assert_eq!(sum_size, term_size, "added images differ in size");
-    assert_eq!(sum.len(), term.len(), "added images differ in channels");
+) -> Result<(), NativeError> {
+    if sum_size != term_size || sum.len() != term.len() {
+        return Err(NativeError::internal("added images differ in size"));
+    }
     super::parallel::for_each_part(sum, 1, threads, |offset, part| {
         for (s, t) in part.iter_mut().zip(&term[offset..]) {
             *s += t;
         }
     });
+    Ok(())
+}
+
+/// Output width and height of a bicubic resize by these factors (floored).
+pub(crate) fn cubic_size(
+    width: usize,
+    height: usize,
+    factor_w: f32,
+    factor_h: f32,
+) -> (usize, usize) {
+    (
+        (width as f32 * factor_w).floor() as usize,
+        (height as f32 * factor_h).floor() as usize,
+    )
 }
 
 /// ONNX Resize, mode cubic (coefficient `a`), half-pixel coordinates,
 /// taps outside the image clamped to the edge, to `width`×`height`.
-pub fn resize_cubic(input: &Planes, width: usize, height: usize, a: f32) -> Planes {
+pub(crate) fn resize_cubic(input: &Planes, width: usize, height: usize, a: f32) -> Planes {
     let across = cubic_taps(input.width, width, a);
     let down = cubic_taps(input.height, height, a);
     let mut out = Planes::zeros(input.channels, width, height);
@@ -456,7 +468,7 @@ mod tests {
     #[test]
     fn depth_to_space_moves_channels_to_pixels() {
         // 4 channels of 1×1 → 1 channel of 2×2 in CRD order.
-        let input = Planes::new(4, 1, 1, vec![1.0, 2.0, 3.0, 4.0]);
+        let input = Planes::of(4, 1, 1, vec![1.0, 2.0, 3.0, 4.0]);
         let out = depth_to_space(&input, 2);
         assert_eq!(out.data, vec![1.0, 2.0, 3.0, 4.0]);
         assert_eq!((out.channels, out.width, out.height), (1, 2, 2));
@@ -475,7 +487,7 @@ mod tests {
             weights: vec![1.0; 4],
             bias: vec![0.5],
         };
-        let input = Planes::new(1, 2, 1, vec![1.0, 2.0]);
+        let input = Planes::of(1, 2, 1, vec![1.0, 2.0]);
         let out = layer.run(&input, 2);
         assert_eq!((out.width, out.height), (4, 2));
         assert_eq!(out.data, vec![1.5, 1.5, 2.5, 2.5, 1.5, 1.5, 2.5, 2.5]);
@@ -494,20 +506,20 @@ mod tests {
             weights: random(19 * 3 * 16),
             bias: random(3),
         };
-        let input = Planes::new(19, 9, 7, random(19 * 9 * 7));
+        let input = Planes::of(19, 9, 7, random(19 * 9 * 7));
         let planar = layer.run(&input, 2);
         let blocked = layer.run_blocked(&Blocked::from_planes(&input), 2);
         assert_eq!(
             (blocked.width, blocked.height),
             (planar.width, planar.height)
         );
-        let worst = crate::native::reference::max_abs_diff(&planar.data, &blocked.data);
+        let worst = crate::reference::max_abs_diff(&planar.data, &blocked.data);
         assert!(worst < 1e-5, "max difference {worst}");
     }
 
     #[test]
     fn cubic_resize_keeps_constants_and_halves_sizes() {
-        let input = Planes::new(1, 8, 6, vec![0.25; 48]);
+        let input = Planes::of(1, 8, 6, vec![0.25; 48]);
         let out = resize_cubic(&input, 4, 3, -0.75);
         assert_eq!((out.width, out.height), (4, 3));
         assert!(out.data.iter().all(|v| (v - 0.25).abs() < 1e-6));

@@ -8,12 +8,12 @@ use super::planes::Planes;
 use super::pool::BufferPool;
 
 /// Channels per block (one AVX register of f32).
-pub const LANES: usize = 8;
+pub(crate) const LANES: usize = 8;
 
 /// Activations in `[height][width][8 · blocks]` order; the channels past
 /// `channels` in the last block are zero.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Blocked {
+pub(crate) struct Blocked {
     /// Real channel count.
     pub channels: usize,
     /// Width in pixels.
@@ -26,7 +26,7 @@ pub struct Blocked {
 
 impl Blocked {
     /// Zeros for `channels` channels of `width`×`height`.
-    pub fn zeros(channels: usize, width: usize, height: usize) -> Blocked {
+    pub(crate) fn zeros(channels: usize, width: usize, height: usize) -> Blocked {
         let blocks = channels.div_ceil(LANES);
         Blocked {
             channels,
@@ -39,7 +39,12 @@ impl Blocked {
     /// Activations of this shape in a buffer from `pool` whose contents
     /// are unspecified: the caller must write every value, padding lanes
     /// included (they must be zero).
-    pub fn unfilled(channels: usize, width: usize, height: usize, pool: &BufferPool) -> Blocked {
+    pub(crate) fn unfilled(
+        channels: usize,
+        width: usize,
+        height: usize,
+        pool: &BufferPool,
+    ) -> Blocked {
         let blocks = channels.div_ceil(LANES);
         Blocked {
             channels,
@@ -50,23 +55,23 @@ impl Blocked {
     }
 
     /// Number of eight-channel blocks.
-    pub fn blocks(&self) -> usize {
+    pub(crate) fn blocks(&self) -> usize {
         self.channels.div_ceil(LANES)
     }
 
     /// Index of channel block `b` at pixel (`x`, `y`).
     #[inline(always)]
-    pub fn index(&self, b: usize, x: usize, y: usize) -> usize {
+    pub(crate) fn index(&self, b: usize, x: usize, y: usize) -> usize {
         ((y * self.width + x) * self.blocks() + b) * LANES
     }
 
     /// Values per pixel (channels rounded up to whole blocks).
-    pub fn pixel_stride(&self) -> usize {
+    pub(crate) fn pixel_stride(&self) -> usize {
         self.blocks() * LANES
     }
 
     /// Rearranges planar activations into blocks.
-    pub fn from_planes(planes: &Planes) -> Blocked {
+    pub(crate) fn from_planes(planes: &Planes) -> Blocked {
         let mut out = Blocked::zeros(planes.channels, planes.width, planes.height);
         let stride = out.pixel_stride();
         for c in 0..planes.channels {
@@ -78,7 +83,7 @@ impl Blocked {
     }
 
     /// Rearranges blocks back into planes.
-    pub fn to_planes(&self) -> Planes {
+    pub(crate) fn to_planes(&self) -> Planes {
         let mut out = Planes::zeros(self.channels, self.width, self.height);
         let stride = self.pixel_stride();
         for c in 0..self.channels {
@@ -97,7 +102,7 @@ mod tests {
     #[test]
     fn planes_round_trip_through_blocks() {
         let data: Vec<f32> = (0..11 * 3 * 2).map(|v| v as f32).collect();
-        let planes = Planes::new(11, 3, 2, data);
+        let planes = Planes::of(11, 3, 2, data);
         let blocked = Blocked::from_planes(&planes);
         assert_eq!(blocked.blocks(), 2);
         // Channel 9 of pixel (1, 0) sits in block 1, lane 1, right after

@@ -2,7 +2,7 @@
 
 /// An activation applied to each output value after the bias.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Activation {
+pub(crate) enum Activation {
     /// No activation.
     Identity,
     /// max(x, 0).
@@ -16,7 +16,7 @@ pub enum Activation {
 impl Activation {
     /// The activation of `x` on output channel `channel`.
     #[inline(always)]
-    pub fn apply(&self, x: f32, channel: usize) -> f32 {
+    pub(crate) fn apply(&self, x: f32, channel: usize) -> f32 {
         match self {
             Activation::Identity => x,
             Activation::Relu => x.max(0.0),

@@ -1,10 +1,10 @@
-//! Which inference engine runs an upscaling model: seer's native engine
-//! ([`crate::native`], Winograd convolutions) for the plain convolutional
-//! networks it can run exactly, ONNX Runtime for every other model.
+//! Which inference engine runs a model: seer's native engine
+//! ([`seer_native`], Winograd convolutions) for the plain convolutional
+//! networks it can run exactly, ONNX Runtime for every other model. Any
+//! capability opens its models through [`Engine::open`].
 
-use crate::native::{NativeNet, Planes};
-use crate::UpscaleError;
-use seer_runtime::{Session, SessionOptions, Tensor, Tuning};
+use crate::{RuntimeError, Session, SessionOptions, Tensor, Tuning};
+use seer_native::{NativeNet, Planes};
 use std::path::Path;
 
 /// The engine a caller asks for.
@@ -34,30 +34,32 @@ enum Backend {
 
 impl Engine {
     /// Loads the ONNX file `path` (model `model`) with `threads` threads in
-    /// the engine `choice` selects; `tuning` applies to ONNX Runtime.
+    /// the engine `choice` selects; `tuning` applies to ONNX Runtime. With
+    /// [`EngineChoice::Native`], a model the native engine cannot run is
+    /// [`RuntimeError::NativeUnsupported`], naming the node and why.
     pub fn open(
         path: &Path,
         model: &str,
         threads: usize,
         choice: EngineChoice,
         tuning: Tuning,
-    ) -> Result<Engine, UpscaleError> {
+    ) -> Result<Engine, RuntimeError> {
         let engine = |backend| Engine {
             model: model.to_string(),
             backend,
         };
-        // Read once: the native parser and ONNX Runtime share the bytes.
-        let bytes = std::fs::read(path).map_err(|e| UpscaleError::Output {
-            model: model.to_string(),
-            detail: format!("cannot read {}: {e}", path.display()),
+        // Read once: the native compiler and ONNX Runtime share the bytes.
+        let bytes = std::fs::read(path).map_err(|source| RuntimeError::ModelFile {
+            path: path.to_path_buf(),
+            source,
         })?;
         if choice != EngineChoice::Ort {
             match NativeNet::from_bytes(&bytes, threads) {
                 Ok(net) => return Ok(engine(Backend::Native(net))),
-                Err(why) if choice == EngineChoice::Native => {
-                    return Err(UpscaleError::Engine {
+                Err(source) if choice == EngineChoice::Native => {
+                    return Err(RuntimeError::NativeUnsupported {
                         model: model.to_string(),
-                        detail: why.to_string(),
+                        source,
                     })
                 }
                 Err(why) => tracing::debug!(model, %why, "running in ONNX Runtime"),
@@ -79,16 +81,23 @@ impl Engine {
 
     /// Runs the model on one NCHW or NHWC input tensor and returns its
     /// first output.
-    pub fn run(&mut self, input: Tensor) -> Result<Tensor, UpscaleError> {
+    pub fn run(&mut self, input: Tensor) -> Result<Tensor, RuntimeError> {
         let Engine { model, backend } = self;
         match backend {
-            Backend::Ort(session) => session
-                .run(&[input])?
-                .into_iter()
-                .next()
-                .ok_or_else(|| output_error(model, "no output tensor".into())),
+            Backend::Ort(session) => {
+                session
+                    .run(&[input])?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| RuntimeError::Run {
+                        model: model.clone(),
+                        detail: "no output tensor".into(),
+                    })
+            }
             Backend::Native(net) => {
-                let out = net.run(planes(model, input)?);
+                let out = net
+                    .run(planes(model, input)?)
+                    .map_err(|source| native_error(model, source))?;
                 Ok(Tensor {
                     shape: vec![1, out.channels, out.height, out.width],
                     data: out.data,
@@ -99,12 +108,12 @@ impl Engine {
 
     /// Seconds for `rounds` rounds of running every input of `runs` once,
     /// after the inputs are prepared (the bare model loop of the benchmarks).
-    pub fn time_bare_runs(&mut self, runs: &[Tensor], rounds: usize) -> Result<f64, UpscaleError> {
+    pub fn time_bare_runs(&mut self, runs: &[Tensor], rounds: usize) -> Result<f64, RuntimeError> {
         let Engine { model, backend } = self;
         match backend {
             Backend::Ort(session) => {
                 let runs: Vec<Vec<Tensor>> = runs.iter().map(|t| vec![t.clone()]).collect();
-                Ok(session.time_bare_runs(&runs, rounds)?)
+                session.time_bare_runs(&runs, rounds)
             }
             Backend::Native(net) => {
                 let inputs = runs
@@ -117,7 +126,7 @@ impl Engine {
                 let started = std::time::Instant::now();
                 for round in rounds {
                     for p in round {
-                        net.run(p);
+                        net.run(p).map_err(|source| native_error(model, source))?;
                     }
                 }
                 Ok(started.elapsed().as_secs_f64())
@@ -126,21 +135,21 @@ impl Engine {
     }
 }
 
-/// An error about `model`'s input or output.
-fn output_error(model: &str, detail: String) -> UpscaleError {
-    UpscaleError::Output {
+/// A native engine failure while running `model`.
+fn native_error(model: &str, source: seer_native::NativeError) -> RuntimeError {
+    RuntimeError::Native {
         model: model.to_string(),
-        detail,
+        source,
     }
 }
 
 /// `t` as native-engine planes (NCHW, batch 1), without copying its data.
-fn planes(model: &str, t: Tensor) -> Result<Planes, UpscaleError> {
+fn planes(model: &str, t: Tensor) -> Result<Planes, RuntimeError> {
     let [1, c, h, w] = t.shape[..] else {
-        return Err(output_error(
-            model,
-            format!("native input shape {:?} is not NCHW with batch 1", t.shape),
-        ));
+        return Err(RuntimeError::Input {
+            model: model.to_string(),
+            detail: format!("native input shape {:?} is not NCHW with batch 1", t.shape),
+        });
     };
-    Ok(Planes::new(c, w, h, t.data))
+    Planes::new(c, w, h, t.data).map_err(|source| native_error(model, source))
 }

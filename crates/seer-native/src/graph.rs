@@ -5,18 +5,20 @@
 //! ONNX Runtime is refused. Shape arithmetic (Shape, Cast, Floor, Slice and
 //! Add of shapes) is folded into the layers it parameterises.
 
-use super::activation::Activation;
-use super::ops::Deconv;
-use super::patch::{PatchConv, PatchDeconv, PhaseDeconv};
-use super::squeeze::Dense;
-use super::winograd::WinogradConv;
-use seer_models::onnx::proto::{AttributeProto, NodeProto, TensorProto};
-use seer_models::onnx::{DataType, ModelProto};
+use crate::activation::Activation;
+use crate::ops::Deconv;
+use crate::patch::{PatchConv, PatchDeconv, PhaseDeconv};
+use crate::squeeze::Dense;
+use crate::winograd::WinogradConv;
+use crate::NativeError;
+use seer_onnx::attr::{get as attr, int as int_attr, ints as ints_attr, string as string_attr};
+use seer_onnx::proto::{NodeProto, TensorProto};
+use seer_onnx::{tensor, ModelProto};
 use std::collections::HashMap;
 
 /// One operation of a native program.
 #[derive(Clone, Debug)]
-pub enum Op {
+pub(crate) enum Op {
     /// 3×3 stride-1 convolution with fused bias and activation.
     Conv3x3(WinogradConv),
     /// k×k convolution with stride k (down-sampling).
@@ -70,28 +72,29 @@ pub enum Op {
 
 /// One step: an operation, the values it reads and the value it writes.
 #[derive(Clone, Debug)]
-pub struct Step {
+pub(crate) struct Step {
     /// What to do.
     pub op: Op,
     /// Value numbers read (0 is the network input).
     pub inputs: Vec<usize>,
     /// Value number written.
     pub output: usize,
+    /// The ONNX node it came from, for errors.
+    pub node: NodeLabel,
 }
 
-/// Why a graph cannot run natively (it then runs in ONNX Runtime).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unsupported(pub String);
-
-impl std::fmt::Display for Unsupported {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// An ONNX node's operator and name.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NodeLabel {
+    /// The operator, e.g. `Conv`.
+    pub op: String,
+    /// The node's name.
+    pub name: String,
 }
 
 /// A parsed network: steps in order over numbered values.
 #[derive(Clone, Debug)]
-pub struct Program {
+pub(crate) struct Program {
     /// Channels of the single NCHW input (value 0).
     pub input_channels: usize,
     /// The steps, in an order where every value is written before it is read.
@@ -105,7 +108,7 @@ pub struct Program {
 impl Program {
     /// How many steps read each value (the output counts once more), so
     /// the runner can free a value after its last reader.
-    pub fn readers(&self) -> Vec<usize> {
+    pub(crate) fn readers(&self) -> Vec<usize> {
         let mut readers = vec![0; self.values];
         for step in &self.steps {
             for i in &step.inputs {
@@ -137,7 +140,7 @@ enum Symbol {
 }
 
 /// Parses `model` into a native program.
-pub fn parse(model: &ModelProto) -> Result<Program, Unsupported> {
+pub(crate) fn parse(model: &ModelProto) -> Result<Program, NativeError> {
     let graph = model
         .graph
         .as_ref()
@@ -174,8 +177,13 @@ pub fn parse(model: &ModelProto) -> Result<Program, Unsupported> {
         steps: Vec::new(),
         writer: HashMap::new(),
         values: 1,
+        node: NodeLabel::default(),
     };
     for node in &graph.node {
+        program.node = NodeLabel {
+            op: node.op_type.clone(),
+            name: node.name.clone(),
+        };
         let out = node
             .output
             .first()
@@ -317,8 +325,8 @@ pub fn parse(model: &ModelProto) -> Result<Program, Unsupported> {
                 };
                 match (shape_term, syms.as_slice()) {
                     (Some((s, c)), _) => {
-                        let Some(Symbol::ShapeDims { of, dims, plus }) = &syms[s] else {
-                            unreachable!("matched above");
+                        let Some(Some(Symbol::ShapeDims { of, dims, plus })) = syms.get(s) else {
+                            return Err(node_fail(node, "shape arithmetic"));
                         };
                         if plus.iter().any(|p| *p != 0) {
                             return Err(node_fail(node, "shape arithmetic twice"));
@@ -398,6 +406,8 @@ struct Builder {
     writer: HashMap<usize, usize>,
     /// Values numbered so far.
     values: usize,
+    /// The node being read (its steps carry its label).
+    node: NodeLabel,
 }
 
 impl Builder {
@@ -410,6 +420,7 @@ impl Builder {
             op,
             inputs,
             output: id,
+            node: self.node.clone(),
         });
         if vector {
             Symbol::Vector(id)
@@ -427,7 +438,7 @@ fn slice(
     data: Option<Symbol>,
     ends: Option<Symbol>,
     program: &mut Builder,
-) -> Result<Symbol, Unsupported> {
+) -> Result<Symbol, NativeError> {
     let constant = |i: usize| node.input.get(i).and_then(|n| consts.ints(n));
     let starts = constant(1).ok_or_else(|| node_fail(node, "starts are not constant"))?;
     let axes = constant(3).ok_or_else(|| node_fail(node, "axes are not constant"))?;
@@ -473,8 +484,9 @@ fn slice(
                     ([t, l], [bottom, r], [2, 3])
                         if *t >= 0 && *l >= 0 && *bottom < 0 && *r < 0 =>
                     {
+                        let size = |v: i64| v.unsigned_abs() as usize;
                         Ok(program.push(
-                            Op::Crop([*t as usize, *l as usize, (-bottom) as usize, (-r) as usize]),
+                            Op::Crop([size(*t), size(*l), size(*bottom), size(*r)]),
                             vec![x],
                             false,
                         ))
@@ -494,41 +506,11 @@ struct Consts<'a>(&'a HashMap<&'a str, &'a TensorProto>);
 
 impl Consts<'_> {
     fn floats(&self, name: &str) -> Option<Vec<f32>> {
-        let t = self.0.get(name)?;
-        if t.data_type != DataType::Float as i32 {
-            return None;
-        }
-        if !t.float_data.is_empty() {
-            return Some(t.float_data.clone());
-        }
-        if t.raw_data.len() % 4 != 0 {
-            return None;
-        }
-        Some(
-            t.raw_data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
-        )
+        tensor::floats(self.0.get(name)?)
     }
 
     fn ints(&self, name: &str) -> Option<Vec<i64>> {
-        let t = self.0.get(name)?;
-        if t.data_type != DataType::Int64 as i32 {
-            return None;
-        }
-        if !t.int64_data.is_empty() {
-            return Some(t.int64_data.clone());
-        }
-        if t.raw_data.len() % 8 != 0 {
-            return None;
-        }
-        Some(
-            t.raw_data
-                .chunks_exact(8)
-                .map(|b| i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-                .collect(),
-        )
+        tensor::ints(self.0.get(name)?)
     }
 
     fn dims(&self, name: &str) -> Option<Vec<i64>> {
@@ -536,16 +518,24 @@ impl Consts<'_> {
     }
 }
 
-fn fail(detail: &str) -> Unsupported {
-    Unsupported(detail.to_string())
+/// The graph as a whole is refused.
+fn fail(reason: &str) -> NativeError {
+    NativeError::UnsupportedGraph {
+        reason: reason.to_string(),
+    }
 }
 
-fn node_fail(node: &NodeProto, detail: &str) -> Unsupported {
-    Unsupported(format!("{} node {:?}: {detail}", node.op_type, node.name))
+/// `node` is refused.
+fn node_fail(node: &NodeProto, reason: &str) -> NativeError {
+    NativeError::UnsupportedNode {
+        op: node.op_type.clone(),
+        node: node.name.clone(),
+        reason: reason.to_string(),
+    }
 }
 
-fn input_channels(input: &seer_models::onnx::proto::ValueInfoProto) -> Option<usize> {
-    use seer_models::onnx::proto::DimValue;
+fn input_channels(input: &seer_onnx::proto::ValueInfoProto) -> Option<usize> {
+    use seer_onnx::proto::DimValue;
     let t = input.r#type.as_ref()?.tensor_type.as_ref()?;
     let dims = &t.shape.as_ref()?.dim;
     if dims.len() != 4 {
@@ -563,22 +553,6 @@ fn input_channels(input: &seer_models::onnx::proto::ValueInfoProto) -> Option<us
     value(1).filter(|c| *c > 0).map(|c| c as usize)
 }
 
-fn attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
-    node.attribute.iter().find(|a| a.name == name)
-}
-
-fn int_attr(node: &NodeProto, name: &str) -> Option<i64> {
-    attr(node, name).map(|a| a.i)
-}
-
-fn ints_attr(node: &NodeProto, name: &str) -> Option<Vec<i64>> {
-    attr(node, name).map(|a| a.ints.clone())
-}
-
-fn string_attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a str> {
-    attr(node, name).and_then(|a| std::str::from_utf8(&a.s).ok())
-}
-
 /// A layer's constant parameters: weight dimensions, weights, bias.
 struct Params {
     dims: Vec<i64>,
@@ -590,7 +564,7 @@ fn weights_and_bias(
     node: &NodeProto,
     consts: &Consts,
     bias_len: impl Fn(&[i64]) -> usize,
-) -> Result<Params, Unsupported> {
+) -> Result<Params, NativeError> {
     let name = node
         .input
         .get(1)
@@ -598,9 +572,27 @@ fn weights_and_bias(
     let dims = consts
         .dims(name)
         .ok_or_else(|| node_fail(node, "weights are not a constant"))?;
+    if dims.len() < 2 || dims.iter().any(|d| *d <= 0) {
+        return Err(node_fail(
+            node,
+            &format!("weight shape {dims:?} is not at least 2-D with positive sizes"),
+        ));
+    }
     let weights = consts
         .floats(name)
         .ok_or_else(|| node_fail(node, "weights are not float32"))?;
+    let count = dims
+        .iter()
+        .try_fold(1usize, |n, d| n.checked_mul(usize::try_from(*d).ok()?));
+    if count != Some(weights.len()) {
+        return Err(node_fail(
+            node,
+            &format!(
+                "weight shape {dims:?} does not match its {} values",
+                weights.len()
+            ),
+        ));
+    }
     let n = bias_len(&dims);
     let bias = match node.input.get(2).filter(|b| !b.is_empty()) {
         Some(b) => consts
@@ -608,8 +600,11 @@ fn weights_and_bias(
             .ok_or_else(|| node_fail(node, "bias is not a float32 constant"))?,
         None => vec![0.0; n],
     };
-    if bias.len() != n || weights.len() as i64 != dims.iter().product::<i64>() {
-        return Err(node_fail(node, "weight or bias size does not match"));
+    if bias.len() != n {
+        return Err(node_fail(
+            node,
+            &format!("{} bias values for {n} output channels", bias.len()),
+        ));
     }
     Ok(Params {
         dims,
@@ -618,7 +613,7 @@ fn weights_and_bias(
     })
 }
 
-fn check_plain(node: &NodeProto) -> Result<(), Unsupported> {
+fn check_plain(node: &NodeProto) -> Result<(), NativeError> {
     let ones = |name: &str| ints_attr(node, name).is_none_or(|v| v.iter().all(|x| *x == 1));
     if int_attr(node, "group").unwrap_or(1) != 1 || !ones("dilations") {
         return Err(node_fail(node, "grouped or dilated"));
@@ -629,7 +624,7 @@ fn check_plain(node: &NodeProto) -> Result<(), Unsupported> {
     Ok(())
 }
 
-fn conv(node: &NodeProto, consts: &Consts) -> Result<Op, Unsupported> {
+fn conv(node: &NodeProto, consts: &Consts) -> Result<Op, NativeError> {
     check_plain(node)?;
     let Params {
         dims,
@@ -669,7 +664,7 @@ fn conv(node: &NodeProto, consts: &Consts) -> Result<Op, Unsupported> {
     ))
 }
 
-fn dense(node: &NodeProto, consts: &Consts) -> Result<Dense, Unsupported> {
+fn dense(node: &NodeProto, consts: &Consts) -> Result<Dense, NativeError> {
     let unit = |name: &str| attr(node, name).is_none_or(|a| a.f == 1.0);
     if int_attr(node, "transB").unwrap_or(0) != 1
         || int_attr(node, "transA").unwrap_or(0) != 0
@@ -683,17 +678,21 @@ fn dense(node: &NodeProto, consts: &Consts) -> Result<Dense, Unsupported> {
         weights,
         bias,
     } = weights_and_bias(node, consts, |d| d[0] as usize)?;
-    if dims.len() != 2 {
+    let [_, inputs] = dims.as_slice() else {
         return Err(node_fail(node, "Gemm weights are not 2-D"));
-    }
-    Ok(Dense { weights, bias })
+    };
+    Ok(Dense {
+        inputs: *inputs as usize,
+        weights,
+        bias,
+    })
 }
 
 fn activation(
     node: &NodeProto,
     consts: &Consts,
     channels: usize,
-) -> Result<Activation, Unsupported> {
+) -> Result<Activation, NativeError> {
     match node.op_type.as_str() {
         "Relu" => Ok(Activation::Relu),
         "LeakyRelu" => Ok(Activation::LeakyRelu(
@@ -707,14 +706,14 @@ fn activation(
                 .ok_or_else(|| node_fail(node, "slope is not a float32 constant"))?;
             match slope.len() {
                 1 => Ok(Activation::LeakyRelu(slope[0])),
-                n if n == channels => Ok(Activation::PRelu(slope)),
+                n if n == channels && n > 0 => Ok(Activation::PRelu(slope)),
                 _ => Err(node_fail(node, "slope is neither per channel nor shared")),
             }
         }
     }
 }
 
-fn deconv(node: &NodeProto, consts: &Consts) -> Result<Op, Unsupported> {
+fn deconv(node: &NodeProto, consts: &Consts) -> Result<Op, NativeError> {
     check_plain(node)?;
     if ints_attr(node, "output_padding").is_some_and(|p| p.iter().any(|x| *x != 0))
         || attr(node, "output_shape").is_some()
@@ -740,8 +739,14 @@ fn deconv(node: &NodeProto, consts: &Consts) -> Result<Op, Unsupported> {
     let [top, left, bottom, right] = pads.as_slice() else {
         return Err(node_fail(node, "pads are not 4 values"));
     };
-    if [top, left, bottom, right].iter().any(|p| **p < 0) {
-        return Err(node_fail(node, "negative pads"));
+    if [top, left, bottom, right]
+        .iter()
+        .any(|p| **p < 0 || **p >= *kh.max(kw))
+    {
+        return Err(node_fail(
+            node,
+            "pads negative or not below the kernel size",
+        ));
     }
     let no_pads = [top, left, bottom, right].iter().all(|p| **p == 0);
     if kh == kw && *kh == *sy && no_pads {
@@ -782,7 +787,7 @@ fn deconv(node: &NodeProto, consts: &Consts) -> Result<Op, Unsupported> {
     }))
 }
 
-fn nearest_scale(node: &NodeProto, consts: &Consts) -> Result<usize, Unsupported> {
+fn nearest_scale(node: &NodeProto, consts: &Consts) -> Result<usize, NativeError> {
     let mode = string_attr(node, "mode").unwrap_or("nearest");
     let transform = string_attr(node, "coordinate_transformation_mode").unwrap_or("half_pixel");
     let rounding = string_attr(node, "nearest_mode").unwrap_or("round_prefer_floor");
@@ -795,17 +800,19 @@ fn nearest_scale(node: &NodeProto, consts: &Consts) -> Result<usize, Unsupported
         .and_then(|s| consts.floats(s))
         .ok_or_else(|| node_fail(node, "scales are not a float32 constant"))?;
     match scales.as_slice() {
-        [n, c, h, w] if *n == 1.0 && *c == 1.0 && h == w && h.fract() == 0.0 && *h >= 1.0 => {
+        [n, c, h, w]
+            if *n == 1.0 && *c == 1.0 && h == w && h.fract() == 0.0 && (1.0..=16.0).contains(h) =>
+        {
             Ok(*h as usize)
         }
         _ => Err(node_fail(
             node,
-            "scales are not [1, 1, s, s] with an integer s",
+            "scales are not [1, 1, s, s] with an integer s from 1 to 16",
         )),
     }
 }
 
-fn cubic_resize(node: &NodeProto, factors: &[f32]) -> Result<Op, Unsupported> {
+fn cubic_resize(node: &NodeProto, factors: &[f32]) -> Result<Op, NativeError> {
     let mode = string_attr(node, "mode").unwrap_or("nearest");
     let transform = string_attr(node, "coordinate_transformation_mode").unwrap_or("half_pixel");
     if mode != "cubic" || transform != "half_pixel" {

@@ -3,7 +3,7 @@
 /// Calls `f(offset, part)` on `threads` consecutive parts of `data`, each a
 /// whole number of `unit`s long (e.g. one pixel's values), in parallel;
 /// `offset` is the part's first index in `data`.
-pub fn for_each_part(
+pub(crate) fn for_each_part(
     data: &mut [f32],
     unit: usize,
     threads: usize,

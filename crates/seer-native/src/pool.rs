@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 /// A set of spare `f32` buffers.
 #[derive(Debug, Default)]
-pub struct BufferPool {
+pub(crate) struct BufferPool {
     spare: Mutex<Vec<Vec<f32>>>,
 }
 
@@ -15,14 +15,14 @@ const KEEP: usize = 4;
 
 impl BufferPool {
     /// An empty pool.
-    pub fn new() -> BufferPool {
+    pub(crate) fn new() -> BufferPool {
         BufferPool::default()
     }
 
     /// A buffer of `len` values whose contents are left over from earlier
     /// use (finite numbers, or zeros when new): for callers that overwrite
     /// every element, so no time goes into clearing it.
-    pub fn take(&self, len: usize) -> Vec<f32> {
+    pub(crate) fn take(&self, len: usize) -> Vec<f32> {
         let reused = {
             let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
             // The smallest spare buffer that is large enough.
@@ -45,7 +45,7 @@ impl BufferPool {
     }
 
     /// Returns a buffer for later reuse.
-    pub fn give(&self, buffer: Vec<f32>) {
+    pub(crate) fn give(&self, buffer: Vec<f32>) {
         let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
         spare.push(buffer);
         if spare.len() > KEEP {

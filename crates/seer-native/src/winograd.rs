@@ -14,12 +14,17 @@
 //!
 //! Activations are channel-blocked ([`Blocked`]), so the transforms work on
 //! eight channels per AVX register with no transposition, and the kernels
-//! are stored pre-packed for the 6×16 FMA micro-kernel, so no matrix is
-//! repacked while running. x86-64 with AVX2 and FMA only ([`supported`]).
+//! are stored pre-packed in panels of 16 output channels, so no matrix is
+//! repacked while running. The products run in the micro-kernel of the
+//! net's [`Kernel`]: 6 blocks × 16 channels (two AVX registers) with
+//! AVX2/FMA, 12 blocks × 32 channels (two panels, two 512-bit registers)
+//! with AVX-512F, whose chunk function is also compiled with AVX-512VL so
+//! the 256-bit transforms have 32 registers instead of 16. x86-64 only.
 
 use super::activation::Activation;
 use super::blocked::{Blocked, LANES};
 use super::pool::BufferPool;
+use crate::cpu::Kernel;
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,29 +35,89 @@ const PATCH: usize = 8;
 const POSITIONS: usize = PATCH * PATCH;
 /// Output pixels per block side.
 const BLOCK: usize = 6;
-/// Blocks per micro-kernel call (rows of the product).
+/// Blocks per AVX2 micro-kernel call (rows of the product).
 const MR: usize = 6;
+/// Blocks per AVX-512 micro-kernel call.
+const MR_512: usize = 12;
 /// Output channels per micro-kernel call (two AVX registers).
 const NR: usize = 16;
 /// Blocks transformed and multiplied together: the transformed input of
 /// one chunk (64 positions × blocks × channels) stays in the L2 cache.
 const CHUNK_BLOCKS: usize = 24;
 
-/// Whether this CPU can run the native engine (x86-64 with AVX2 and FMA).
-pub fn supported() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+/// Defines a method that transforms, multiplies (with `$products`) and
+/// inverse-transforms the blocks of one [`Chunk`], compiled with the
+/// target features `$features`: one body, one copy per kernel family, so
+/// each copy's transforms are compiled for its instruction set.
+macro_rules! chunk_function {
+    ($(#[$doc:meta])* $name:ident, $features:literal, $products:ident) => {
+        $(#[$doc])*
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name(&self, job: &Chunk, scratch: &mut Scratch) {
+            let Chunk {
+                input,
+                grid,
+                first,
+                count,
+                target,
+                out_shape: (ow, oh),
+            } = *job;
+            let k = self.cin_padded;
+            let n = self.cout_panels * NR;
+            let size = scratch.size;
+            let v = scratch.v.as_mut_ptr();
+            let m = scratch.m.as_mut_ptr();
+            // Input transform: v[xi][block][channel].
+            for b in 0..count {
+                let (bx, by) = grid.position(first + b);
+                for cb in 0..input.blocks() {
+                    let d = load_patch(input, cb, bx, by, self.pad);
+                    let t = input_transform(&d);
+                    for (xi, value) in t.iter().flatten().enumerate() {
+                        _mm256_storeu_ps(v.add((xi * size + b) * k + cb * LANES), *value);
+                    }
+                }
+            }
+            self.$products(count, size, v, m);
+            // Output transform, bias, activation, store.
+            let out_blocks = self.cout.div_ceil(LANES);
+            let out_stride = out_blocks * LANES;
+            for b in 0..count {
+                let (bx, by) = grid.position(first + b);
+                let (x0, y0) = (bx * BLOCK, by * BLOCK);
+                let (cols, lines) = (BLOCK.min(ow - x0), BLOCK.min(oh - y0));
+                for ob in 0..out_blocks {
+                    let t: [__m256; POSITIONS] = std::array::from_fn(|xi| {
+                        _mm256_loadu_ps(m.add((b * POSITIONS + xi) * n + ob * LANES))
+                    });
+                    let y = output_transform(&t);
+                    let bias = _mm256_loadu_ps(self.bias.as_ptr().add(ob * LANES));
+                    let slope = self
+                        .slopes
+                        .as_ref()
+                        .map(|s| _mm256_loadu_ps(s.as_ptr().add(ob * LANES)));
+                    for (r, row) in y.iter().enumerate().take(lines) {
+                        for (c, value) in row.iter().enumerate().take(cols) {
+                            let mut x = _mm256_add_ps(*value, bias);
+                            if let Some(slope) = slope {
+                                let negative =
+                                    _mm256_cmp_ps::<_CMP_LT_OQ>(x, _mm256_setzero_ps());
+                                x = _mm256_blendv_ps(x, _mm256_mul_ps(x, slope), negative);
+                            }
+                            let index = ((y0 + r) * ow + x0 + c) * out_stride + ob * LANES;
+                            _mm256_storeu_ps(target.0.add(index), x);
+                        }
+                    }
+                }
+            }
+        }
+    };
 }
 
 /// One 3×3 convolution layer, weights already in the Winograd domain.
 #[derive(Clone, Debug)]
-pub struct WinogradConv {
+pub(crate) struct WinogradConv {
     /// Input channels.
     pub cin: usize,
     /// Output channels.
@@ -76,7 +141,7 @@ pub struct WinogradConv {
 impl WinogradConv {
     /// A layer from ONNX-ordered weights `[cout][cin][3][3]`, a bias per
     /// output channel and the zero padding per side.
-    pub fn new(
+    pub(crate) fn new(
         cin: usize,
         cout: usize,
         pad: usize,
@@ -120,7 +185,7 @@ impl WinogradConv {
     }
 
     /// Sets the activation applied after the bias.
-    pub fn set_activation(&mut self, activation: Activation) {
+    pub(crate) fn set_activation(&mut self, activation: Activation) {
         let n = self.cout_panels * NR;
         self.slopes = match &activation {
             Activation::Identity => None,
@@ -136,34 +201,38 @@ impl WinogradConv {
     }
 
     /// Whether an activation is already fused.
-    pub fn has_activation(&self) -> bool {
+    pub(crate) fn has_activation(&self) -> bool {
         !matches!(self.activation, Activation::Identity)
     }
 
     /// The activation applied after the bias.
-    pub fn activation(&self) -> &Activation {
+    #[cfg(test)]
+    pub(crate) fn activation(&self) -> &Activation {
         &self.activation
     }
 
     /// Output width and height for a `width`×`height` input.
-    pub fn output_size(&self, width: usize, height: usize) -> (usize, usize) {
+    pub(crate) fn output_size(&self, width: usize, height: usize) -> (usize, usize) {
         (
             (width + 2 * self.pad).saturating_sub(2),
             (height + 2 * self.pad).saturating_sub(2),
         )
     }
 
-    /// Convolves `input` (must have `cin` channels) on `threads` threads.
-    /// Panics unless [`supported`] is true.
-    pub fn run(&self, input: &Blocked, threads: usize) -> Blocked {
-        self.run_pooled(input, threads, &BufferPool::new())
-    }
-
-    /// [`WinogradConv::run`] taking its output and scratch buffers from
-    /// `pool` (and returning the scratch ones).
-    pub fn run_pooled(&self, input: &Blocked, threads: usize, pool: &BufferPool) -> Blocked {
-        assert!(supported(), "the native engine needs AVX2 and FMA");
-        assert_eq!(input.channels, self.cin, "input channel count");
+    /// Convolves `input` (`cin` channels, checked before a run by
+    /// `shapes::walk`) on `threads` threads with the micro-kernels of
+    /// `kernel` (which the CPU has: checked when the net is compiled),
+    /// taking its output and scratch buffers from `pool` (and returning the
+    /// scratch ones).
+    pub(crate) fn run_pooled(
+        &self,
+        input: &Blocked,
+        threads: usize,
+        pool: &BufferPool,
+        kernel: Kernel,
+    ) -> Blocked {
+        debug_assert_eq!(input.channels, self.cin, "input channel count");
+        debug_assert!(kernel.available(), "kernel checked at compile");
         let (ow, oh) = self.output_size(input.width, input.height);
         let mut out = Blocked::unfilled(self.cout, ow, oh, pool);
         if ow == 0 || oh == 0 {
@@ -174,7 +243,11 @@ impl WinogradConv {
             down: oh.div_ceil(BLOCK),
         };
         let blocks = grid.across * grid.down;
-        let size = chunk_size(blocks, threads);
+        let rows_per_call = match kernel {
+            Kernel::Avx512 => MR_512,
+            Kernel::Avx2 => MR,
+        };
+        let size = chunk_size(blocks, threads, rows_per_call);
         let chunks = blocks.div_ceil(size);
         let next = AtomicUsize::new(0);
         let target = OutPtr(out.data.as_mut_ptr());
@@ -189,12 +262,26 @@ impl WinogradConv {
                 }
                 let first = chunk * size;
                 let count = size.min(blocks - first);
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: `supported()` was checked above; `run_chunk`
-                // writes only the pixels of its own blocks.
-                unsafe {
-                    self.run_chunk(input, &grid, first, count, &mut scratch, &target, out_shape)
+                let job = Chunk {
+                    input,
+                    grid: &grid,
+                    first,
+                    count,
+                    target: &target,
+                    out_shape,
                 };
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the CPU has the kernel's instructions (checked
+                // when the net was compiled); a chunk writes only the
+                // pixels of its own blocks.
+                unsafe {
+                    match kernel {
+                        Kernel::Avx512 => self.run_chunk_avx512(&job, &mut scratch),
+                        Kernel::Avx2 => self.run_chunk_avx2(&job, &mut scratch),
+                    }
+                };
+                #[cfg(not(target_arch = "x86_64"))]
+                let _ = (job, &mut scratch);
             }
             pool.give(scratch.v);
             pool.give(scratch.m);
@@ -212,43 +299,35 @@ impl WinogradConv {
         out
     }
 
-    /// Transforms, multiplies and inverse-transforms `count` blocks from
-    /// block index `first`, writing their output pixels through `target`.
+    chunk_function!(
+        /// [`WinogradConv::run_pooled`]'s work on one chunk with the 6×16
+        /// AVX2/FMA micro-kernel.
+        run_chunk_avx2,
+        "avx2,fma",
+        products_avx2
+    );
+
+    chunk_function!(
+        /// [`WinogradConv::run_pooled`]'s work on one chunk with the 12×32
+        /// AVX-512F micro-kernel (transforms with 32 registers).
+        run_chunk_avx512,
+        "avx512f,avx512vl,avx2,fma",
+        products_avx512
+    );
+
+    /// The 64 products of a chunk with the AVX2 kernel:
+    /// m[·][xi] (blocks × cout) = v[xi] (blocks × cin) · u[xi] (cin × cout),
+    /// stored block-major (m[block][xi][cout]) so the output transform reads
+    /// each block's 64 rows from one contiguous stretch. Each kernel panel
+    /// is loaded once per chunk and stays in the L1 cache while every group
+    /// of six blocks is multiplied with it.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn run_chunk(
-        &self,
-        input: &Blocked,
-        grid: &BlockGrid,
-        first: usize,
-        count: usize,
-        scratch: &mut Scratch,
-        target: &OutPtr,
-        (ow, oh): (usize, usize),
-    ) {
+    #[inline]
+    unsafe fn products_avx2(&self, count: usize, size: usize, v: *const f32, m: *mut f32) {
         let k = self.cin_padded;
         let n = self.cout_panels * NR;
-        let size = scratch.size;
-        let v = scratch.v.as_mut_ptr();
-        let m = scratch.m.as_mut_ptr();
-        // Input transform: v[xi][block][channel].
-        for b in 0..count {
-            let (bx, by) = grid.position(first + b);
-            for cb in 0..input.blocks() {
-                let d = load_patch(input, cb, bx, by, self.pad);
-                let t = input_transform(&d);
-                for (xi, value) in t.iter().flatten().enumerate() {
-                    _mm256_storeu_ps(v.add((xi * size + b) * k + cb * LANES), *value);
-                }
-            }
-        }
-        // 64 products: m[·][xi] (blocks × cout) = v[xi] (blocks × cin) · u[xi] (cin × cout),
-        // stored block-major (m[block][xi][cout]) so the output transform
-        // reads each block's 64 rows from one contiguous stretch.
         let rows = count.next_multiple_of(MR);
-        // Each kernel panel is loaded once per chunk and stays in the L1
-        // cache while every group of six blocks is multiplied with it.
         for xi in 0..POSITIONS {
             for panel in 0..self.cout_panels {
                 let u = self
@@ -262,37 +341,52 @@ impl WinogradConv {
                 }
             }
         }
-        // Output transform, bias, activation, store.
-        let out_blocks = self.cout.div_ceil(LANES);
-        let out_stride = out_blocks * LANES;
-        for b in 0..count {
-            let (bx, by) = grid.position(first + b);
-            let (x0, y0) = (bx * BLOCK, by * BLOCK);
-            let (cols, lines) = (BLOCK.min(ow - x0), BLOCK.min(oh - y0));
-            for ob in 0..out_blocks {
-                let t: [__m256; POSITIONS] = std::array::from_fn(|xi| {
-                    _mm256_loadu_ps(m.add((b * POSITIONS + xi) * n + ob * LANES))
-                });
-                let y = output_transform(&t);
-                let bias = _mm256_loadu_ps(self.bias.as_ptr().add(ob * LANES));
-                let slope = self
-                    .slopes
-                    .as_ref()
-                    .map(|s| _mm256_loadu_ps(s.as_ptr().add(ob * LANES)));
-                for (r, row) in y.iter().enumerate().take(lines) {
-                    for (c, value) in row.iter().enumerate().take(cols) {
-                        let mut x = _mm256_add_ps(*value, bias);
-                        if let Some(slope) = slope {
-                            let negative = _mm256_cmp_ps::<_CMP_LT_OQ>(x, _mm256_setzero_ps());
-                            x = _mm256_blendv_ps(x, _mm256_mul_ps(x, slope), negative);
-                        }
-                        let index = ((y0 + r) * ow + x0 + c) * out_stride + ob * LANES;
-                        _mm256_storeu_ps(target.0.add(index), x);
+    }
+
+    /// [`WinogradConv::products_avx2`] with the AVX-512 kernels: two
+    /// panels (32 output channels) and twelve blocks per call, a last odd
+    /// panel with the 12×16 kernel.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+    #[inline]
+    unsafe fn products_avx512(&self, count: usize, size: usize, v: *const f32, m: *mut f32) {
+        let k = self.cin_padded;
+        let n = self.cout_panels * NR;
+        let rows = count.next_multiple_of(MR_512);
+        for xi in 0..POSITIONS {
+            let mut panel = 0;
+            while panel < self.cout_panels {
+                let u = self
+                    .u
+                    .as_ptr()
+                    .add((xi * self.cout_panels + panel) * k * NR);
+                let pair = panel + 1 < self.cout_panels;
+                for b0 in (0..rows).step_by(MR_512) {
+                    let a = v.add((xi * size + b0) * k);
+                    let c = m.add((b0 * POSITIONS + xi) * n + panel * NR);
+                    if pair {
+                        kernel_12x32(k, a, u, u.add(k * NR), c, POSITIONS * n);
+                    } else {
+                        kernel_12x16(k, a, u, c, POSITIONS * n);
                     }
                 }
+                panel += if pair { 2 } else { 1 };
             }
         }
     }
+}
+
+/// One chunk's place in the layer: its blocks and where they go.
+struct Chunk<'a> {
+    input: &'a Blocked,
+    grid: &'a BlockGrid,
+    /// Index of the chunk's first block.
+    first: usize,
+    /// Blocks in the chunk.
+    count: usize,
+    target: &'a OutPtr,
+    /// Output width and height, pixels.
+    out_shape: (usize, usize),
 }
 
 /// The output buffer shared by the worker threads, which write disjoint
@@ -316,12 +410,13 @@ impl BlockGrid {
 
 /// Blocks per chunk: [`CHUNK_BLOCKS`] for large images; for small ones
 /// (the deep layers of U-Nets) fewer, so every thread gets about four
-/// chunks and none waits long for the last one.
-fn chunk_size(blocks: usize, threads: usize) -> usize {
+/// chunks and none waits long for the last one. Always a multiple of
+/// `rows_per_call`, the micro-kernel's block count.
+fn chunk_size(blocks: usize, threads: usize, rows_per_call: usize) -> usize {
     blocks
         .div_ceil(threads.max(1) * 4)
-        .next_multiple_of(MR)
-        .clamp(MR, CHUNK_BLOCKS)
+        .next_multiple_of(rows_per_call)
+        .clamp(rows_per_call, CHUNK_BLOCKS)
 }
 
 /// Per-thread buffers for one chunk's transformed input and products.
@@ -432,6 +527,56 @@ unsafe fn kernel_6x16(k: usize, a: *const f32, b: *const f32, c: *mut f32, c_str
     {
         _mm256_storeu_ps(c.add(row * c_stride), lo);
         _mm256_storeu_ps(c.add(row * c_stride + 8), hi);
+    }
+}
+
+/// acc (12 × 32) = Σₖ a[row][k] · (b0[k][0..16], b1[k][0..16]), stored at
+/// `c` (row stride `c_stride`); `a` has rows of `k` values, `b0` and `b1`
+/// are packed `k × 16` panels (consecutive output channels).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn kernel_12x32(
+    k: usize,
+    a: *const f32,
+    b0: *const f32,
+    b1: *const f32,
+    c: *mut f32,
+    c_stride: usize,
+) {
+    // 24 accumulators, two panel registers and a broadcast: 27 of the 32
+    // registers. The row loops have constant bounds and are unrolled.
+    let mut lo = [_mm512_setzero_ps(); MR_512];
+    let mut hi = [_mm512_setzero_ps(); MR_512];
+    for kk in 0..k {
+        let w0 = _mm512_loadu_ps(b0.add(kk * NR));
+        let w1 = _mm512_loadu_ps(b1.add(kk * NR));
+        for r in 0..MR_512 {
+            let s = _mm512_set1_ps(*a.add(r * k + kk));
+            lo[r] = _mm512_fmadd_ps(s, w0, lo[r]);
+            hi[r] = _mm512_fmadd_ps(s, w1, hi[r]);
+        }
+    }
+    for r in 0..MR_512 {
+        _mm512_storeu_ps(c.add(r * c_stride), lo[r]);
+        _mm512_storeu_ps(c.add(r * c_stride + NR), hi[r]);
+    }
+}
+
+/// acc (12 × 16) = Σₖ a[row][k] · b[k][0..16] (one panel), as
+/// [`kernel_12x32`] for a last odd panel.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn kernel_12x16(k: usize, a: *const f32, b: *const f32, c: *mut f32, c_stride: usize) {
+    let mut acc = [_mm512_setzero_ps(); MR_512];
+    for kk in 0..k {
+        let w = _mm512_loadu_ps(b.add(kk * NR));
+        for (r, acc) in acc.iter_mut().enumerate() {
+            let s = _mm512_set1_ps(*a.add(r * k + kk));
+            *acc = _mm512_fmadd_ps(s, w, *acc);
+        }
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        _mm512_storeu_ps(c.add(r * c_stride), *acc);
     }
 }
 
@@ -607,8 +752,8 @@ unsafe fn output_transform(m: &[__m256; POSITIONS]) -> [[__m256; BLOCK]; BLOCK] 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::native::planes::Planes;
-    use crate::native::reference::direct_conv3x3;
+    use crate::planes::Planes;
+    use crate::reference::direct_conv3x3;
     use seer_core::random::SeededRng;
 
     fn random(rng: &mut SeededRng, n: usize) -> Vec<f32> {
@@ -627,10 +772,12 @@ mod tests {
             (2, 3, 3, 3, 0),
             (20, 40, 30, 26, 1),
             (4, 4, 1, 1, 1),
+            (64, 48, 41, 37, 1),
+            (32, 64, 80, 13, 0),
         ] {
             let weights = random(&mut rng, cout * cin * 9);
             let bias = random(&mut rng, cout);
-            let input = Planes::new(cin, w, h, random(&mut rng, cin * w * h));
+            let input = Planes::of(cin, w, h, random(&mut rng, cin * w * h));
             for activation in [
                 Activation::Identity,
                 Activation::Relu,
@@ -639,13 +786,22 @@ mod tests {
             ] {
                 let conv = WinogradConv::new(cin, cout, pad, &weights, bias.clone(), activation);
                 let expected = direct_conv3x3(&input, &weights, &bias, pad, conv.activation());
-                for threads in [1, 2] {
-                    let got = conv.run(&Blocked::from_planes(&input), threads).to_planes();
+                let kernels = [Kernel::Avx512, Kernel::Avx2];
+                for (threads, kernel) in [1, 2]
+                    .into_iter()
+                    .flat_map(|t| kernels.map(|k| (t, k)))
+                    .filter(|(_, k)| k.available())
+                {
+                    let pool = BufferPool::new();
+                    let blocked = Blocked::from_planes(&input);
+                    let got = conv
+                        .run_pooled(&blocked, threads, &pool, kernel)
+                        .to_planes();
                     assert_eq!((got.width, got.height), (expected.width, expected.height));
-                    let worst = crate::native::reference::max_abs_diff(&got.data, &expected.data);
+                    let worst = crate::reference::max_abs_diff(&got.data, &expected.data);
                     assert!(
                         worst < 1e-4 * (cin as f32).sqrt() * 3.0,
-                        "cin {cin} cout {cout} {w}x{h} pad {pad}: max diff {worst}"
+                        "{kernel:?} cin {cin} cout {cout} {w}x{h} pad {pad}: max diff {worst}"
                     );
                 }
             }
