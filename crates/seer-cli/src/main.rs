@@ -75,27 +75,6 @@ fn main() {
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");
-        if let Some(hint) = flag_hint(&error) {
-            eprintln!("hint: {hint}");
-        }
         std::process::exit(1);
     }
-}
-
-/// The command-line advice for a library error that only a flag can fix
-/// (library messages never name flags).
-fn flag_hint(error: &anyhow::Error) -> Option<&'static str> {
-    use seer_runtime::RuntimeError;
-    use seer_upscale::UpscaleError;
-    // A transparent wrapper hides the runtime error from the source chain.
-    fn runtime<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a RuntimeError> {
-        match cause.downcast_ref() {
-            Some(UpscaleError::Runtime(e)) => Some(e),
-            _ => cause.downcast_ref::<RuntimeError>(),
-        }
-    }
-    error.chain().find_map(|cause| match runtime(cause)? {
-        RuntimeError::NativeUnsupported { .. } => Some("use --engine auto or ort"),
-        _ => None,
-    })
 }
