@@ -7,7 +7,7 @@ use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
 use clap::Args;
 use seer_core::random::SeededRng;
-use seer_face::gallery::evaluate::evaluate_folder;
+use seer_eval::faces::gallery::evaluate_folder;
 use seer_face::gallery::search::{random_matrix, random_unit_vector};
 use seer_face::{DetectOptions, Detector, Embedder, Gallery, GalleryKey};
 use serde::Serialize;

@@ -6,7 +6,7 @@
 //! (`DATA/drive/test_images`) and the Set14 images without faces
 //! (`DATA/sr/Set14`). Each scene is 640×480 with several faces of one
 //! width; the dark copy of a scene is the same scene through
-//! `seer_face::synthetic::darken`. A true face counts as found when a
+//! `seer_eval::faces::synthetic::darken`. A true face counts as found when a
 //! detection overlaps it by IoU ≥ 0.4; every other detection is a false
 //! positive.
 
@@ -17,7 +17,7 @@ use clap::Args;
 use image::RgbImage;
 use seer_core::progress::Progress;
 use seer_core::random::SeededRng;
-use seer_face::synthetic::{self, FaceSource, SceneSpec};
+use seer_eval::faces::synthetic::{self, FaceSource, SceneSpec};
 use seer_face::{largest, DetectOptions, Detector, ExposureMode, Tiling};
 use serde::Serialize;
 use std::path::{Path, PathBuf};

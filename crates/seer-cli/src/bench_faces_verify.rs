@@ -6,7 +6,7 @@
 //! scored by cosine similarity of the 128-d descriptors, with `a` clean and
 //! `b` under one condition: clean; reduced to a 24 px wide face (the
 //! embedder crop shrunk so the face box is 24 px wide, then enlarged back);
-//! darkened (`seer_face::synthetic::darken`); each also with exposure
+//! darkened (`seer_eval::faces::synthetic::darken`); each also with exposure
 //! normalisation of the crop (CLAHE when it is badly exposed). Reported:
 //! ROC AUC and the true-accept rate at a 1 % false-accept rate.
 
@@ -17,8 +17,8 @@ use clap::Args;
 use image::RgbImage;
 use seer_core::progress::Progress;
 use seer_core::random::SeededRng;
+use seer_eval::faces::synthetic;
 use seer_face::embed::{face_crop, CROP_SCALE, INPUT_SIZE};
-use seer_face::synthetic;
 use seer_face::{exposure, largest, DetectOptions, Detector, Embedder, Embedding, ExposureMode};
 use serde::Serialize;
 use std::path::{Path, PathBuf};

@@ -7,8 +7,8 @@ use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
 use anyhow::Context;
 use clap::Args;
+use seer_eval::faces::liveness::{self as liveness_eval, Evaluation, MIN_FACE_PX};
 use seer_face::liveness::{LivenessModel, LivenessScorer, MIN_USABLE_AUC};
-use seer_face::liveness_eval::{self, Evaluation, MIN_FACE_PX};
 use seer_face::{Detector, ImageInput};
 use std::path::PathBuf;
 

@@ -9,8 +9,8 @@ mod common;
 
 use common::*;
 use seer_core::progress::NoProgress;
+use seer_eval::faces::liveness as liveness_eval;
 use seer_face::liveness::{LivenessModel, LivenessScorer, LIVENESS_VERDICT, MIN_USABLE_AUC};
-use seer_face::liveness_eval;
 use seer_runtime::SessionOptions;
 
 fn scorer(model: LivenessModel) -> LivenessScorer {

@@ -15,9 +15,11 @@
 //! for an unlabelled face counts). The order check compares the accepted
 //! enrolled subjects, left to right, with the label.
 
-use super::{best_subject, enrolment_embedding, FacePolicy, Gallery, GalleryError, Match};
-use crate::{DetectOptions, Detector, Embedder, Face, FaceError};
 use seer_core::progress::Progress;
+use seer_face::{
+    best_subject, enrolment_embedding, DetectOptions, Detector, Embedder, Face, FaceError,
+    FacePolicy, Gallery, GalleryError, Match,
+};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -236,7 +238,7 @@ pub fn enrol_folder(
 ) -> Result<usize, EvaluateError> {
     let photos = gallery_photos(gallery_dir)?;
     progress.start("enrolling", Some(photos.len() as u64));
-    let mut by_subject: Vec<(String, Vec<crate::Embedding>)> = Vec::new();
+    let mut by_subject: Vec<(String, Vec<seer_face::Embedding>)> = Vec::new();
     for (i, (subject, path)) in photos.iter().enumerate() {
         let face_error = |source| EvaluateError::Face {
             path: path.clone(),

@@ -1,0 +1,13 @@
+//! seer-eval: evaluation, simulation and benchmark drivers. Not published:
+//! the `seer bench …` commands and the tests use it; the library crates do
+//! not ship it.
+//!
+//! * [`faces`]: synthetic small-face scenes ([`faces::synthetic`]),
+//!   simulated presentation attacks ([`faces::spoof_sim`]), liveness
+//!   evaluation ([`faces::liveness`]) and identification accuracy on a
+//!   labelled folder ([`faces::gallery`]).
+//! * [`upscale`]: PSNR/SSIM of an upscaler on a dataset
+//!   ([`upscale::quality`]).
+
+pub mod faces;
+pub mod upscale;
