@@ -154,7 +154,7 @@ struct Output {
 /// Every gallery photo's largest detected face, as paste sources.
 pub fn face_sources(detector: &mut Detector, gallery: &Path) -> anyhow::Result<Vec<FaceSource>> {
     let mut out = Vec::new();
-    for path in image_files_in_subfolders(gallery)? {
+    for (_, path) in seer_eval::dataset::gallery_photos(gallery)? {
         let image = seer_imgproc::load_rgb(&path)?;
         let faces = detector.detect(&image, &DetectOptions::default())?;
         let face = largest(&faces)
@@ -168,33 +168,6 @@ pub fn face_sources(detector: &mut Detector, gallery: &Path) -> anyhow::Result<V
     Ok(out)
 }
 
-/// The images of `dir/*/*`, sorted.
-pub fn image_files_in_subfolders(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let read = |d: &Path| -> anyhow::Result<Vec<PathBuf>> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(d)
-            .with_context(|| format!("cannot read folder {}", d.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        v.sort();
-        Ok(v)
-    };
-    for sub in read(dir)? {
-        if sub.is_dir() {
-            out.extend(read(&sub)?.into_iter().filter(|p| is_image(p)));
-        }
-    }
-    Ok(out)
-}
-
-fn is_image(path: &Path) -> bool {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    matches!(ext.as_str(), "jpg" | "jpeg" | "png")
-}
-
 /// Dashcam frames and face-free Set14 images under `data`.
 pub fn backgrounds(data: &Path) -> anyhow::Result<Vec<RgbImage>> {
     let mut paths: Vec<PathBuf> = Vec::new();
@@ -202,7 +175,7 @@ pub fn backgrounds(data: &Path) -> anyhow::Result<Vec<RgbImage>> {
     if let Ok(entries) = std::fs::read_dir(&drive) {
         let mut v: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| is_image(p))
+            .filter(|p| seer_imgproc::is_image_path(p))
             .collect();
         v.sort();
         paths.extend(v);

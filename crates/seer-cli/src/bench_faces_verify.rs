@@ -103,23 +103,15 @@ struct Output {
 
 /// (subject, path) of every photo used.
 fn items(data: &Path, gallery_only: bool) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for path in crate::bench_faces_synthetic::image_files_in_subfolders(&data.join("gallery"))? {
-        let subject = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        out.push((subject, path));
-    }
+    let mut out = seer_eval::dataset::gallery_photos(&data.join("gallery"))?;
     if !gallery_only {
-        let labels = data.join("probes/labels.csv");
-        let text = std::fs::read_to_string(&labels)
-            .with_context(|| format!("cannot read {}", labels.display()))?;
-        for line in text.lines().skip(1) {
-            let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-            if cols.len() == 3 && !cols[1].contains(';') && cols[2] == "0" {
-                out.push((cols[1].to_string(), data.join("probes").join(cols[0])));
+        let labels = seer_eval::dataset::read_labels(&data.join("probes/labels.csv"))?;
+        for label in labels {
+            if label.subjects.len() == 1 && label.min_other_faces == 0 {
+                out.push((
+                    label.subjects[0].clone(),
+                    data.join("probes").join(label.file),
+                ));
             }
         }
     }
@@ -170,12 +162,12 @@ pub fn run(args: BenchFacesVerifyArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        let (tar, threshold) = synthetic::tar_at_far(&same, &different, 0.01);
+        let (tar, threshold) = seer_eval::stats::tar_at_far(&same, &different, 0.01);
         rows.push(Row {
             condition: name,
             same_pairs: same.len(),
             different_pairs: different.len(),
-            auc: synthetic::auc(&same, &different),
+            auc: seer_eval::stats::auc(&same, &different) as f32,
             tar_at_far_1pct: tar,
             cosine_threshold: threshold,
         });

@@ -39,7 +39,7 @@ pub struct LivenessArgs {
 
 /// Runs `seer bench liveness`.
 pub fn bench(args: BenchLivenessArgs) -> anyhow::Result<()> {
-    let files = liveness_eval::dataset_images(&args.data)
+    let files = seer_eval::dataset::all_photos(&args.data)
         .with_context(|| format!("cannot list photos in {}", args.data.display()))?;
     if files.is_empty() {
         anyhow::bail!(

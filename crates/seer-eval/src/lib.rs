@@ -2,6 +2,9 @@
 //! the `seer bench …` commands and the tests use it; the library crates do
 //! not ship it.
 //!
+//! * [`dataset`]: the faces data folder (`gallery/<subject>/*`,
+//!   `probes/labels.csv`) every face evaluation reads; [`stats`]: ROC AUC
+//!   and TAR at a FAR.
 //! * [`faces`]: synthetic small-face scenes ([`faces::synthetic`]),
 //!   simulated presentation attacks ([`faces::spoof_sim`]), liveness
 //!   evaluation ([`faces::liveness`]) and identification accuracy on a
@@ -9,5 +12,7 @@
 //! * [`upscale`]: PSNR/SSIM of an upscaler on a dataset
 //!   ([`upscale::quality`]).
 
+pub mod dataset;
 pub mod faces;
+pub mod stats;
 pub mod upscale;

@@ -40,13 +40,13 @@ fn every_probe_has_at_least_its_labelled_faces_in_both_modes() {
         for probe in probes() {
             let path = faces_dir().join("probes").join(&probe.file);
             let faces = detect(&mut detector, &path, &options);
-            let wanted = probe.subjects.len() + probe.min_other;
+            let wanted = probe.subjects.len() + probe.min_other_faces;
             eprintln!(
                 "small_faces={small_faces} {}: {} face(s), labelled {} enrolled + {} other",
                 probe.file,
                 faces.len(),
                 probe.subjects.len(),
-                probe.min_other
+                probe.min_other_faces
             );
             if faces.len() < wanted {
                 failures.push(format!(

@@ -17,6 +17,7 @@
 //! many conventions does not flatter the result.
 
 use crate::faces::spoof_sim::{self, Attack};
+use crate::stats::auc;
 use image::RgbImage;
 use seer_core::geometry::Rect;
 use seer_core::progress::Progress;
@@ -96,67 +97,6 @@ pub fn samples_of(source: &str, half: usize, canvas: &RgbImage, seed: u64) -> Ve
         }
     }
     out
-}
-
-/// The photos of a faces data folder: `gallery/*/*` and `probes/*` images
-/// (PNG, JPEG, WebP, BMP), sorted.
-pub fn dataset_images(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let is_image = |p: &Path| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(|e| {
-                matches!(
-                    e.to_ascii_lowercase().as_str(),
-                    "png" | "jpg" | "jpeg" | "webp" | "bmp"
-                )
-            })
-            .unwrap_or(false)
-    };
-    let mut out = Vec::new();
-    let mut folders = Vec::new();
-    let gallery = dir.join("gallery");
-    if gallery.is_dir() {
-        for entry in std::fs::read_dir(&gallery)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                folders.push(path);
-            }
-        }
-    }
-    folders.push(dir.join("probes"));
-    for folder in folders {
-        if !folder.is_dir() {
-            continue;
-        }
-        for entry in std::fs::read_dir(&folder)? {
-            let path = entry?.path();
-            if path.is_file() && is_image(&path) {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Area under the ROC curve of real vs attack scores: the probability that
-/// a random real sample scores above a random attack (ties count half).
-/// 0.5 is chance; below 0.5 the score is inverted.
-pub fn auc(real: &[f32], attack: &[f32]) -> f64 {
-    if real.is_empty() || attack.is_empty() {
-        return f64::NAN;
-    }
-    let mut wins = 0.0;
-    for &r in real {
-        for &a in attack {
-            if r > a {
-                wins += 1.0;
-            } else if r == a {
-                wins += 0.5;
-            }
-        }
-    }
-    wins / (real.len() * attack.len()) as f64
 }
 
 /// Error rates at one threshold (a sample is accepted as live when its
