@@ -13,6 +13,9 @@
 //!   ([`upscale::quality`]).
 
 pub mod dataset;
+pub mod error;
 pub mod faces;
 pub mod stats;
 pub mod upscale;
+
+pub use error::EvalError;

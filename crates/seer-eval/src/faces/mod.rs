@@ -2,6 +2,8 @@
 //! identification measurements.
 
 pub mod gallery;
+pub mod identify_bench;
 pub mod liveness;
+pub mod search_bench;
 pub mod spoof_sim;
 pub mod synthetic;
