@@ -4,6 +4,7 @@
 pub mod gallery;
 pub mod identify_bench;
 pub mod liveness;
+pub mod liveness_bench;
 pub mod search_bench;
 pub mod spoof_sim;
 pub mod synthetic;
