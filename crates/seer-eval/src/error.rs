@@ -43,6 +43,9 @@ pub enum EvalError {
         /// What disagreed.
         what: String,
     },
+    /// The caller cancelled the benchmark.
+    #[error(transparent)]
+    Cancelled(#[from] seer_core::Cancelled),
     /// The faces data folder could not be read.
     #[error(transparent)]
     Dataset(#[from] crate::dataset::DatasetError),
@@ -73,6 +76,7 @@ impl HasErrorKind for EvalError {
             EvalError::MissingData { .. } => ErrorKind::NotFound,
             EvalError::Io { source, .. } => ErrorKind::of_io(source),
             EvalError::SelfCheck { .. } | EvalError::Models(_) => ErrorKind::Internal,
+            EvalError::Cancelled(e) => e.kind(),
             EvalError::Dataset(e) => e.kind(),
             EvalError::Evaluate(e) => e.kind(),
             EvalError::Face(e) => e.kind(),

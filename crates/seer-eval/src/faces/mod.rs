@@ -1,6 +1,7 @@
 //! Face evaluation: synthetic scenes, simulated attacks, liveness and
 //! identification measurements.
 
+pub mod detection_bench;
 pub mod gallery;
 pub mod identify_bench;
 pub mod liveness;
