@@ -1,30 +1,11 @@
-//! `seer bench faces-verify`: 1:1 verification under degradation.
-//!
-//! Items are the largest face of every gallery photo (`DATA/gallery/*/*`)
-//! and of every probe labelled with exactly one enrolled person and no
-//! other faces (`DATA/probes/labels.csv`). Every unordered pair (a, b) is
-//! scored by cosine similarity of the 128-d descriptors, with `a` clean and
-//! `b` under one condition: clean; reduced to a 24 px wide face (the
-//! embedder crop shrunk so the face box is 24 px wide, then enlarged back);
-//! darkened (`seer_eval::faces::synthetic::darken`); each also with exposure
-//! normalisation of the crop (CLAHE when it is badly exposed). Reported:
-//! ROC AUC and the true-accept rate at a 1 % false-accept rate.
+//! `seer bench faces-verify`: 1:1 verification under degradation
+//! (`seer_eval::faces::verify_bench`).
 
 use crate::output::{print_json, print_table};
 use crate::progress::TerminalProgress;
-use anyhow::Context;
 use clap::Args;
-use image::RgbImage;
-use seer_core::progress::Progress;
-use seer_core::random::SeededRng;
-use seer_eval::faces::synthetic;
-use seer_face::embed::{face_crop, CROP_SCALE, INPUT_SIZE};
-use seer_face::{exposure, largest, DetectOptions, Detector, Embedder, Embedding, ExposureMode};
-use serde::Serialize;
-use std::path::{Path, PathBuf};
-
-/// Face width (pixels) of the low-resolution condition.
-pub const SMALL_FACE_PX: u32 = 24;
+use seer_eval::faces::verify_bench::{bench_verify, VerifyBenchOptions};
+use std::path::PathBuf;
 
 /// Arguments of `seer bench faces-verify`.
 #[derive(Args)]
@@ -43,142 +24,16 @@ pub struct BenchFacesVerifyArgs {
     json: bool,
 }
 
-/// A degradation of the second face of each pair.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Condition {
-    /// Unchanged.
-    Clean,
-    /// Face reduced to [`SMALL_FACE_PX`] wide and enlarged back.
-    Small,
-    /// Darkened (gamma 2.2, ×0.35, noise σ 6).
-    Dark,
-}
-
-/// The conditions in report order: (name, degradation, exposure mode).
-pub const CONDITIONS: [(&str, Condition, ExposureMode); 6] = [
-    ("clean", Condition::Clean, ExposureMode::Off),
-    ("clean+exp", Condition::Clean, ExposureMode::Auto),
-    ("small24", Condition::Small, ExposureMode::Off),
-    ("small24+exp", Condition::Small, ExposureMode::Auto),
-    ("dark", Condition::Dark, ExposureMode::Off),
-    ("dark+exp", Condition::Dark, ExposureMode::Auto),
-];
-
-/// The embedder crop of a face under `condition`, then normalised as
-/// `exposure` says.
-pub fn degraded_crop(
-    crop: &RgbImage,
-    condition: Condition,
-    exposure_mode: ExposureMode,
-    rng: &mut SeededRng,
-) -> RgbImage {
-    let degraded = match condition {
-        Condition::Clean => crop.clone(),
-        Condition::Small => {
-            // The face box spans INPUT_SIZE / CROP_SCALE crop pixels.
-            let face_px = INPUT_SIZE as f32 / CROP_SCALE;
-            let width = (INPUT_SIZE as f32 * SMALL_FACE_PX as f32 / face_px).round() as u32;
-            synthetic::down_up(crop, width)
-        }
-        Condition::Dark => synthetic::darken(crop, rng),
-    };
-    exposure::normalise(&degraded, exposure_mode).unwrap_or(degraded)
-}
-
-#[derive(Serialize)]
-struct Row {
-    condition: &'static str,
-    same_pairs: usize,
-    different_pairs: usize,
-    auc: f32,
-    tar_at_far_1pct: f32,
-    cosine_threshold: f32,
-}
-
-#[derive(Serialize)]
-struct Output {
-    items: Vec<String>,
-    rows: Vec<Row>,
-}
-
-/// (subject, path) of every photo used.
-fn items(data: &Path, gallery_only: bool) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let mut out = seer_eval::dataset::gallery_photos(&data.join("gallery"))?;
-    if !gallery_only {
-        let labels = seer_eval::dataset::read_labels(&data.join("probes/labels.csv"))?;
-        for label in labels {
-            if label.subjects.len() == 1 && label.min_other_faces == 0 {
-                out.push((
-                    label.subjects[0].clone(),
-                    data.join("probes").join(label.file),
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Runs `seer bench faces-verify`.
 pub fn run(args: BenchFacesVerifyArgs) -> anyhow::Result<()> {
     let progress = TerminalProgress::new();
     let store = crate::face::runtime(&progress)?;
-    let mut detector = Detector::from_store(&store, &progress)?;
-    let mut embedder = Embedder::from_store(&store, &progress)?;
-    let items = items(&args.data, args.gallery_only)?;
-    anyhow::ensure!(
-        items.len() >= 2,
-        "fewer than two photos in {}",
-        args.data.display()
-    );
-    let mut rng = SeededRng::new(args.seed);
-    // embeddings[item][condition]
-    let mut embeddings: Vec<Vec<Embedding>> = Vec::new();
-    progress.start("describing faces", Some(items.len() as u64));
-    for (i, (_, path)) in items.iter().enumerate() {
-        let image = seer_imgproc::load_rgb(path)?;
-        let faces = detector.detect(&image, &DetectOptions::default())?;
-        let face =
-            largest(&faces).with_context(|| format!("no face found in {}", path.display()))?;
-        let crop = face_crop(&image, &face.bbox);
-        let mut per_condition = Vec::new();
-        for (_, condition, mode) in CONDITIONS {
-            let c = degraded_crop(&crop, condition, mode, &mut rng);
-            per_condition.push(embedder.embed_crop(&c)?);
-        }
-        embeddings.push(per_condition);
-        progress.set(i as u64 + 1);
-    }
-    progress.finish();
-    let mut rows = Vec::new();
-    for (ci, (name, _, _)) in CONDITIONS.iter().enumerate() {
-        let (mut same, mut different) = (Vec::new(), Vec::new());
-        for a in 0..items.len() {
-            for b in a + 1..items.len() {
-                let s = embeddings[a][0].cosine_similarity(&embeddings[b][ci]);
-                if items[a].0 == items[b].0 {
-                    same.push(s);
-                } else {
-                    different.push(s);
-                }
-            }
-        }
-        let (tar, threshold) = seer_eval::stats::tar_at_far(&same, &different, 0.01);
-        rows.push(Row {
-            condition: name,
-            same_pairs: same.len(),
-            different_pairs: different.len(),
-            auc: seer_eval::stats::auc(&same, &different) as f32,
-            tar_at_far_1pct: tar,
-            cosine_threshold: threshold,
-        });
-    }
-    let output = Output {
-        items: items
-            .iter()
-            .map(|(s, p)| format!("{s}: {}", p.display()))
-            .collect(),
-        rows,
+    let options = VerifyBenchOptions {
+        data: args.data,
+        gallery_only: args.gallery_only,
+        seed: args.seed,
     };
+    let output = bench_verify(&store, &options, &progress, &crate::upscale::ctrl_c_token())?;
     if args.json {
         return print_json(&output);
     }

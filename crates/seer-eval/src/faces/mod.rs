@@ -9,3 +9,4 @@ pub mod liveness_bench;
 pub mod search_bench;
 pub mod spoof_sim;
 pub mod synthetic;
+pub mod verify_bench;
