@@ -9,4 +9,5 @@ pub mod liveness_bench;
 pub mod search_bench;
 pub mod spoof_sim;
 pub mod synthetic;
+pub mod throughput;
 pub mod verify_bench;
