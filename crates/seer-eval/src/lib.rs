@@ -7,8 +7,11 @@
 //!   and TAR at a FAR.
 //! * [`faces`]: synthetic small-face scenes ([`faces::synthetic`]),
 //!   simulated presentation attacks ([`faces::spoof_sim`]), liveness
-//!   evaluation ([`faces::liveness`]) and identification accuracy on a
-//!   labelled folder ([`faces::gallery`]).
+//!   evaluation ([`faces::liveness`]), identification accuracy on a
+//!   labelled folder ([`faces::gallery`]) and the driver of each `seer
+//!   bench` face command (`faces::*_bench`, [`faces::throughput`]).
+//! * [`EvalError`]: what the drivers return on failure; option errors name
+//!   the options field, never a CLI flag.
 //! * [`upscale`]: PSNR/SSIM of an upscaler on a dataset
 //!   ([`upscale::quality`]).
 

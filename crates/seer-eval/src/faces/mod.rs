@@ -1,5 +1,11 @@
-//! Face evaluation: synthetic scenes, simulated attacks, liveness and
-//! identification measurements.
+//! Face evaluation: the measuring code ([`synthetic`] scenes,
+//! [`spoof_sim`] attacks, [`liveness`] and [`gallery`] evaluations) and
+//! one driver per `seer bench` face command, each taking typed options and
+//! returning a serde report: [`identify_bench`] (`bench faces`),
+//! [`search_bench`] (`bench gallery-search`), [`liveness_bench`]
+//! (`bench liveness`), [`detection_bench`] (`bench faces-synthetic`),
+//! [`verify_bench`] (`bench faces-verify`) and [`throughput`]
+//! (`bench faces-throughput`).
 
 pub mod detection_bench;
 pub mod gallery;
