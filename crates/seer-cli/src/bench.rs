@@ -1,6 +1,7 @@
 //! `seer bench …`: quality and speed measurements, one subcommand per capability.
 
 use clap::Subcommand;
+use seer_eval::EvalError;
 
 /// `seer bench …` commands.
 #[derive(Subcommand)]
@@ -40,5 +41,16 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::FacesVerify(args) => crate::bench_faces_verify::run(args),
         BenchCommand::Faces(args) => crate::bench_faces::faces(args),
         BenchCommand::GallerySearch(args) => crate::bench_faces::gallery_search(args),
+    }
+}
+
+/// The error with an option's field name replaced by its flag
+/// (`top_k` → `--top-k`).
+pub fn with_flag(error: EvalError) -> anyhow::Error {
+    match error {
+        EvalError::InvalidOption { option, why } => {
+            anyhow::anyhow!("--{} {why}", option.replace('_', "-"))
+        }
+        other => other.into(),
     }
 }

@@ -2,17 +2,14 @@
 //! `seer bench gallery-search` (exact search latency over a large random
 //! gallery).
 
+use crate::bench::with_flag;
 use crate::face::runtime;
 use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
 use clap::Args;
-use seer_core::random::SeededRng;
-use seer_face::gallery::evaluate::evaluate_folder;
-use seer_face::gallery::search::{random_matrix, random_unit_vector};
-use seer_face::{DetectOptions, Detector, Embedder, Gallery, GalleryKey};
-use serde::Serialize;
+use seer_eval::faces::identify_bench::{bench_identify, IdentifyBenchOptions};
+use seer_eval::faces::search_bench::{bench_search, SearchBenchOptions};
 use std::path::PathBuf;
-use std::time::Instant;
 
 /// Arguments of `seer bench faces`.
 #[derive(Args)]
@@ -32,43 +29,17 @@ pub struct BenchFacesArgs {
 }
 
 /// `seer bench faces`: enrols every gallery photo into a fresh temporary
-/// gallery (random key, deleted afterwards) and identifies every probe.
+/// gallery and identifies every probe (`seer_eval::faces::identify_bench`).
 pub fn faces(args: BenchFacesArgs) -> anyhow::Result<()> {
-    if !(args.threshold.is_finite() && args.threshold > 0.0) {
-        anyhow::bail!(
-            "--threshold must be a positive distance, got {}",
-            args.threshold
-        );
-    }
-    for needed in ["gallery", "probes/labels.csv"] {
-        if !args.data.join(needed).exists() {
-            anyhow::bail!(
-                "{} has no {needed}; give a folder with gallery/<subject>/* and probes/labels.csv",
-                args.data.display()
-            );
-        }
-    }
     let progress = TerminalProgress::new();
     let store = runtime(&progress)?;
-    let mut detector = Detector::from_store(&store, &progress)?;
-    let mut embedder = Embedder::from_store(&store, &progress)?;
-    let dir = TempDir::new()?;
-    let mut gallery = Gallery::open_or_create(&dir.0.join("bench.db"), GalleryKey::random()?)?;
-    gallery.set_threshold(args.threshold);
-    let options = DetectOptions {
+    let options = IdentifyBenchOptions {
+        data: args.data,
+        threshold: args.threshold,
         small_faces: args.small_faces,
-        ..Default::default()
     };
-    let start = Instant::now();
-    let report = evaluate_folder(
-        &mut gallery,
-        &mut detector,
-        &mut embedder,
-        &args.data,
-        &options,
-        &progress,
-    )?;
-    let seconds = start.elapsed().as_secs_f64();
+    let bench = bench_identify(&store, &options, &progress).map_err(with_flag)?;
+    let (report, seconds) = (bench.evaluation, bench.seconds);
     if args.json {
         return print_json(&report);
     }
@@ -136,40 +107,6 @@ pub fn faces(args: BenchFacesArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A private temporary folder, deleted with everything in it when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> anyhow::Result<TempDir> {
-        let mut random = [0u8; 8];
-        getrandom_name(&mut random);
-        let path = std::env::temp_dir().join(format!(
-            "seer-bench-faces-{}-{}",
-            std::process::id(),
-            random
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        ));
-        std::fs::create_dir(&path)?;
-        Ok(TempDir(path))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Bytes for a unique folder name (time-based; uniqueness, not secrecy).
-fn getrandom_name(out: &mut [u8; 8]) {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    *out = SeededRng::new(nanos).next_u64().to_le_bytes();
-}
-
 /// Arguments of `seer bench gallery-search`.
 #[derive(Args)]
 pub struct BenchGallerySearchArgs {
@@ -199,76 +136,19 @@ pub struct BenchGallerySearchArgs {
     json: bool,
 }
 
-#[derive(Serialize)]
-struct SearchBench {
-    embeddings: usize,
-    dim: usize,
-    queries: usize,
-    top_k: usize,
-    threads: usize,
-    matrix_mib: f64,
-    generate_s: f64,
-    median_ms: f64,
-    p99_ms: f64,
-    max_ms: f64,
-    checked_against_naive: usize,
-}
-
-/// `seer bench gallery-search`: top-k query latency of the exact search.
+/// `seer bench gallery-search`: top-k query latency of the exact search
+/// (`seer_eval::faces::search_bench`).
 pub fn gallery_search(args: BenchGallerySearchArgs) -> anyhow::Result<()> {
-    if args.embeddings == 0 || args.dim == 0 || args.queries == 0 || args.top_k == 0 {
-        anyhow::bail!("--embeddings, --dim, --queries and --top-k must be at least 1");
-    }
-    if args.embeddings > u32::MAX as usize {
-        anyhow::bail!("--embeddings must be at most {}", u32::MAX);
-    }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let start = Instant::now();
-    let matrix = random_matrix(args.embeddings, args.dim, args.seed);
-    let generate_s = start.elapsed().as_secs_f64();
-    let mut rng = SeededRng::new(args.seed ^ 0x5EED);
-    let queries: Vec<Vec<f32>> = (0..args.queries)
-        .map(|_| random_unit_vector(&mut rng, args.dim))
-        .collect();
-    // One untimed query warms the caches and spawns nothing lasting.
-    matrix.nearest_owners(&queries[0], args.top_k, threads);
-    let mut times_ms = Vec::with_capacity(queries.len());
-    for q in &queries {
-        let t = Instant::now();
-        let top = matrix.nearest_owners(q, args.top_k, threads);
-        times_ms.push(t.elapsed().as_secs_f64() * 1e3);
-        std::hint::black_box(top);
-    }
-    let checked = args.check.min(queries.len());
-    for q in &queries[..checked] {
-        let fast = matrix.nearest_owners(q, args.top_k, threads);
-        let naive = matrix.nearest_owners_naive(q, args.top_k);
-        let same = fast.len() == naive.len()
-            && fast
-                .iter()
-                .zip(&naive)
-                .all(|(a, b)| a.owner == b.owner && (a.distance - b.distance).abs() < 1e-4);
-        if !same {
-            anyhow::bail!("the fast search disagrees with a naive scan: {fast:?} vs {naive:?}");
-        }
-    }
-    times_ms.sort_by(f64::total_cmp);
-    let pct = |p: f64| times_ms[((times_ms.len() - 1) as f64 * p).round() as usize];
-    let result = SearchBench {
+    let options = SearchBenchOptions {
         embeddings: args.embeddings,
         dim: args.dim,
         queries: args.queries,
         top_k: args.top_k,
-        threads,
-        matrix_mib: (args.embeddings * args.dim * 4) as f64 / (1024.0 * 1024.0),
-        generate_s,
-        median_ms: pct(0.5),
-        p99_ms: pct(0.99),
-        max_ms: times_ms[times_ms.len() - 1],
-        checked_against_naive: checked,
+        threads: args.threads,
+        seed: args.seed,
+        check: args.check,
     };
+    let result = bench_search(&options).map_err(with_flag)?;
     if args.json {
         return print_json(&result);
     }

@@ -1,30 +1,11 @@
-//! `seer bench faces-verify`: 1:1 verification under degradation.
-//!
-//! Items are the largest face of every gallery photo (`DATA/gallery/*/*`)
-//! and of every probe labelled with exactly one enrolled person and no
-//! other faces (`DATA/probes/labels.csv`). Every unordered pair (a, b) is
-//! scored by cosine similarity of the 128-d descriptors, with `a` clean and
-//! `b` under one condition: clean; reduced to a 24 px wide face (the
-//! embedder crop shrunk so the face box is 24 px wide, then enlarged back);
-//! darkened (`seer_face::synthetic::darken`); each also with exposure
-//! normalisation of the crop (CLAHE when it is badly exposed). Reported:
-//! ROC AUC and the true-accept rate at a 1 % false-accept rate.
+//! `seer bench faces-verify`: 1:1 verification under degradation
+//! (`seer_eval::faces::verify_bench`).
 
 use crate::output::{print_json, print_table};
 use crate::progress::TerminalProgress;
-use anyhow::Context;
 use clap::Args;
-use image::RgbImage;
-use seer_core::progress::Progress;
-use seer_core::random::SeededRng;
-use seer_face::embed::{face_crop, CROP_SCALE, INPUT_SIZE};
-use seer_face::synthetic;
-use seer_face::{exposure, largest, DetectOptions, Detector, Embedder, Embedding, ExposureMode};
-use serde::Serialize;
-use std::path::{Path, PathBuf};
-
-/// Face width (pixels) of the low-resolution condition.
-pub const SMALL_FACE_PX: u32 = 24;
+use seer_eval::faces::verify_bench::{bench_verify, VerifyBenchOptions};
+use std::path::PathBuf;
 
 /// Arguments of `seer bench faces-verify`.
 #[derive(Args)]
@@ -43,150 +24,16 @@ pub struct BenchFacesVerifyArgs {
     json: bool,
 }
 
-/// A degradation of the second face of each pair.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Condition {
-    /// Unchanged.
-    Clean,
-    /// Face reduced to [`SMALL_FACE_PX`] wide and enlarged back.
-    Small,
-    /// Darkened (gamma 2.2, ×0.35, noise σ 6).
-    Dark,
-}
-
-/// The conditions in report order: (name, degradation, exposure mode).
-pub const CONDITIONS: [(&str, Condition, ExposureMode); 6] = [
-    ("clean", Condition::Clean, ExposureMode::Off),
-    ("clean+exp", Condition::Clean, ExposureMode::Auto),
-    ("small24", Condition::Small, ExposureMode::Off),
-    ("small24+exp", Condition::Small, ExposureMode::Auto),
-    ("dark", Condition::Dark, ExposureMode::Off),
-    ("dark+exp", Condition::Dark, ExposureMode::Auto),
-];
-
-/// The embedder crop of a face under `condition`, then normalised as
-/// `exposure` says.
-pub fn degraded_crop(
-    crop: &RgbImage,
-    condition: Condition,
-    exposure_mode: ExposureMode,
-    rng: &mut SeededRng,
-) -> RgbImage {
-    let degraded = match condition {
-        Condition::Clean => crop.clone(),
-        Condition::Small => {
-            // The face box spans INPUT_SIZE / CROP_SCALE crop pixels.
-            let face_px = INPUT_SIZE as f32 / CROP_SCALE;
-            let width = (INPUT_SIZE as f32 * SMALL_FACE_PX as f32 / face_px).round() as u32;
-            synthetic::down_up(crop, width)
-        }
-        Condition::Dark => synthetic::darken(crop, rng),
-    };
-    exposure::normalise(&degraded, exposure_mode).unwrap_or(degraded)
-}
-
-#[derive(Serialize)]
-struct Row {
-    condition: &'static str,
-    same_pairs: usize,
-    different_pairs: usize,
-    auc: f32,
-    tar_at_far_1pct: f32,
-    cosine_threshold: f32,
-}
-
-#[derive(Serialize)]
-struct Output {
-    items: Vec<String>,
-    rows: Vec<Row>,
-}
-
-/// (subject, path) of every photo used.
-fn items(data: &Path, gallery_only: bool) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for path in crate::bench_faces_synthetic::image_files_in_subfolders(&data.join("gallery"))? {
-        let subject = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        out.push((subject, path));
-    }
-    if !gallery_only {
-        let labels = data.join("probes/labels.csv");
-        let text = std::fs::read_to_string(&labels)
-            .with_context(|| format!("cannot read {}", labels.display()))?;
-        for line in text.lines().skip(1) {
-            let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-            if cols.len() == 3 && !cols[1].contains(';') && cols[2] == "0" {
-                out.push((cols[1].to_string(), data.join("probes").join(cols[0])));
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Runs `seer bench faces-verify`.
 pub fn run(args: BenchFacesVerifyArgs) -> anyhow::Result<()> {
     let progress = TerminalProgress::new();
     let store = crate::face::runtime(&progress)?;
-    let mut detector = Detector::from_store(&store, &progress)?;
-    let mut embedder = Embedder::from_store(&store, &progress)?;
-    let items = items(&args.data, args.gallery_only)?;
-    anyhow::ensure!(
-        items.len() >= 2,
-        "fewer than two photos in {}",
-        args.data.display()
-    );
-    let mut rng = SeededRng::new(args.seed);
-    // embeddings[item][condition]
-    let mut embeddings: Vec<Vec<Embedding>> = Vec::new();
-    progress.start("describing faces", Some(items.len() as u64));
-    for (i, (_, path)) in items.iter().enumerate() {
-        let image = seer_imgproc::load_rgb(path)?;
-        let faces = detector.detect(&image, &DetectOptions::default())?;
-        let face =
-            largest(&faces).with_context(|| format!("no face found in {}", path.display()))?;
-        let crop = face_crop(&image, &face.bbox);
-        let mut per_condition = Vec::new();
-        for (_, condition, mode) in CONDITIONS {
-            let c = degraded_crop(&crop, condition, mode, &mut rng);
-            per_condition.push(embedder.embed_crop(&c)?);
-        }
-        embeddings.push(per_condition);
-        progress.set(i as u64 + 1);
-    }
-    progress.finish();
-    let mut rows = Vec::new();
-    for (ci, (name, _, _)) in CONDITIONS.iter().enumerate() {
-        let (mut same, mut different) = (Vec::new(), Vec::new());
-        for a in 0..items.len() {
-            for b in a + 1..items.len() {
-                let s = embeddings[a][0].cosine_similarity(&embeddings[b][ci]);
-                if items[a].0 == items[b].0 {
-                    same.push(s);
-                } else {
-                    different.push(s);
-                }
-            }
-        }
-        let (tar, threshold) = synthetic::tar_at_far(&same, &different, 0.01);
-        rows.push(Row {
-            condition: name,
-            same_pairs: same.len(),
-            different_pairs: different.len(),
-            auc: synthetic::auc(&same, &different),
-            tar_at_far_1pct: tar,
-            cosine_threshold: threshold,
-        });
-    }
-    let output = Output {
-        items: items
-            .iter()
-            .map(|(s, p)| format!("{s}: {}", p.display()))
-            .collect(),
-        rows,
+    let options = VerifyBenchOptions {
+        data: args.data,
+        gallery_only: args.gallery_only,
+        seed: args.seed,
     };
+    let output = bench_verify(&store, &options, &progress, &crate::upscale::ctrl_c_token())?;
     if args.json {
         return print_json(&output);
     }

@@ -5,11 +5,11 @@
 use crate::face::runtime;
 use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
-use anyhow::Context;
 use clap::Args;
-use seer_face::liveness::{LivenessModel, LivenessScorer, MIN_USABLE_AUC};
-use seer_face::liveness_eval::{self, Evaluation, MIN_FACE_PX};
-use seer_face::{Detector, ImageInput};
+use seer_eval::faces::liveness::{ErrorRates, Evaluation, MIN_FACE_PX};
+use seer_eval::faces::liveness_bench::{bench_liveness, LivenessBenchOptions};
+use seer_face::liveness::MIN_USABLE_AUC;
+use seer_face::ImageInput;
 use std::path::PathBuf;
 
 /// Arguments of `seer bench liveness`.
@@ -37,33 +37,19 @@ pub struct LivenessArgs {
     json: bool,
 }
 
-/// Runs `seer bench liveness`.
+/// Runs `seer bench liveness` (`seer_eval::faces::liveness_bench`).
 pub fn bench(args: BenchLivenessArgs) -> anyhow::Result<()> {
-    let files = liveness_eval::dataset_images(&args.data)
-        .with_context(|| format!("cannot list photos in {}", args.data.display()))?;
-    if files.is_empty() {
-        anyhow::bail!(
-            "no photos in {}/gallery/*/ or {}/probes/",
-            args.data.display(),
-            args.data.display()
-        );
-    }
     let progress = TerminalProgress::new();
     let store = runtime(&progress)?;
-    let mut detector = Detector::from_store(&store, &progress)?;
-    let mut scorers = Vec::new();
-    for model in LivenessModel::ALL {
-        scorers.push(LivenessScorer::from_store(model, &store, &progress)?);
-    }
-    let dataset = liveness_eval::dataset_samples(&mut detector, &args.data, &files, &progress)?;
-    if let Some(dir) = &args.dump {
-        liveness_eval::dump_samples(dir, &dataset.samples)?;
-    }
-    let evaluation = liveness_eval::evaluate(&dataset.samples, &mut scorers, &progress)?;
+    let options = LivenessBenchOptions {
+        data: args.data,
+        dump: args.dump,
+    };
+    let bench = bench_liveness(&store, &options, &progress)?;
     if args.json {
-        return print_json(&evaluation);
+        return print_json(&bench.evaluation);
     }
-    print_evaluation(&evaluation, files.len(), dataset.skipped_small);
+    print_evaluation(&bench.evaluation, bench.photos, bench.skipped_small);
     Ok(())
 }
 
@@ -82,9 +68,7 @@ fn print_evaluation(e: &Evaluation, photos: usize, skipped_small: usize) {
         .iter()
         .map(|v| {
             let by = |i: usize| format!("{:.3}", v.auc_by_attack[i].1);
-            let r = |x: &liveness_eval::ErrorRates| {
-                format!("{:.3}: {:.2}/{:.2}", x.threshold, x.apcer, x.bpcer)
-            };
+            let r = |x: &ErrorRates| format!("{:.3}: {:.2}/{:.2}", x.threshold, x.apcer, x.bpcer);
             vec![
                 v.model.model_id().to_string(),
                 v.convention.label(),

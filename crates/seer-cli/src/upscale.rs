@@ -10,8 +10,8 @@ use crate::progress::TerminalProgress;
 use anyhow::bail;
 use clap::Args;
 use seer_core::CancelToken;
+use seer_eval::upscale::quality::{bench_dataset, BenchJob};
 use seer_models::Store;
-use seer_upscale::bench::{bench_dataset, BenchJob};
 use seer_upscale::{EngineChoice, ImageJob, Target, UpscaleError, VideoJob};
 use std::path::PathBuf;
 

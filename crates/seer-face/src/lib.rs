@@ -8,18 +8,17 @@
 //!   runs on a pyramid of overlapping tiles sized from the smallest wanted
 //!   face; dark or bright images are CLAHE-normalised first
 //!   ([`exposure`]).
-//! * [`synthetic`] pastes face crops into backgrounds at chosen sizes
-//!   (optionally darkened) for measuring recall on small, dark faces.
 //! * [`Embedder`] turns a detected face into a 128-d descriptor with the
 //!   face-api ResNet-34 network (`face.embed.resnet34`); [`verify`] compares
 //!   two descriptors (Euclidean distance < 0.6 means the same person).
 //! * [`Gallery`] keeps the descriptors of enrolled subjects, encrypted, in
 //!   one SQLite file, and identifies faces against them (1:N); see
 //!   [`gallery`].
-//! * [`liveness`] feeds Human's two anti-spoofing models; [`liveness_eval`]
-//!   measures them on real faces and the simulated attacks of
-//!   [`spoof_sim`]. Neither gives a verdict unless it measured usable
-//!   ([`liveness::LIVENESS_VERDICT`]).
+//! * [`liveness`] feeds Human's two anti-spoofing models; neither gives a
+//!   verdict unless it measured usable ([`liveness::LIVENESS_VERDICT`]).
+//!
+//! Evaluation (synthetic scenes, simulated attacks, identification and
+//! liveness measurements) lives in the unpublished `seer-eval` crate.
 //!
 //! * [`Tracker`] follows faces through a video ([`track`]); [`timeline`]
 //!   identifies each track once from its best faces; [`blur`] hides faces
@@ -47,12 +46,9 @@ pub mod follow;
 pub mod gallery;
 pub mod input;
 pub mod liveness;
-pub mod liveness_eval;
 pub mod nms;
 pub mod quality;
 pub mod scan;
-pub mod spoof_sim;
-pub mod synthetic;
 pub mod tiles;
 pub mod timeline;
 pub mod track;

@@ -18,7 +18,7 @@
 //! enlarged 1.2× and made square, RGB scaled to 0..1, resized bilinearly.
 //!
 //! Whether either model separates real faces from presentation attacks is
-//! measured by `seer bench liveness` ([`crate::liveness_eval`]); see
+//! measured by `seer bench liveness` (`seer_eval::faces::liveness`); see
 //! [`LIVENESS_VERDICT`] for the outcome this build ships with.
 
 use crate::face::Face;

@@ -40,13 +40,13 @@ fn every_probe_has_at_least_its_labelled_faces_in_both_modes() {
         for probe in probes() {
             let path = faces_dir().join("probes").join(&probe.file);
             let faces = detect(&mut detector, &path, &options);
-            let wanted = probe.subjects.len() + probe.min_other;
+            let wanted = probe.subjects.len() + probe.min_other_faces;
             eprintln!(
                 "small_faces={small_faces} {}: {} face(s), labelled {} enrolled + {} other",
                 probe.file,
                 faces.len(),
                 probe.subjects.len(),
-                probe.min_other
+                probe.min_other_faces
             );
             if faces.len() < wanted {
                 failures.push(format!(
@@ -221,7 +221,7 @@ fn synthetic_backgrounds() -> Vec<image::RgbImage> {
 fn face_sources(
     detector: &mut seer_face::Detector,
     count: usize,
-) -> Vec<seer_face::synthetic::FaceSource> {
+) -> Vec<seer_eval::faces::synthetic::FaceSource> {
     gallery()
         .into_iter()
         .take(count)
@@ -229,7 +229,7 @@ fn face_sources(
             let image = seer_imgproc::load_rgb(&path).unwrap();
             let faces = detector.detect(&image, &DetectOptions::default()).unwrap();
             let bbox = seer_face::largest(&faces).unwrap().bbox;
-            seer_face::synthetic::FaceSource { image, bbox }
+            seer_eval::faces::synthetic::FaceSource { image, bbox }
         })
         .collect()
 }
@@ -243,7 +243,7 @@ fn synthetic_scores(
     scenes: u64,
 ) -> [(f32, f32); 2] {
     use seer_core::random::SeededRng;
-    use seer_face::synthetic::{darken, make_scene, match_boxes, SceneSpec};
+    use seer_eval::faces::synthetic::{darken, make_scene, match_boxes, SceneSpec};
     let sources = face_sources(detector, usize::MAX);
     let backgrounds = synthetic_backgrounds();
     let mut totals = [[0usize; 3]; 2];
@@ -314,7 +314,7 @@ fn moving_clip_scores(
     dark: bool,
 ) -> (f32, f32, u64) {
     use seer_core::random::SeededRng;
-    use seer_face::synthetic::{background, darken, match_boxes, paste_face};
+    use seer_eval::faces::synthetic::{background, darken, match_boxes, paste_face};
     let sources = face_sources(detector, 3);
     let mut rng = SeededRng::new(77);
     let backdrop = background(&synthetic_backgrounds(), 640, 480, &mut rng);

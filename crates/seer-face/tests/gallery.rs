@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
+use seer_eval::faces::gallery::evaluate_folder;
 use seer_face::embed::EMBEDDING_SIZE;
-use seer_face::gallery::evaluate::evaluate_folder;
 use seer_face::{
     best_subject, enrolment_embedding, DetectOptions, Embedding, FaceError, FacePolicy, Gallery,
     GalleryError, GalleryKey,

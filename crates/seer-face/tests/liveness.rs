@@ -9,8 +9,8 @@ mod common;
 
 use common::*;
 use seer_core::progress::NoProgress;
+use seer_eval::faces::liveness as liveness_eval;
 use seer_face::liveness::{LivenessModel, LivenessScorer, LIVENESS_VERDICT, MIN_USABLE_AUC};
-use seer_face::liveness_eval;
 use seer_runtime::SessionOptions;
 
 fn scorer(model: LivenessModel) -> LivenessScorer {
@@ -22,7 +22,7 @@ fn scorer(model: LivenessModel) -> LivenessScorer {
 #[test]
 fn shipped_liveness_verdict_matches_the_measured_separation() {
     let mut detector = detector();
-    let files = liveness_eval::dataset_images(&faces_dir()).unwrap();
+    let files = seer_eval::dataset::all_photos(&faces_dir()).unwrap();
     assert!(files.len() >= 20, "expected the gallery and probe photos");
     let samples = liveness_eval::dataset_samples(&mut detector, &faces_dir(), &files, &NoProgress)
         .unwrap()

@@ -147,7 +147,7 @@ fn pair_scores(degrade: &dyn Fn(&image::RgbImage) -> image::RgbImage) -> (Vec<f3
 #[test]
 fn clean_gallery_pairs_separate_with_a_high_auc() {
     let (same, different) = pair_scores(&|c| c.clone());
-    let auc = seer_face::synthetic::auc(&same, &different);
+    let auc = seer_eval::stats::auc(&same, &different);
     eprintln!(
         "clean AUC {auc:.3} ({} same, {} different)",
         same.len(),
@@ -160,7 +160,8 @@ fn clean_gallery_pairs_separate_with_a_high_auc() {
 #[test]
 fn darkened_faces_verify_no_worse_with_exposure_normalisation() {
     use seer_core::random::SeededRng;
-    use seer_face::synthetic::{auc, darken};
+    use seer_eval::faces::synthetic::darken;
+    use seer_eval::stats::auc;
     use seer_face::{exposure, ExposureMode};
     let dark = |c: &image::RgbImage| darken(c, &mut SeededRng::new(5));
     let (s, d) = pair_scores(&dark);

@@ -11,8 +11,8 @@
 //! Every job a front end runs is one function here, taking typed options
 //! and returning a serde result that carries its report: [`upscale_file`]
 //! and [`upscale_bytes`] (one image; [`ImageUpscaler`] keeps the models
-//! loaded between images), [`upscale_folder`], [`upscale_video_file`] and
-//! [`bench::bench_dataset`]. Each reports progress through
+//! loaded between images), [`upscale_folder`] and [`upscale_video_file`]
+//! (quality benchmarks live in the unpublished `seer-eval` crate). Each reports progress through
 //! [`seer_core::Progress`] and stops when its [`seer_core::CancelToken`] is
 //! cancelled.
 //!
@@ -30,7 +30,6 @@
 //! ```
 
 mod alpha;
-pub mod bench;
 pub mod convention;
 pub mod error;
 pub mod flops;

@@ -7,7 +7,7 @@ mod common;
 use image::{DynamicImage, ImageFormat};
 use seer_core::progress::{NoProgress, Progress};
 use seer_core::{CancelToken, ErrorKind, HasErrorKind};
-use seer_upscale::bench::{crop_to_multiple, make_lr};
+use seer_eval::upscale::quality::{crop_to_multiple, make_lr};
 use seer_upscale::{upscale_bytes, upscale_file, upscale_folder, ImageJob, Target, UpscaleError};
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! (LR made with MATLAB-style bicubic, PSNR on BT.601 luma, border = scale).
 
 use seer_core::progress::NoProgress;
-use seer_upscale::bench::score_image;
+use seer_eval::upscale::quality::score_image;
 use seer_upscale::{UpscaleOptions, Upscaler};
 
 fn set5() -> Vec<(String, image::RgbImage)> {

@@ -5,7 +5,7 @@ mod common;
 
 use common::set5_dir;
 use seer_core::progress::NoProgress;
-use seer_upscale::bench::score_image;
+use seer_eval::upscale::quality::score_image;
 use seer_upscale::{UpscaleOptions, Upscaler};
 
 fn options(scale: u32, tile: u32, max_pixels: u64) -> UpscaleOptions {

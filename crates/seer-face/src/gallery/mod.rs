@@ -29,7 +29,6 @@
 pub mod archive;
 mod backend;
 pub mod crypto;
-pub mod evaluate;
 pub mod location;
 #[cfg(feature = "postgres")]
 mod postgres;

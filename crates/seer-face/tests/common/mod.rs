@@ -14,50 +14,15 @@ pub fn faces_dir() -> PathBuf {
 
 /// Every gallery photo as (subject, path), sorted.
 pub fn gallery() -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let root = faces_dir().join("gallery");
-    let mut subjects: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    subjects.sort();
-    for dir in subjects {
-        let subject = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            out.push((subject.clone(), f));
-        }
-    }
-    out
+    seer_eval::dataset::gallery_photos(&faces_dir().join("gallery")).unwrap()
 }
 
 /// One row of probes/labels.csv.
-pub struct Probe {
-    pub file: String,
-    /// Enrolled people from left to right.
-    pub subjects: Vec<String>,
-    /// Least number of other faces visible.
-    pub min_other: usize,
-}
+pub type Probe = seer_eval::dataset::ProbeLabel;
 
+/// Every row of probes/labels.csv, in file order.
 pub fn probes() -> Vec<Probe> {
-    let text = std::fs::read_to_string(faces_dir().join("probes/labels.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let cols: Vec<&str> = l.split(',').collect();
-            Probe {
-                file: cols[0].to_string(),
-                subjects: cols[1].split(';').map(str::to_string).collect(),
-                min_other: cols[2].trim().parse().unwrap(),
-            }
-        })
-        .collect()
+    seer_eval::dataset::read_labels(&faces_dir().join("probes/labels.csv")).unwrap()
 }
 
 pub fn detector() -> Detector {

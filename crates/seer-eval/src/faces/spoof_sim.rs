@@ -2,7 +2,7 @@
 //! without a spoof data set.
 //!
 //! Each attack turns a face image (a "canvas", see
-//! [`crate::liveness_eval`]) into what a camera would see if the same face
+//! [`crate::faces::liveness`]) into what a camera would see if the same face
 //! were presented as a printed photo, on a screen, or as a flat cut-out
 //! mask. All randomness comes from a seed, so a seed always gives the same
 //! image. These are a weak proxy for real attacks: they model a few known

@@ -3,7 +3,7 @@
 //! Every detected face becomes a *canvas*: the square [`CANVAS_SCALE`] × the
 //! box's longer side about its centre, resized to [`CANVAS_SIZE`] pixels, so
 //! the face box is the centred square of side `CANVAS_SIZE / CANVAS_SCALE`.
-//! The real sample is the canvas; the attacks of [`crate::spoof_sim`] are
+//! The real sample is the canvas; the attacks of [`crate::faces::spoof_sim`] are
 //! made from it; all samples then pass the same camera JPEG
 //! ([`spoof_sim::capture`]). A convention's crop is cut from the canvas
 //! centre, so real and attack samples are cropped identically.
@@ -16,12 +16,13 @@
 //! on one half and its AUC read on the other ("held-out AUC"), so trying
 //! many conventions does not flatter the result.
 
-use crate::liveness::{Convention, LivenessModel, LivenessScorer};
-use crate::spoof_sim::{self, Attack};
-use crate::FaceError;
+use crate::faces::spoof_sim::{self, Attack};
+use crate::stats::auc;
 use image::RgbImage;
 use seer_core::geometry::Rect;
 use seer_core::progress::Progress;
+use seer_face::liveness::{Convention, LivenessModel, LivenessScorer};
+use seer_face::FaceError;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -62,7 +63,7 @@ pub struct Sample {
 
 /// The canvas of the face in `bbox` (see the module docs).
 pub fn face_canvas(image: &RgbImage, bbox: &Rect) -> RgbImage {
-    let crop = crate::liveness::liveness_crop(image, bbox, CANVAS_SCALE);
+    let crop = seer_face::liveness::liveness_crop(image, bbox, CANVAS_SCALE);
     seer_imgproc::resize_to(&crop, CANVAS_SIZE, CANVAS_SIZE)
 }
 
@@ -96,67 +97,6 @@ pub fn samples_of(source: &str, half: usize, canvas: &RgbImage, seed: u64) -> Ve
         }
     }
     out
-}
-
-/// The photos of a faces data folder: `gallery/*/*` and `probes/*` images
-/// (PNG, JPEG, WebP, BMP), sorted.
-pub fn dataset_images(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let is_image = |p: &Path| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(|e| {
-                matches!(
-                    e.to_ascii_lowercase().as_str(),
-                    "png" | "jpg" | "jpeg" | "webp" | "bmp"
-                )
-            })
-            .unwrap_or(false)
-    };
-    let mut out = Vec::new();
-    let mut folders = Vec::new();
-    let gallery = dir.join("gallery");
-    if gallery.is_dir() {
-        for entry in std::fs::read_dir(&gallery)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                folders.push(path);
-            }
-        }
-    }
-    folders.push(dir.join("probes"));
-    for folder in folders {
-        if !folder.is_dir() {
-            continue;
-        }
-        for entry in std::fs::read_dir(&folder)? {
-            let path = entry?.path();
-            if path.is_file() && is_image(&path) {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Area under the ROC curve of real vs attack scores: the probability that
-/// a random real sample scores above a random attack (ties count half).
-/// 0.5 is chance; below 0.5 the score is inverted.
-pub fn auc(real: &[f32], attack: &[f32]) -> f64 {
-    if real.is_empty() || attack.is_empty() {
-        return f64::NAN;
-    }
-    let mut wins = 0.0;
-    for &r in real {
-        for &a in attack {
-            if r > a {
-                wins += 1.0;
-            } else if r == a {
-                wins += 0.5;
-            }
-        }
-    }
-    wins / (real.len() * attack.len()) as f64
 }
 
 /// Error rates at one threshold (a sample is accepted as live when its
@@ -376,7 +316,7 @@ pub struct DatasetSamples {
 /// Detects the faces of `files` (photos below `root`) and makes the
 /// samples of each (seeded by photo and face number, so repeatable).
 pub fn dataset_samples(
-    detector: &mut crate::Detector,
+    detector: &mut seer_face::Detector,
     root: &Path,
     files: &[PathBuf],
     progress: &dyn Progress,
@@ -388,10 +328,10 @@ pub fn dataset_samples(
         Some(files.len() as u64),
     );
     for (i, path) in files.iter().enumerate() {
-        let (image, faces) = crate::workflow::image::detect_decoded(
+        let (image, faces) = seer_face::workflow::image::detect_decoded(
             detector,
-            &crate::ImageInput::Path(path),
-            &crate::DetectOptions::default(),
+            &seer_face::ImageInput::Path(path),
+            &seer_face::DetectOptions::default(),
         )?;
         let name = path
             .strip_prefix(root)

@@ -8,7 +8,7 @@
 //!   ([`darken`]). Everything is drawn from a seeded [`SeededRng`], so a seed
 //!   gives the same scenes on every machine.
 //! * Scores: greedy box matching at an IoU threshold (recall, false
-//!   positives), ROC AUC and the true-accept rate at a false-accept rate.
+//!   positives); ROC AUC and TAR at a FAR are in [`crate::stats`].
 
 use image::{Rgb, RgbImage};
 use seer_core::geometry::Rect;
@@ -239,45 +239,6 @@ pub fn match_boxes(truth: &[Rect], found: &[Rect], iou: f32) -> (usize, usize) {
     (used.iter().filter(|&&u| u).count(), false_positives)
 }
 
-/// Area under the ROC curve for similarity scores (higher = more alike) of
-/// genuine (`same`) and impostor (`different`) pairs: the chance that a
-/// random genuine pair scores above a random impostor pair (ties count
-/// half). 0.5 when either list is empty.
-pub fn auc(same: &[f32], different: &[f32]) -> f32 {
-    if same.is_empty() || different.is_empty() {
-        return 0.5;
-    }
-    let mut wins = 0.0f64;
-    for &s in same {
-        for &d in different {
-            wins += if s > d {
-                1.0
-            } else if s == d {
-                0.5
-            } else {
-                0.0
-            };
-        }
-    }
-    (wins / (same.len() * different.len()) as f64) as f32
-}
-
-/// True-accept rate at a false-accept rate of at most `far` (0..1): the
-/// threshold is the lowest that accepts no more than `far` of the impostor
-/// pairs (strictly greater scores are accepted); returns (TAR, threshold).
-pub fn tar_at_far(same: &[f32], different: &[f32], far: f32) -> (f32, f32) {
-    if same.is_empty() {
-        return (0.0, f32::INFINITY);
-    }
-    let mut d = different.to_vec();
-    d.sort_by(|a, b| b.total_cmp(a));
-    let allowed = (far * d.len() as f32).floor() as usize;
-    // Accept scores above the (allowed+1)-th highest impostor score.
-    let threshold = d.get(allowed).copied().unwrap_or(f32::NEG_INFINITY);
-    let accepted = same.iter().filter(|&&s| s > threshold).count();
-    (accepted as f32 / same.len() as f32, threshold)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,7 +327,7 @@ mod tests {
     }
 
     #[test]
-    fn matching_auc_and_tar() {
+    fn matching_boxes() {
         let t = [
             Rect::new(0.0, 0.0, 10.0, 10.0),
             Rect::new(50.0, 0.0, 10.0, 10.0),
@@ -376,13 +337,5 @@ mod tests {
             Rect::new(100.0, 0.0, 10.0, 10.0),
         ];
         assert_eq!(match_boxes(&t, &f, 0.4), (1, 1));
-        assert_eq!(auc(&[0.9, 0.8], &[0.1, 0.2]), 1.0);
-        assert_eq!(auc(&[0.1], &[0.2]), 0.0);
-        assert_eq!(auc(&[0.5], &[0.5]), 0.5);
-        let diff: Vec<f32> = (0..100).map(|i| i as f32 / 100.0).collect();
-        // FAR 1 %: one impostor (0.99) may pass; threshold is 0.98.
-        let (tar, thr) = tar_at_far(&[0.985, 0.5, 0.995], &diff, 0.01);
-        assert_eq!(thr, 0.98);
-        assert!((tar - 2.0 / 3.0).abs() < 1e-6);
     }
 }

@@ -7,13 +7,13 @@
 //! the baseline. [`bench_dataset`] does this for every image of a folder
 //! (`seer bench upscale`).
 
-use crate::flops::ChainCost;
-use crate::{EngineChoice, UpscaleError, UpscaleOptions, Upscaled, Upscaler};
 use image::RgbImage;
 use seer_core::progress::Progress;
 use seer_core::CancelToken;
 use seer_imgproc::{imresize_bicubic_rgb8, psnr_y, ssim_y};
 use seer_models::Store;
+use seer_upscale::flops::ChainCost;
+use seer_upscale::{EngineChoice, UpscaleError, UpscaleOptions, Upscaled, Upscaler};
 use std::path::{Path, PathBuf};
 
 /// Scores of one image (dB for PSNR, 0..1 for SSIM).

@@ -15,39 +15,29 @@
 //! for an unlabelled face counts). The order check compares the accepted
 //! enrolled subjects, left to right, with the label.
 
-use super::{best_subject, enrolment_embedding, FacePolicy, Gallery, GalleryError, Match};
-use crate::{DetectOptions, Detector, Embedder, Face, FaceError};
+use crate::dataset::{gallery_photos, read_labels, DatasetError, ProbeLabel};
 use seer_core::progress::Progress;
+use seer_core::{ErrorKind, HasErrorKind};
+use seer_face::{
+    best_subject, enrolment_embedding, DetectOptions, Detector, Embedder, Face, FaceError,
+    FacePolicy, Gallery, GalleryError, Match,
+};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Why an evaluation could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluateError {
-    /// The folder or a file in it could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The file or folder.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// `labels.csv` is malformed.
-    #[error("{path} line {line}: {why}")]
-    Labels {
-        /// The labels file.
-        path: PathBuf,
-        /// 1-based line number.
-        line: usize,
-        /// What was wrong.
-        why: String,
-    },
+    /// The data folder could not be read.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
     /// A photo could not be read, detected or described.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Face {
         /// The photo.
         path: PathBuf,
         /// The error.
+        #[source]
         source: Box<FaceError>,
     },
     /// The gallery refused an enrolment.
@@ -55,15 +45,14 @@ pub enum EvaluateError {
     Gallery(#[from] GalleryError),
 }
 
-/// One row of `labels.csv`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProbeLabel {
-    /// The photo's file name in `probes/`.
-    pub file: String,
-    /// Enrolled people in the photo, left to right by face centre x.
-    pub subjects: Vec<String>,
-    /// The least number of other (not enrolled) faces visible.
-    pub min_other_faces: usize,
+impl HasErrorKind for EvaluateError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            EvaluateError::Dataset(e) => e.kind(),
+            EvaluateError::Face { source, .. } => source.kind(),
+            EvaluateError::Gallery(e) => e.kind(),
+        }
+    }
 }
 
 /// One detected face of a probe and what the gallery said.
@@ -142,89 +131,6 @@ pub struct Evaluation {
     pub totals: EvaluationTotals,
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EvaluateError + '_ {
-    move |source| EvaluateError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-/// Reads `labels.csv` (header line first; blank lines ignored).
-pub fn read_labels(path: &Path) -> Result<Vec<ProbeLabel>, EvaluateError> {
-    let text = std::fs::read_to_string(path).map_err(io(path))?;
-    let bad = |line: usize, why: String| EvaluateError::Labels {
-        path: path.to_path_buf(),
-        line,
-        why,
-    };
-    let mut lines = text.lines().enumerate();
-    let header = lines.next().map(|(_, l)| l.trim()).unwrap_or_default();
-    if header != "file,subjects_left_to_right,min_other_faces" {
-        return Err(bad(
-            1,
-            format!(
-                "expected the header file,subjects_left_to_right,min_other_faces, found {header:?}"
-            ),
-        ));
-    }
-    let mut labels = Vec::new();
-    for (i, line) in lines {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-        if cols.len() != 3 || cols[0].is_empty() {
-            return Err(bad(
-                i + 1,
-                "expected 3 columns: file,subjects,min_other_faces".into(),
-            ));
-        }
-        let min_other_faces = cols[2]
-            .parse()
-            .map_err(|_| bad(i + 1, format!("{:?} is not a whole number", cols[2])))?;
-        labels.push(ProbeLabel {
-            file: cols[0].to_string(),
-            subjects: cols[1]
-                .split(';')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-            min_other_faces,
-        });
-    }
-    Ok(labels)
-}
-
-/// Every enrolment photo under `gallery_dir` as (subject, path): one
-/// folder per subject, both sorted by name.
-pub fn gallery_photos(gallery_dir: &Path) -> Result<Vec<(String, PathBuf)>, EvaluateError> {
-    let sorted_entries = |dir: &Path| -> Result<Vec<PathBuf>, EvaluateError> {
-        let mut paths = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(io(dir))? {
-            paths.push(entry.map_err(io(dir))?.path());
-        }
-        paths.sort();
-        Ok(paths)
-    };
-    let mut out = Vec::new();
-    for dir in sorted_entries(gallery_dir)? {
-        if !dir.is_dir() {
-            continue;
-        }
-        let subject = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        for photo in sorted_entries(&dir)? {
-            if photo.is_file() {
-                out.push((subject.clone(), photo));
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Enrols every photo of `gallery_dir` (see [`gallery_photos`]), one
 /// transaction per subject. Returns the number of photos enrolled.
 pub fn enrol_folder(
@@ -236,7 +142,7 @@ pub fn enrol_folder(
 ) -> Result<usize, EvaluateError> {
     let photos = gallery_photos(gallery_dir)?;
     progress.start("enrolling", Some(photos.len() as u64));
-    let mut by_subject: Vec<(String, Vec<crate::Embedding>)> = Vec::new();
+    let mut by_subject: Vec<(String, Vec<seer_face::Embedding>)> = Vec::new();
     for (i, (subject, path)) in photos.iter().enumerate() {
         let face_error = |source| EvaluateError::Face {
             path: path.clone(),

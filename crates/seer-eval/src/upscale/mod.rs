@@ -1,0 +1,3 @@
+//! Upscaling evaluation: image quality against high-resolution references.
+
+pub mod quality;
