@@ -240,6 +240,13 @@ impl Catalog {
     }
 }
 
+impl seer_core::HasErrorKind for CatalogError {
+    /// The catalogue ships inside the binary: a broken one is seer's fault.
+    fn kind(&self) -> seer_core::ErrorKind {
+        seer_core::ErrorKind::Internal
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,3 +60,47 @@ impl StoreError {
         }
     }
 }
+
+impl seer_core::HasErrorKind for StoreError {
+    /// An unknown model id is the caller's; a failed download, a changed
+    /// checksum or a broken cache is seer's side (the server's fault).
+    fn kind(&self) -> seer_core::ErrorKind {
+        use seer_core::ErrorKind;
+        match self {
+            StoreError::UnknownModel { .. } => ErrorKind::NotFound,
+            StoreError::Import { source, .. } => source.kind(),
+            StoreError::Catalog(e) => e.kind(),
+            StoreError::Io { source, .. } => ErrorKind::of_io(source),
+            StoreError::Tool { .. }
+            | StoreError::Download { .. }
+            | StoreError::MissingFile { .. }
+            | StoreError::Checksum { .. }
+            | StoreError::BadOnnx { .. } => ErrorKind::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+    use seer_core::{ErrorKind, HasErrorKind};
+
+    #[test]
+    fn caller_mistakes_and_seer_faults_have_their_kinds() {
+        let unknown = StoreError::UnknownModel {
+            id: "face.nope".into(),
+            hint: String::new(),
+        };
+        assert_eq!(unknown.kind(), ErrorKind::NotFound);
+        let bad_model = StoreError::Import {
+            id: "x".into(),
+            source: ImportError::malformed(Path::new("m.param"), "bad"),
+        };
+        assert_eq!(bad_model.kind(), ErrorKind::InvalidInput);
+        let checksum = StoreError::Tool {
+            tool: "npm",
+            detail: "exit 1".into(),
+        };
+        assert_eq!(checksum.kind(), ErrorKind::Internal);
+    }
+}

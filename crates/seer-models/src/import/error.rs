@@ -57,3 +57,18 @@ impl ImportError {
         }
     }
 }
+
+impl seer_core::HasErrorKind for ImportError {
+    /// A model file someone brings is the caller's input: a bad one is
+    /// invalid input, an operator no importer knows is unsupported.
+    fn kind(&self) -> seer_core::ErrorKind {
+        use seer_core::ErrorKind;
+        match self {
+            ImportError::Io { source, .. } => ErrorKind::of_io(source),
+            ImportError::UnsupportedOp { .. } => ErrorKind::Unsupported,
+            ImportError::BadJson { .. }
+            | ImportError::Truncated { .. }
+            | ImportError::Malformed { .. } => ErrorKind::InvalidInput,
+        }
+    }
+}
