@@ -66,8 +66,13 @@ pub fn run(args: BenchFacesSyntheticArgs) -> anyhow::Result<()> {
         tile_score: args.tile_score,
         save_scenes: args.save_scenes,
     };
-    let output = bench_detection(&store, &options, &progress, &crate::upscale::ctrl_c_token())
-        .map_err(with_flag)?;
+    let output = bench_detection(
+        &store,
+        &options,
+        &progress,
+        &crate::progress::cancel_on_ctrl_c(),
+    )
+    .map_err(with_flag)?;
     if args.json {
         return print_json(&output);
     }

@@ -33,7 +33,12 @@ pub fn run(args: BenchFacesVerifyArgs) -> anyhow::Result<()> {
         gallery_only: args.gallery_only,
         seed: args.seed,
     };
-    let output = bench_verify(&store, &options, &progress, &crate::upscale::ctrl_c_token())?;
+    let output = bench_verify(
+        &store,
+        &options,
+        &progress,
+        &crate::progress::cancel_on_ctrl_c(),
+    )?;
     if args.json {
         return print_json(&output);
     }

@@ -8,7 +8,6 @@
 use crate::output::{out_line, print_json, print_table};
 use crate::progress::TerminalProgress;
 use clap::{Args, Subcommand};
-use seer_core::CancelToken;
 use seer_face::workflow::{detect_image, verify_images, DetectResult};
 use seer_face::{DetectOptions, Detector, Embedder, FaceError, GalleryError, ImageInput};
 use seer_models::Store;
@@ -123,23 +122,6 @@ pub(crate) fn detector_and_embedder(
     let (store, detector) = detector(progress)?;
     let embedder = Embedder::from_store(&store, progress)?;
     Ok((detector, embedder))
-}
-
-/// A token that the first Ctrl-C cancels (the work stops and leaves no
-/// half-written output); a second Ctrl-C exits at once.
-pub(crate) fn cancel_on_ctrl_c() -> CancelToken {
-    let token = CancelToken::new();
-    let handler = token.clone();
-    let installed = ctrlc::set_handler(move || {
-        if handler.is_cancelled() {
-            std::process::exit(130);
-        }
-        handler.cancel();
-    });
-    if let Err(e) = installed {
-        tracing::warn!("cannot catch Ctrl-C ({e})");
-    }
-    token
 }
 
 /// Who is asking, for the audit trail.

@@ -58,8 +58,13 @@ pub fn run(args: FacesThroughputArgs) -> anyhow::Result<()> {
         threads: args.threads,
         workers: args.workers,
     };
-    let report = bench_throughput(&store, &options, &progress, &crate::upscale::ctrl_c_token())
-        .map_err(with_flag)?;
+    let report = bench_throughput(
+        &store,
+        &options,
+        &progress,
+        &crate::progress::cancel_on_ctrl_c(),
+    )
+    .map_err(with_flag)?;
     if args.json {
         return print_json(&report);
     }

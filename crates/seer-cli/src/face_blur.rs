@@ -94,7 +94,7 @@ pub fn run(args: BlurArgs) -> anyhow::Result<()> {
         None => None,
     };
     let progress = TerminalProgress::new();
-    let cancel = crate::face::cancel_on_ctrl_c();
+    let cancel = crate::progress::cancel_on_ctrl_c();
     let (store, mut detector) = crate::face::detector(&progress)?;
     let mut embedder = match gallery {
         Some(_) => Some(Embedder::from_store(&store, &progress)?),

@@ -28,7 +28,7 @@ pub(crate) fn detect(
         draw,
     };
     let progress = TerminalProgress::new();
-    let cancel = crate::face::cancel_on_ctrl_c();
+    let cancel = crate::progress::cancel_on_ctrl_c();
     let (_, mut detector) = crate::face::detector(&progress)?;
     let result = detect_video(&mut detector, &video, &options, &progress, &cancel)?;
     if json {
@@ -84,7 +84,7 @@ pub(crate) fn identify(
     json: bool,
 ) -> anyhow::Result<()> {
     let progress = TerminalProgress::new();
-    let cancel = crate::face::cancel_on_ctrl_c();
+    let cancel = crate::progress::cancel_on_ctrl_c();
     let (mut detector, mut embedder) = crate::face::detector_and_embedder(&progress)?;
     let result = identify_video(
         &mut detector,

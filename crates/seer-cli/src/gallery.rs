@@ -3,8 +3,9 @@
 //! `SEER_GALLERY_KEY` or `--key-file`. The work is
 //! `seer_face::workflow`'s; this module builds its options and prints.
 
-use crate::face::{caller, cancel_on_ctrl_c, detector_and_embedder};
+use crate::face::{caller, detector_and_embedder};
 use crate::output::{out_line, print_json, print_table, utc_time};
+use crate::progress::cancel_on_ctrl_c;
 use crate::progress::TerminalProgress;
 use clap::Args;
 use seer_face::workflow::{

@@ -2,6 +2,7 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use seer_core::progress::Progress;
+use seer_core::CancelToken;
 use std::sync::Mutex;
 
 /// Shows each phase of a task as a bar (known total) or spinner.
@@ -65,4 +66,24 @@ impl Progress for TerminalProgress {
             }
         }
     }
+}
+
+/// A token that the first Ctrl-C cancels: the running job stops before its
+/// next frame, tile or file and leaves no half-written output (a video keeps
+/// its finished segments for `--resume`); a second Ctrl-C exits at once.
+pub fn cancel_on_ctrl_c() -> CancelToken {
+    let token = CancelToken::new();
+    let handler = token.clone();
+    let installed = ctrlc::set_handler(move || {
+        if handler.is_cancelled() {
+            std::process::exit(130);
+        }
+        handler.cancel();
+    });
+    if let Err(e) = installed {
+        tracing::warn!(
+            "cannot catch Ctrl-C ({e}); an interrupted run may leave a hidden .partial file"
+        );
+    }
+    token
 }

@@ -6,10 +6,10 @@
 //! this module parses arguments, adds flag hints to errors and prints.
 
 use crate::output::{print_json, print_table};
+use crate::progress::cancel_on_ctrl_c;
 use crate::progress::TerminalProgress;
 use anyhow::bail;
 use clap::Args;
-use seer_core::CancelToken;
 use seer_eval::upscale::quality::{bench_dataset, BenchJob};
 use seer_models::Store;
 use seer_upscale::{EngineChoice, ImageJob, Target, UpscaleError, VideoJob};
@@ -169,26 +169,6 @@ fn parse_scale(text: &str) -> Result<u32, String> {
     }
 }
 
-/// A token that the first Ctrl-C cancels (the running job then stops
-/// before its next tile or frame, leaving no partial output; a video keeps
-/// its finished segments for `--resume`); a second Ctrl-C exits at once.
-pub(crate) fn ctrl_c_token() -> CancelToken {
-    let token = CancelToken::new();
-    let handler_token = token.clone();
-    let installed = ctrlc::set_handler(move || {
-        if handler_token.is_cancelled() {
-            std::process::exit(130);
-        }
-        handler_token.cancel();
-    });
-    if let Err(e) = installed {
-        tracing::warn!(
-            "cannot catch Ctrl-C ({e}); an interrupted run may leave a hidden .partial file"
-        );
-    }
-    token
-}
-
 /// The library error with the command-line hint its variant calls for
 /// (the library names no flags).
 pub(crate) fn with_hint(error: UpscaleError) -> anyhow::Error {
@@ -280,7 +260,7 @@ pub fn bench(args: BenchUpscaleArgs) -> anyhow::Result<()> {
         engine: args.engine.choice(),
     };
     let store = Store::open_default()?;
-    let result = bench_dataset(&store, &job, &progress, &ctrl_c_token()).map_err(with_hint)?;
+    let result = bench_dataset(&store, &job, &progress, &cancel_on_ctrl_c()).map_err(with_hint)?;
     if args.json {
         return print_json(&result);
     }

@@ -5,8 +5,9 @@
 //! when any image failed.
 
 use crate::output::{print_json, print_table};
+use crate::progress::cancel_on_ctrl_c;
 use crate::progress::TerminalProgress;
-use crate::upscale::{ctrl_c_token, with_hint};
+use crate::upscale::with_hint;
 use anyhow::bail;
 use seer_models::Store;
 use seer_upscale::{FolderSummary, ImageJob, UpscaleReport};
@@ -33,8 +34,9 @@ const REPORT_HEADER: [&str; 7] = [
 pub fn run_image(input: &Path, output: &Path, job: &ImageJob, json: bool) -> anyhow::Result<()> {
     let progress = TerminalProgress::new();
     let store = Store::open_default()?;
-    let result = seer_upscale::upscale_file(&store, input, output, job, &progress, &ctrl_c_token())
-        .map_err(with_hint)?;
+    let result =
+        seer_upscale::upscale_file(&store, input, output, job, &progress, &cancel_on_ctrl_c())
+            .map_err(with_hint)?;
     if json {
         return print_json(&result);
     }
@@ -61,7 +63,7 @@ pub fn run_folder(
         output_dir,
         job,
         &progress,
-        &ctrl_c_token(),
+        &cancel_on_ctrl_c(),
     )
     .map_err(with_hint)?;
     if json {

@@ -4,8 +4,9 @@
 //! hints and prints the summary.
 
 use crate::output::{print_json, print_table};
+use crate::progress::cancel_on_ctrl_c;
 use crate::progress::TerminalProgress;
-use crate::upscale::{ctrl_c_token, with_hint};
+use crate::upscale::with_hint;
 use seer_models::Store;
 use seer_upscale::{upscale_video_file, UpscaleError, VideoJob};
 use seer_video::Chroma;
@@ -15,7 +16,14 @@ use std::path::Path;
 pub fn run(input: &Path, output: &Path, job: &VideoJob, json: bool) -> anyhow::Result<()> {
     let progress = TerminalProgress::new();
     let store = Store::open_default()?;
-    let result = match upscale_video_file(&store, input, output, job, &progress, &ctrl_c_token()) {
+    let result = match upscale_video_file(
+        &store,
+        input,
+        output,
+        job,
+        &progress,
+        &cancel_on_ctrl_c(),
+    ) {
         Ok(result) => result,
         Err(e) => {
             let work = seer_upscale::VideoWorkFolder::for_output(output);
