@@ -272,6 +272,22 @@ pub(crate) fn check_at_least_one(option: &'static str, value: u64) -> Result<(),
 }
 
 /// Fails when the folder that would hold `path` does not exist.
+/// Refuses an output that is the input file itself (writing it would
+/// destroy the input).
+pub(crate) fn check_not_input(
+    input: &crate::ImageInput,
+    output: &std::path::Path,
+) -> Result<(), FaceError> {
+    match input {
+        crate::ImageInput::Path(path) if seer_imgproc::atomic::same_file(path, output) => {
+            Err(FaceError::OutputIsInput {
+                path: output.to_path_buf(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn check_output_folder(path: &std::path::Path) -> Result<(), FaceError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

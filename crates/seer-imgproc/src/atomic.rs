@@ -120,6 +120,16 @@ where
     Ok(())
 }
 
+/// True when both paths name the same existing file (through links and
+/// `..` too), so that writing one would destroy the other. A missing file is
+/// never the same as anything.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// True when process `pid` still runs (Linux: `/proc/PID` exists; elsewhere
 /// every process is assumed alive).
 fn process_alive(pid: u32) -> bool {

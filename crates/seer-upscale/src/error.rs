@@ -79,7 +79,7 @@ pub enum UpscaleError {
     /// A video could not be read or written.
     #[error(transparent)]
     Video(#[from] seer_video::VideoError),
-    /// The output video would overwrite the input.
+    /// The output (image or video) would overwrite the input.
     #[error("the output {path} is the input; choose another output file")]
     SameFile { path: String },
     /// The folder an output file goes into does not exist.

@@ -226,6 +226,11 @@ impl<'a> ImageUpscaler<'a> {
         progress: &dyn Progress,
         cancel: &CancelToken,
     ) -> Result<FileUpscale, UpscaleError> {
+        if seer_imgproc::atomic::same_file(input, output) {
+            return Err(UpscaleError::SameFile {
+                path: output.display().to_string(),
+            });
+        }
         require_output_folder(output)?;
         let format = seer_imgproc::output_format(output)?;
         let decoded = seer_imgproc::read_image(input, Some(self.job.max_memory))?;

@@ -325,14 +325,6 @@ fn encode_loop(
     result.map(|()| (segments.journal, segments.codec))
 }
 
-/// True when both paths name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
-
 /// What must match for a resume.
 fn job_key(
     input: &Path,
@@ -454,7 +446,7 @@ pub fn upscale_video(
     options: &VideoUpscaleOptions,
     progress: &dyn Progress,
 ) -> Result<VideoUpscaleReport, UpscaleError> {
-    if same_file(input, output) {
+    if seer_imgproc::atomic::same_file(input, output) {
         return Err(UpscaleError::SameFile {
             path: output.display().to_string(),
         });

@@ -121,12 +121,10 @@ pub fn rewrite_video(
     mut edit: impl FnMut(u64, &mut RgbImage),
 ) -> Result<seer_video::WriteSummary, FaceError> {
     check_output_folder(output)?;
-    if let (Ok(a), Ok(b)) = (input.canonicalize(), output.canonicalize()) {
-        if a == b {
-            return Err(FaceError::OutputIsInput {
-                path: output.to_path_buf(),
-            });
-        }
+    if seer_imgproc::atomic::same_file(input, output) {
+        return Err(FaceError::OutputIsInput {
+            path: output.to_path_buf(),
+        });
     }
     let mut reader = VideoReader::open(input)?;
     let size = reader.info().size;

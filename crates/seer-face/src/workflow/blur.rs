@@ -162,6 +162,7 @@ pub fn blur_image_file(
     except: Option<ExceptGallery>,
 ) -> Result<BlurReport, FaceError> {
     let started = std::time::Instant::now();
+    crate::error::check_not_input(input, output)?;
     check_output_folder(output)?;
     let format = seer_imgproc::output_format(output)?;
     let blurred = blur_image(detector, input, request, except)?;

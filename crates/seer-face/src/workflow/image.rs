@@ -47,6 +47,7 @@ pub fn detect_image(
 ) -> Result<DetectResult, FaceError> {
     check_unit("min_score", options.score_threshold)?;
     if let Some(out) = draw {
+        crate::error::check_not_input(input, out)?;
         check_output_folder(out)?;
     }
     let (image, faces) = detect_decoded(detector, input, options)?;
