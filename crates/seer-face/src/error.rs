@@ -289,16 +289,9 @@ pub(crate) fn check_not_input(
 }
 
 pub(crate) fn check_output_folder(path: &std::path::Path) -> Result<(), FaceError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(FaceError::NoOutputFolder {
-            dir: dir.to_path_buf(),
-        })
+    match seer_imgproc::atomic::missing_output_folder(path) {
+        None => Ok(()),
+        Some(dir) => Err(FaceError::NoOutputFolder { dir }),
     }
 }
 

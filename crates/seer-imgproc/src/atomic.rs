@@ -120,6 +120,17 @@ where
     Ok(())
 }
 
+/// The folder that would hold the output `path` when it does not exist
+/// (an output in a missing folder cannot be written), else `None`. A bare
+/// file name means the current folder.
+pub fn missing_output_folder(path: &Path) -> Option<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    (!dir.is_dir()).then(|| dir.to_path_buf())
+}
+
 /// True when both paths name the same existing file (through links and
 /// `..` too), so that writing one would destroy the other. A missing file is
 /// never the same as anything.
@@ -265,5 +276,19 @@ mod tests {
         );
         assert_eq!(partial_pid(".x.partial-12-3"), Some(12));
         assert!(is_partial_name(".x.jpg.partial-1-0") && !is_partial_name("x.jpg"));
+    }
+
+    #[test]
+    fn outputs_in_missing_folders_and_the_input_itself_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.png");
+        std::fs::write(&file, b"x").unwrap();
+        assert_eq!(missing_output_folder(&file), None);
+        assert_eq!(missing_output_folder(Path::new("bare.png")), None);
+        let lost = dir.path().join("nope/b.png");
+        assert_eq!(missing_output_folder(&lost), Some(dir.path().join("nope")));
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        assert!(same_file(&file, &dir.path().join("sub/../a.png")));
+        assert!(!same_file(&file, &lost));
     }
 }

@@ -251,16 +251,11 @@ impl<'a> ImageUpscaler<'a> {
 /// Fails with [`UpscaleError::NoOutputFolder`] when the folder that would
 /// hold `path` does not exist.
 pub fn require_output_folder(path: &Path) -> Result<(), UpscaleError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(UpscaleError::NoOutputFolder {
+    match seer_imgproc::atomic::missing_output_folder(path) {
+        None => Ok(()),
+        Some(dir) => Err(UpscaleError::NoOutputFolder {
             folder: dir.display().to_string(),
-        })
+        }),
     }
 }
 
