@@ -10,18 +10,16 @@
 //!   bare loop of `Session::run` on the same tile tensors.
 
 use crate::output::{out_line, print_json, print_table};
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
-use seer_core::cpu_time::process_cpu_seconds as cpu_seconds;
 use seer_core::progress::NoProgress;
+use seer_eval::upscale::overhead::measure_overhead;
+use seer_eval::upscale::speed::{
+    matmul_peak, upscale_speed as measure_speed, SpeedEngine, SpeedOptions,
+};
 use seer_models::Store;
-use seer_onnx::CostModel;
-use seer_onnx::{encode, DataType, Dim, GraphBuilder};
-use seer_runtime::{Engine as SeerEngine, RuntimeError};
-use seer_runtime::{Optimization, Session, SessionOptions, Tensor, Tuning};
-use seer_upscale::overhead::measure_overhead;
-use seer_upscale::{EngineChoice, Layout, UpscaleConvention, UpscaleOptions};
-use serde::Serialize;
+use seer_runtime::{Optimization, Tuning};
+use seer_upscale::UpscaleOptions;
 use std::path::PathBuf;
 
 /// ONNX Runtime settings given on the command line.
@@ -117,8 +115,7 @@ pub struct UpscaleSpeedArgs {
 }
 
 /// An inference engine to time.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Engine {
     /// ONNX Runtime's CPU kernels.
     Ort,
@@ -157,79 +154,11 @@ pub struct UpscaleOverheadArgs {
     json: bool,
 }
 
-/// Models `upscale-speed` measures by default: one per tier and scale the
-/// issue names.
-const DEFAULT_MODELS: &[&str] = &[
-    "upscale.waifu2x-upconv7-photo.x2",
-    "upscale.srmdnf.x2",
-    "upscale.realesr-animevideov3.x2",
-    "upscale.realesr-animevideov3.x4",
-    "upscale.realesrgan-x4plus.x4",
-];
-
-#[derive(Serialize)]
-struct MatmulResult {
-    size: usize,
-    threads: usize,
-    tuning: Tuning,
-    rounds: usize,
-    ms_per_product: f64,
-    gflop_per_s: f64,
-}
-
 /// Loads ONNX Runtime from the store (or `ORT_DYLIB_PATH`).
 fn init_runtime(store: &Store) -> anyhow::Result<()> {
     let library = store.runtime_library(true, &NoProgress)?;
     seer_runtime::init(&library)?;
     Ok(())
-}
-
-/// Times an N×N×N fp32 MatMul; 2·N³ FLOP per product.
-fn matmul_peak(
-    size: usize,
-    threads: usize,
-    tuning: Tuning,
-    rounds: usize,
-) -> anyhow::Result<MatmulResult> {
-    if size == 0 {
-        bail!("--size must be at least 1");
-    }
-    let mut g = GraphBuilder::new("matmul");
-    let n = size as i64;
-    let a = g.input("a", DataType::Float, &[Dim::Fixed(n), Dim::Fixed(n)]);
-    let b = g.input("b", DataType::Float, &[Dim::Fixed(n), Dim::Fixed(n)]);
-    let c = g.node("MatMul", &[&a, &b], &[], "c");
-    g.output(&c, "c", DataType::Float, None);
-    let bytes = encode(&g.finish());
-    let mut session =
-        Session::from_bytes_tuned("matmul", &bytes, &SessionOptions { threads }, tuning)?;
-    let fill = |k: usize| -> Vec<f32> {
-        (0..size * size)
-            .map(|i| ((i * 7 + k) % 13) as f32 / 13.0 - 0.5)
-            .collect()
-    };
-    let inputs = vec![vec![
-        Tensor {
-            shape: vec![size, size],
-            data: fill(1),
-        },
-        Tensor {
-            shape: vec![size, size],
-            data: fill(2),
-        },
-    ]];
-    session.time_bare_runs(&inputs, 1)?;
-    let rounds = rounds.max(1);
-    let seconds = session.time_bare_runs(&inputs, rounds)? / rounds as f64;
-    let flop = 2.0 * (size as f64).powi(3);
-    Ok(MatmulResult {
-        size,
-        threads,
-        tuning,
-        rounds,
-        ms_per_product: seconds * 1000.0,
-        gflop_per_s: flop / seconds / 1e9,
-    })
 }
 
 /// Runs `seer bench matmul`.
@@ -253,66 +182,6 @@ pub fn matmul(args: MatmulArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct ModelSpeed {
-    model: String,
-    /// The engine that ran it.
-    engine: Engine,
-    /// Input tile side (context included), pixels.
-    tile: u32,
-    /// Output pixels each model run keeps (tile minus context, scaled).
-    gflop_per_tile: f64,
-    /// FLOP per input pixel of the tile, millions (no tiling overhead).
-    mflop_per_lr_px: f64,
-    ms_per_tile: f64,
-    /// CPU milliseconds per tile, all threads.
-    cpu_ms_per_tile: f64,
-    lr_kpx_per_s: f64,
-    gflop_per_s: f64,
-    percent_of_matmul_peak: f64,
-}
-
-#[derive(Serialize)]
-struct SpeedResult {
-    threads: usize,
-    tuning: Tuning,
-    matmul: MatmulResult,
-    models: Vec<ModelSpeed>,
-}
-
-/// One model input of `tile`×`tile` pixels: a smooth colour pattern in the
-/// model's value range plus its constant channels.
-fn tile_tensor(c: &UpscaleConvention, tile: u32) -> Tensor {
-    let t = tile as usize;
-    let channels = c.input_channels();
-    let mut data = vec![0.0f32; channels * t * t];
-    for y in 0..t {
-        for x in 0..t {
-            let rgb = [
-                x as f32 / t as f32,
-                y as f32 / t as f32,
-                ((x + y) % 32) as f32 / 32.0,
-            ];
-            for ch in 0..channels {
-                let v = if ch < 3 {
-                    rgb[ch] * c.value_range
-                } else {
-                    c.extra_channels[ch - 3]
-                };
-                match c.layout {
-                    Layout::Nchw => data[(ch * t + y) * t + x] = v,
-                    Layout::Nhwc => data[(y * t + x) * channels + ch] = v,
-                }
-            }
-        }
-    }
-    let shape = match c.layout {
-        Layout::Nchw => vec![1, channels, t, t],
-        Layout::Nhwc => vec![1, t, t, channels],
-    };
-    Tensor { shape, data }
-}
-
 /// `value` with `decimals` decimals and `unit`, or "n/a" when the FLOPs
 /// could not be counted (NaN).
 fn counted(value: f64, decimals: usize, unit: &str) -> String {
@@ -327,88 +196,44 @@ fn counted(value: f64, decimals: usize, unit: &str) -> String {
 pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
     let store = Store::open_default()?;
     init_runtime(&store)?;
-    let threads = args.threads.unwrap_or_else(seer_runtime::physical_cores);
-    let tuning = args.tuning.tuning();
-    let matmul = matmul_peak(1024, threads, tuning, if args.count_only { 1 } else { 10 })?;
-    let ids: Vec<String> = if args.models.is_empty() {
-        DEFAULT_MODELS.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.models.clone()
+    let options = SpeedOptions {
+        models: args.models.clone(),
+        tile: args.tile,
+        threads: args.threads.unwrap_or_else(seer_runtime::physical_cores),
+        rounds: args.rounds,
+        count_only: args.count_only,
+        engines: args
+            .engine
+            .iter()
+            .map(|e| match e {
+                Engine::Ort => SpeedEngine::Ort,
+                Engine::Native => SpeedEngine::Native,
+            })
+            .collect(),
+        tuning: args.tuning.tuning(),
     };
-    let rounds = args.rounds.max(1);
-    let mut models = Vec::new();
-    for id in &ids {
-        let convention = UpscaleConvention::from_spec(store.model(id)?)?;
-        let path = store.ensure(id, &NoProgress)?;
-        let input = tile_tensor(&convention, args.tile);
-        // Some graphs (waifu2x CUNet's data-dependent crops) defeat the
-        // static shape walk; their speed is still measured, FLOPs shown n/a.
-        let counted = CostModel::from_file(&path)
-            .map_err(anyhow::Error::from)
-            .and_then(|mut cost| {
-                Ok(cost.macs(&[input.shape.iter().map(|&d| d as i64).collect()])?)
-            });
-        let gflop = match counted {
-            Ok(macs) => 2.0 * macs as f64 / 1e9,
-            Err(e) => {
-                eprintln!("{id}: operations not counted ({e:#})");
-                f64::NAN
-            }
-        };
-        let px = f64::from(args.tile) * f64::from(args.tile);
-        if args.count_only {
-            out_line(&format!(
-                "{id}: {gflop:.2} GFLOP per {}² input, {:.3} MFLOP per input pixel",
-                args.tile,
-                gflop * 1e3 / px
-            ));
-            continue;
-        }
-        for engine in &args.engine {
-            let choice = match engine {
-                Engine::Ort => EngineChoice::Ort,
-                Engine::Native => EngineChoice::Native,
-            };
-            let mut loaded = match SeerEngine::open(&path, id, threads, choice, tuning) {
-                Ok(loaded) => loaded,
-                Err(why @ RuntimeError::NativeUnsupported { .. }) => {
-                    eprintln!("{id}: not timed natively ({:#})", anyhow::Error::from(why));
-                    continue;
-                }
-                Err(other) => return Err(other.into()),
-            };
-            let runs = [input.clone()];
-            loaded.time_bare_runs(&runs, 1)?;
-            let cpu_before = cpu_seconds();
-            let seconds = loaded.time_bare_runs(&runs, rounds)? / rounds as f64;
-            let timed = (seconds, (cpu_seconds() - cpu_before) / rounds as f64);
-            let (seconds, cpu) = timed;
-            models.push(ModelSpeed {
-                model: id.clone(),
-                engine: *engine,
-                tile: args.tile,
-                gflop_per_tile: gflop,
-                mflop_per_lr_px: gflop * 1e3 / px,
-                ms_per_tile: seconds * 1000.0,
-                cpu_ms_per_tile: cpu * 1000.0,
-                lr_kpx_per_s: px / 1000.0 / seconds,
-                gflop_per_s: gflop / seconds,
-                percent_of_matmul_peak: 100.0 * gflop / seconds / matmul.gflop_per_s,
-            });
-        }
-    }
-    let result = SpeedResult {
-        threads,
-        tuning,
-        matmul,
-        models,
-    };
+    let result = measure_speed(&store, &options, &crate::progress::cancel_on_ctrl_c())?;
     if args.json {
         return print_json(&result);
     }
+    for skipped in &result.skipped {
+        eprintln!("{}: {}", skipped.model, skipped.reason);
+    }
+    for count in &result.counts {
+        out_line(&format!(
+            "{}: {} GFLOP per {}² input, {} MFLOP per input pixel",
+            count.model,
+            counted(count.gflop_per_tile, 2, ""),
+            result.tile,
+            counted(count.mflop_per_lr_px, 3, "")
+        ));
+    }
+    if args.count_only {
+        return Ok(());
+    }
     out_line(&format!(
         "{} threads; MatMul 1024³ peak {:.1} GFLOP/s; tile {}² input pixels, context included",
-        result.threads, result.matmul.gflop_per_s, args.tile
+        result.threads, result.matmul.gflop_per_s, result.tile
     ));
     let rows: Vec<Vec<String>> = result
         .models
@@ -417,8 +242,8 @@ pub fn upscale_speed(args: UpscaleSpeedArgs) -> anyhow::Result<()> {
             vec![
                 m.model.clone(),
                 match m.engine {
-                    Engine::Ort => "ORT".into(),
-                    Engine::Native => "native".into(),
+                    SpeedEngine::Ort => "ORT".into(),
+                    SpeedEngine::Native => "native".into(),
                 },
                 counted(m.mflop_per_lr_px, 3, ""),
                 format!("{:.1}", m.ms_per_tile),

@@ -98,10 +98,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         seconds: started.elapsed().as_secs_f64(),
     };
     let text = serde_json::to_string_pretty(&summary)?;
-    seer_models::files::write_atomic(&args.out.join("summary.json"), text.as_bytes())?;
+    seer_core::atomic::write_atomic(&args.out.join("summary.json"), text.as_bytes())?;
     let page = crate::demo_page::render("seer demo", &sections);
     let index = args.out.join("index.html");
-    seer_models::files::write_atomic(&index, page.as_bytes())?;
+    seer_core::atomic::write_atomic(&index, page.as_bytes())?;
     print_summary(&summary, &index);
     Ok(())
 }

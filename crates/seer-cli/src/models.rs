@@ -257,7 +257,7 @@ fn import(args: ImportArgs) -> anyhow::Result<()> {
     };
     let model = seer_models::import_file(format, &args.file, args.weights.as_deref())?;
     let bytes = seer_onnx::encode(&model);
-    seer_models::files::write_atomic(&args.out, &bytes)
+    seer_core::atomic::write_atomic(&args.out, &bytes)
         .with_context(|| format!("writing {}", args.out.display()))?;
     let graph = model.graph.as_ref();
     println!(

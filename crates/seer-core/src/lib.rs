@@ -1,5 +1,6 @@
 //! seer-core: types shared by every seer crate.
 
+pub mod atomic;
 pub mod cancel;
 pub mod cpu_time;
 pub mod error;

@@ -67,6 +67,15 @@ pub enum EvalError {
     /// The model cache failed.
     #[error(transparent)]
     Models(#[from] seer_models::StoreError),
+    /// An upscaler could not be built or run.
+    #[error(transparent)]
+    Upscale(#[from] seer_upscale::UpscaleError),
+    /// A model could not be loaded or run.
+    #[error(transparent)]
+    Runtime(#[from] seer_runtime::RuntimeError),
+    /// A model's operations could not be counted.
+    #[error(transparent)]
+    Flops(#[from] seer_onnx::FlopsError),
 }
 
 impl HasErrorKind for EvalError {
@@ -83,6 +92,9 @@ impl HasErrorKind for EvalError {
             EvalError::Gallery(e) => e.kind(),
             EvalError::Image(e) => e.kind(),
             EvalError::Video(e) => e.kind(),
+            EvalError::Upscale(e) => e.kind(),
+            EvalError::Runtime(e) => e.kind(),
+            EvalError::Flops(e) => e.kind(),
         }
     }
 }

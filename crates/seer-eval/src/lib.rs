@@ -13,7 +13,9 @@
 //! * [`EvalError`]: what the drivers return on failure; option errors name
 //!   the options field, never a CLI flag.
 //! * [`upscale`]: PSNR/SSIM of an upscaler on a dataset
-//!   ([`upscale::quality`]).
+//!   ([`upscale::quality`]), model speed against the MatMul peak
+//!   ([`upscale::speed`]) and the pipeline's overhead around the model
+//!   ([`upscale::overhead`]).
 
 pub mod dataset;
 pub mod error;

@@ -279,7 +279,7 @@ pub(crate) fn check_not_input(
     output: &std::path::Path,
 ) -> Result<(), FaceError> {
     match input {
-        crate::ImageInput::Path(path) if seer_imgproc::atomic::same_file(path, output) => {
+        crate::ImageInput::Path(path) if seer_core::atomic::same_file(path, output) => {
             Err(FaceError::OutputIsInput {
                 path: output.to_path_buf(),
             })
@@ -289,7 +289,7 @@ pub(crate) fn check_not_input(
 }
 
 pub(crate) fn check_output_folder(path: &std::path::Path) -> Result<(), FaceError> {
-    match seer_imgproc::atomic::missing_output_folder(path) {
+    match seer_core::atomic::missing_output_folder(path) {
         None => Ok(()),
         Some(dir) => Err(FaceError::NoOutputFolder { dir }),
     }

@@ -8,13 +8,13 @@
 //! hold them (ICC: PNG, JPEG, WebP, TIFF; EXIF: PNG, JPEG, WebP), with the
 //! EXIF orientation reset to "upright". The caller chooses the format.
 
-use crate::atomic::write_atomic_with;
 use crate::format::{format_of_content, format_of_path, is_supported};
 use crate::ImageError;
 use image::codecs::webp::WebPEncoder;
 use image::codecs::{bmp::BmpEncoder, jpeg::JpegEncoder, png::PngEncoder, tiff::TiffEncoder};
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, RgbImage};
+use seer_core::atomic::{write_atomic_with, Access};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -363,7 +363,7 @@ pub fn write_image(
     check_format(format)?;
     let name = path.display().to_string();
     let mut written = MetadataWritten::default();
-    let result: Result<(), EncodeOrIo> = write_atomic_with(path, |w| {
+    let result: Result<(), EncodeOrIo> = write_atomic_with(path, Access::Shared, |w| {
         written = encode_seekable(image, format, metadata, &mut *w).map_err(EncodeOrIo::Encode)?;
         w.flush()?;
         Ok(())

@@ -1,7 +1,6 @@
 //! seer-imgproc: image decode/encode, conversions between images and
 //! model tensors, MATLAB-style bicubic resizing and quality metrics.
 
-pub mod atomic;
 pub mod convert;
 pub mod draw;
 pub mod format;

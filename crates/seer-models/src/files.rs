@@ -1,7 +1,8 @@
-//! File helpers for the cache: checksums and crash-safe writes.
+//! File helpers for the cache: checksums and disk usage (crash-safe
+//! writes are `seer_core::atomic`).
 
 use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 /// Lower-case hex sha256 of a file's contents.
@@ -22,37 +23,6 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 /// Lower-case hex sha256 of bytes.
 pub fn sha256_bytes(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
-}
-
-/// Writes `bytes` to `path` so that `path` is either absent or complete:
-/// the data goes to a temporary file in the same folder, is flushed to disk,
-/// then renamed over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".partial-")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    // Temporary files are created private (0600); a finished result is an
-    // ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
-    Ok(())
-}
-
-/// Flushes a folder's entries (best effort; makes renames durable).
-pub fn sync_dir(dir: &Path) {
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
 }
 
 /// Total size in bytes of the files below `path` (0 if absent).
@@ -77,17 +47,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn atomic_write_replaces_whole_file() {
+    fn checksums_match_known_values() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a/b.onnx");
-        write_atomic(&path, b"first").unwrap();
-        write_atomic(&path, b"second").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        let leftovers = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
-        assert_eq!(leftovers, 1, "no temporary files stay behind");
+        let path = dir.path().join("b.onnx");
+        std::fs::write(&path, b"second").unwrap();
         assert_eq!(
             sha256_file(&path).unwrap(),
             "16367aacb67a4a017c8da8ab95682ccb390863780f7114dda0a0e0c55644c7c4"
         );
+        assert_eq!(sha256_bytes(b"second"), sha256_file(&path).unwrap());
+        assert_eq!(disk_usage(dir.path()), 6);
     }
 }

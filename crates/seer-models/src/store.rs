@@ -10,9 +10,10 @@
 //! - `tmp/` downloads and extractions in progress (never read as results).
 
 use crate::catalog::{Catalog, FileSpec, Format, ModelSpec, PackageSpec};
-use crate::files::{disk_usage, sha256_bytes, sha256_file, sync_dir, write_atomic};
+use crate::files::{disk_usage, sha256_bytes, sha256_file};
 use crate::import::{self, ImportError};
 use crate::{fetch, StoreError};
+use seer_core::atomic::{sync_dir, write_atomic};
 use seer_core::progress::Progress;
 use seer_onnx::ModelProto;
 use serde::Serialize;
@@ -166,6 +167,9 @@ impl Store {
             progress.start(&format!("importing {}", model.id), None);
             let onnx_model = self.import_model(&model)?;
             let bytes = seer_onnx::encode(&onnx_model);
+            if let Some(folder) = load.parent() {
+                std::fs::create_dir_all(folder).map_err(|e| StoreError::io(folder, e))?;
+            }
             write_atomic(&load, &bytes).map_err(|e| StoreError::io(&load, e))?;
             progress.finish();
             tracing::info!(model = %model.id, path = %load.display(), "imported");

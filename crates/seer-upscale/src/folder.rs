@@ -10,9 +10,9 @@
 use crate::error::describe;
 use crate::job::{FileUpscale, ImageJob, ImageUpscaler};
 use crate::UpscaleError;
+use seer_core::atomic::clean_stale_partials;
 use seer_core::progress::Progress;
 use seer_core::CancelToken;
-use seer_imgproc::atomic::clean_stale_partials;
 use seer_models::Store;
 use serde::Serialize;
 use std::collections::BTreeSet;

@@ -226,7 +226,7 @@ impl<'a> ImageUpscaler<'a> {
         progress: &dyn Progress,
         cancel: &CancelToken,
     ) -> Result<FileUpscale, UpscaleError> {
-        if seer_imgproc::atomic::same_file(input, output) {
+        if seer_core::atomic::same_file(input, output) {
             return Err(UpscaleError::SameFile {
                 path: output.display().to_string(),
             });
@@ -251,7 +251,7 @@ impl<'a> ImageUpscaler<'a> {
 /// Fails with [`UpscaleError::NoOutputFolder`] when the folder that would
 /// hold `path` does not exist.
 pub fn require_output_folder(path: &Path) -> Result<(), UpscaleError> {
-    match seer_imgproc::atomic::missing_output_folder(path) {
+    match seer_core::atomic::missing_output_folder(path) {
         None => Ok(()),
         Some(dir) => Err(UpscaleError::NoOutputFolder {
             folder: dir.display().to_string(),

@@ -32,11 +32,10 @@
 mod alpha;
 pub mod convention;
 pub mod error;
-pub mod flops;
 pub mod folder;
 pub mod job;
 pub mod memory;
-pub mod overhead;
+pub mod model_inputs;
 pub mod plan;
 mod stage;
 pub mod target;

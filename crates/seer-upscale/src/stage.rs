@@ -75,45 +75,9 @@ impl Stage {
         Ok(out)
     }
 
-    /// The model input for one tile: core plus context (and the extension
-    /// to `pad_multiple`), values scaled, constant channels appended.
-    pub(crate) fn tile_input(&self, image: &Rgb32FImage, tile: &Tile) -> (Tensor, u32, u32) {
-        let c = &self.convention;
-        let (w, h) = image.dimensions();
-        let (in_w, in_h) = tile_input_size(c, tile);
-        let x0 = i64::from(tile.x) - i64::from(c.pad);
-        let y0 = i64::from(tile.y) - i64::from(c.pad);
-        let plane = (in_w * in_h) as usize;
-        let channels = c.input_channels();
-        let mut data = vec![0.0f32; plane * channels];
-        let put = |data: &mut [f32], ch: usize, idx: usize, v: f32| match c.layout {
-            Layout::Nchw => data[ch * plane + idx] = v,
-            Layout::Nhwc => data[idx * channels + ch] = v,
-        };
-        for ty in 0..in_h {
-            let sy = source_index(y0 + i64::from(ty), h, c.pad_mode);
-            for tx in 0..in_w {
-                let sx = source_index(x0 + i64::from(tx), w, c.pad_mode);
-                let p = image.get_pixel(sx, sy).0;
-                let idx = (ty * in_w + tx) as usize;
-                for (ch, v) in p.iter().enumerate() {
-                    put(&mut data, ch, idx, v * c.value_range);
-                }
-                for (k, v) in c.extra_channels.iter().enumerate() {
-                    put(&mut data, 3 + k, idx, *v);
-                }
-            }
-        }
-        let shape = match c.layout {
-            Layout::Nchw => vec![1, channels, in_h as usize, in_w as usize],
-            Layout::Nhwc => vec![1, in_h as usize, in_w as usize, channels],
-        };
-        (Tensor { shape, data }, in_w, in_h)
-    }
-
-    /// The loaded model (for benchmarks that run it directly).
-    pub(crate) fn engine_mut(&mut self) -> &mut Engine {
-        &mut self.engine
+    /// The model input for one tile (see [`tile_input`]).
+    fn tile_input(&self, image: &Rgb32FImage, tile: &Tile) -> (Tensor, u32, u32) {
+        tile_input(&self.convention, image, tile)
     }
 
     /// Copies the part of `output` that belongs to `tile` into `out`.
@@ -244,4 +208,43 @@ pub(crate) fn tile_input_size(c: &UpscaleConvention, tile: &Tile) -> (u32, u32) 
     let in_w = (tile.width + 2 * c.pad).div_ceil(m) * m;
     let in_h = (tile.height + 2 * c.pad).div_ceil(m) * m;
     (in_w, in_h)
+}
+
+/// The model input for one tile of a model with convention `c`: core plus context (and the extension
+/// to `pad_multiple`), values scaled, constant channels appended.
+pub(crate) fn tile_input(
+    c: &UpscaleConvention,
+    image: &Rgb32FImage,
+    tile: &Tile,
+) -> (Tensor, u32, u32) {
+    let (w, h) = image.dimensions();
+    let (in_w, in_h) = tile_input_size(c, tile);
+    let x0 = i64::from(tile.x) - i64::from(c.pad);
+    let y0 = i64::from(tile.y) - i64::from(c.pad);
+    let plane = (in_w * in_h) as usize;
+    let channels = c.input_channels();
+    let mut data = vec![0.0f32; plane * channels];
+    let put = |data: &mut [f32], ch: usize, idx: usize, v: f32| match c.layout {
+        Layout::Nchw => data[ch * plane + idx] = v,
+        Layout::Nhwc => data[idx * channels + ch] = v,
+    };
+    for ty in 0..in_h {
+        let sy = source_index(y0 + i64::from(ty), h, c.pad_mode);
+        for tx in 0..in_w {
+            let sx = source_index(x0 + i64::from(tx), w, c.pad_mode);
+            let p = image.get_pixel(sx, sy).0;
+            let idx = (ty * in_w + tx) as usize;
+            for (ch, v) in p.iter().enumerate() {
+                put(&mut data, ch, idx, v * c.value_range);
+            }
+            for (k, v) in c.extra_channels.iter().enumerate() {
+                put(&mut data, 3 + k, idx, *v);
+            }
+        }
+    }
+    let shape = match c.layout {
+        Layout::Nchw => vec![1, channels, in_h as usize, in_w as usize],
+        Layout::Nhwc => vec![1, in_h as usize, in_w as usize, channels],
+    };
+    (Tensor { shape, data }, in_w, in_h)
 }

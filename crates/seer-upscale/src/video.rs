@@ -446,7 +446,7 @@ pub fn upscale_video(
     options: &VideoUpscaleOptions,
     progress: &dyn Progress,
 ) -> Result<VideoUpscaleReport, UpscaleError> {
-    if seer_imgproc::atomic::same_file(input, output) {
+    if seer_core::atomic::same_file(input, output) {
         return Err(UpscaleError::SameFile {
             path: output.display().to_string(),
         });

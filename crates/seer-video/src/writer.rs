@@ -44,20 +44,6 @@ pub struct VideoWriter {
     temp: TempFile,
 }
 
-/// `dir/.NAME.partial-PID.EXT`: hidden, unique per process, and with the
-/// output's extension so FFmpeg picks the same container.
-fn temp_path_for(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "video".into());
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.partial-{}.{ext}", std::process::id()))
-}
-
 /// The temporary output file: deleted when dropped, unless kept. Declared
 /// after the muxer that writes it, so the muxer closes it first.
 struct TempFile {
@@ -110,7 +96,13 @@ impl VideoWriter {
             }
         };
         let temp = TempFile {
-            path: temp_path_for(path),
+            // With the output's extension, so FFmpeg picks the same container.
+            path: seer_core::atomic::partial_path(path, true).map_err(|source| {
+                VideoError::WriteIo {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?,
             keep: false,
         };
         // From here on any early return drops `output`, then `temp`, which
@@ -304,12 +296,13 @@ impl VideoWriter {
             .write_trailer()
             .map_err(|e| self.write_error("finishing the file", e))?;
         drop(output); // closes the file
-        std::fs::rename(&self.temp.path, &self.final_path).map_err(|source| {
-            VideoError::WriteIo {
+        std::fs::File::open(&self.temp.path)
+            .and_then(|file| file.sync_all())
+            .and_then(|()| seer_core::atomic::commit_partial(&self.temp.path, &self.final_path))
+            .map_err(|source| VideoError::WriteIo {
                 path: self.final_path.clone(),
                 source,
-            }
-        })?;
+            })?;
         self.temp.keep = true;
         Ok(WriteSummary {
             path: self.final_path.clone(),

@@ -7,12 +7,12 @@
 //! the baseline. [`bench_dataset`] does this for every image of a folder
 //! (`seer bench upscale`).
 
+use crate::upscale::cost::PlanCost;
 use image::RgbImage;
 use seer_core::progress::Progress;
 use seer_core::CancelToken;
 use seer_imgproc::{imresize_bicubic_rgb8, psnr_y, ssim_y};
 use seer_models::Store;
-use seer_upscale::flops::ChainCost;
 use seer_upscale::{EngineChoice, UpscaleError, UpscaleOptions, Upscaled, Upscaler};
 use std::path::{Path, PathBuf};
 
@@ -45,18 +45,16 @@ pub struct ImageScore {
 }
 
 /// Fills the score's FLOP figures from the operation count of the chain
-/// (`cost`, built for the upscaler's plan) at tile size `tile`.
-pub fn add_cost(
-    score: &mut ImageScore,
-    cost: &mut ChainCost,
-    scale: u32,
-    tile: u32,
-) -> Result<(), UpscaleError> {
+/// (`cost`, built for the upscaler's plan) at tile size `tile`; a graph
+/// whose operations cannot be counted leaves them empty.
+pub fn add_cost(score: &mut ImageScore, cost: &mut PlanCost, scale: u32, tile: u32) {
     let (w, h) = (score.hr_size.0 / scale, score.hr_size.1 / scale);
-    let flop = 2.0 * cost.image_macs(w, h, tile)? as f64;
-    score.mflop_per_lr_px = Some(flop / 1e6 / (f64::from(w) * f64::from(h)));
+    let Ok(macs) = cost.image_macs(w, h, tile) else {
+        return;
+    };
+    let flop = 2.0 * macs as f64;
+    score.mflop_per_lr_px = Some(flop / 1e6 / (f64::from(w) * f64::from(h)).max(1.0));
     score.gflop_per_s = Some(flop / 1e9 / score.seconds.max(1e-9));
-    Ok(())
 }
 
 /// The HR image cropped (top-left kept) to a multiple of `scale` per side.
@@ -215,7 +213,8 @@ pub fn bench_dataset(
     };
     let mut upscaler = Upscaler::with_progress(store, &job.model, &options, progress)?;
     upscaler.set_cancel(cancel.clone());
-    let mut cost = ChainCost::new(store, upscaler.plan())?;
+    // Counting is best effort: some graphs defeat the static shape walk.
+    let mut cost = PlanCost::new(store, upscaler.plan()).ok();
     let mut images = Vec::new();
     for path in &files {
         cancel.check()?;
@@ -225,7 +224,9 @@ pub fn bench_dataset(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let mut score = score_image(&mut upscaler, &name, &hr, progress)?;
-        add_cost(&mut score, &mut cost, job.scale, job.tile)?;
+        if let Some(cost) = cost.as_mut() {
+            add_cost(&mut score, cost, job.scale, job.tile);
+        }
         images.push(score);
     }
     let n = images.len() as f64;

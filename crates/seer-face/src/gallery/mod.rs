@@ -547,7 +547,13 @@ impl Gallery {
         }
         subjects.sort_by(|a, b| a.name.cmp(&b.name));
         let sealed = archive::seal(&subjects, key.unwrap_or(&self.key))?;
-        write_atomically(out, &sealed)?;
+        seer_core::atomic::write_private(out, &sealed).map_err(|source| {
+            GalleryError::ArchiveIo {
+                action: "write",
+                path: out.to_path_buf(),
+                source,
+            }
+        })?;
         self.store().append_audit(now(), "export", "", caller)?;
         Ok(subjects.len())
     }
@@ -751,39 +757,6 @@ fn load(
         subjects[owner].embeddings += 1;
     }
     Ok((subjects, matrix))
-}
-
-/// Writes `bytes` to `path` through a private temporary file beside it,
-/// synced and renamed, so a half-written archive never exists under `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), GalleryError> {
-    use std::io::Write;
-    let io = |source| GalleryError::ArchiveIo {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export".to_string());
-    let temp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-    let result = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.map_err(io)
 }
 
 fn invalid_name(what: &'static str, value: &str, why: &str) -> GalleryError {

@@ -121,7 +121,7 @@ pub fn rewrite_video(
     mut edit: impl FnMut(u64, &mut RgbImage),
 ) -> Result<seer_video::WriteSummary, FaceError> {
     check_output_folder(output)?;
-    if seer_imgproc::atomic::same_file(input, output) {
+    if seer_core::atomic::same_file(input, output) {
         return Err(FaceError::OutputIsInput {
             path: output.to_path_buf(),
         });

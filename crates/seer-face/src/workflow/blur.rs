@@ -174,12 +174,11 @@ pub fn blur_image_file(
             path: output.to_path_buf(),
             source,
         })?;
-    seer_imgproc::atomic::write_atomic_with(output, |w| {
-        std::io::Write::write_all(w, bytes.get_ref())
-    })
-    .map_err(|source| FaceError::Write {
-        path: output.to_path_buf(),
-        source,
+    seer_core::atomic::write_atomic(output, bytes.get_ref()).map_err(|source| {
+        FaceError::Write {
+            path: output.to_path_buf(),
+            source,
+        }
     })?;
     Ok(BlurReport {
         input: input.label(),

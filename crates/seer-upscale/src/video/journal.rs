@@ -9,7 +9,7 @@ use crate::UpscaleError;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Version of the journal and segment file formats.
@@ -273,15 +273,8 @@ impl WorkFolder {
                 source,
             }
         })?;
-        let temp = self.file(&format!("{JOURNAL}.tmp"));
-        let write = || -> std::io::Result<()> {
-            let mut file = File::create(&temp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            std::fs::rename(&temp, self.file(JOURNAL))?;
-            self.sync()
-        };
-        write().map_err(|e| self.io_error(e))
+        seer_core::atomic::write_atomic(&self.file(JOURNAL), text.as_bytes())
+            .map_err(|e| self.io_error(e))
     }
 
     /// Fsyncs the folder so renames and new files in it are durable.

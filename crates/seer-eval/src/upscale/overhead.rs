@@ -1,18 +1,19 @@
 //! How much time seer's upscaling pipeline adds around the model: the full
 //! [`Upscaler::upscale_rgb`] path (8-bit → float, tile extraction with
 //! context, model, crop-merge, float → 8-bit; image decoding excluded)
-//! against a bare loop of ONNX Runtime `Session::run` calls on the very
-//! same tile tensors, built before the clock starts.
+//! against a bare loop of model runs on the very same tile tensors, built
+//! before the clock starts by the upscaler's own code
+//! ([`seer_upscale::model_inputs`]).
 
-use crate::flops::ChainCost;
-use crate::stage::{Stage, StageLimits};
-use crate::{UpscaleConvention, UpscaleError, UpscaleOptions, Upscaler};
+use crate::upscale::cost::PlanCost;
+use crate::EvalError;
 use image::RgbImage;
 use seer_core::cpu_time::process_cpu_seconds as cpu_seconds;
 use seer_core::progress::NoProgress;
 use seer_models::Store;
-use seer_runtime::Engine;
-use seer_runtime::Tuning;
+use seer_runtime::{Engine, Tuning};
+use seer_upscale::model_inputs::tile_tensors;
+use seer_upscale::{UpscaleConvention, UpscaleOptions, Upscaler};
 use std::time::Instant;
 
 /// Timings of the pipeline and of the bare model loop on one image.
@@ -26,7 +27,7 @@ pub struct OverheadReport {
     pub image_size: (u32, u32),
     /// Largest tile side, input pixels (context included).
     pub tile: u32,
-    /// ONNX Runtime intra-op threads.
+    /// Intra-op threads.
     pub threads: usize,
     /// ONNX Runtime settings of the bare loop.
     pub tuning: Tuning,
@@ -40,7 +41,7 @@ pub struct OverheadReport {
     pub mflop_per_lr_px: f64,
     /// Seconds per image through the full pipeline.
     pub pipeline_seconds: f64,
-    /// Seconds per image of bare `Session::run` calls.
+    /// Seconds per image of bare model runs.
     pub bare_seconds: f64,
     /// Pipeline throughput, GFLOP/s.
     pub pipeline_gflop_per_s: f64,
@@ -69,43 +70,36 @@ pub fn measure_overhead(
     tuning: Tuning,
     image: &RgbImage,
     rounds: usize,
-) -> Result<OverheadReport, UpscaleError> {
+) -> Result<OverheadReport, EvalError> {
     let rounds = rounds.max(1);
     let (w, h) = image.dimensions();
     let mut upscaler = Upscaler::new(store, model, options)?;
     let plan = upscaler.plan().clone();
     let [id] = plan.chain.as_slice() else {
-        return Err(UpscaleError::Output {
-            model: plan.chain.join(" -> "),
-            detail: "the overhead is measured for one model at its native scale; \
-                     choose a scale the model has natively"
-                .into(),
+        return Err(EvalError::InvalidOption {
+            option: "scale",
+            why: format!(
+                "needs a chain of one model to measure the overhead, {} has {} ({}); \
+                 choose a scale the model has natively",
+                model,
+                plan.chain.len(),
+                plan.chain.join(" -> ")
+            ),
         });
     };
-    let mut cost = ChainCost::new(store, &plan)?;
-    let macs = cost.image_macs(w, h, options.tile)? as f64;
+    let macs = PlanCost::new(store, &plan)?.image_macs(w, h, options.tile)? as f64;
 
     // The bare loop: the same tiles, built by the same code, run directly.
     let convention = UpscaleConvention::from_spec(store.model(id)?)?;
     let path = store.ensure(id, &NoProgress)?;
-    let engine = Engine::open(&path, id, options.threads.max(1), options.engine, tuning)?;
-    let mut stage = Stage::new(convention, engine);
-    let limits = StageLimits {
-        tile: options.tile.max(1),
-        max_pixels: options.max_pixels,
-    };
-    let tiles = stage.tiles(w, h, limits)?;
-    let float = image::DynamicImage::ImageRgb8(image.clone()).to_rgb32f();
-    let tensors: Vec<_> = tiles
-        .iter()
-        .map(|t| stage.tile_input(&float, t).0)
-        .collect();
-    let engine = stage.engine_name().to_string();
-    stage.engine_mut().time_bare_runs(&tensors, 1)?;
+    let tensors = tile_tensors(&convention, image, options.tile, options.max_pixels)?;
+    let mut engine = Engine::open(&path, id, options.threads.max(1), options.engine, tuning)?;
+    let engine_name = engine.name().to_string();
+    engine.time_bare_runs(&tensors, 1)?;
     let cpu = cpu_seconds();
-    let bare = stage.engine_mut().time_bare_runs(&tensors, rounds)? / rounds as f64;
+    let bare = engine.time_bare_runs(&tensors, rounds)? / rounds as f64;
     let bare_cpu = (cpu_seconds() - cpu) / rounds as f64;
-    drop(stage);
+    drop(engine);
 
     // The full pipeline.
     upscaler.upscale_rgb(image, &NoProgress)?;
@@ -121,12 +115,12 @@ pub fn measure_overhead(
     let gflop = 2.0 * macs / 1e9;
     Ok(OverheadReport {
         model: id.clone(),
-        engine,
+        engine: engine_name,
         image_size: (w, h),
         tile: options.tile,
         threads: options.threads,
         tuning,
-        tiles: tiles.len(),
+        tiles: tensors.len(),
         rounds,
         gmac_per_image: macs / 1e9,
         mflop_per_lr_px: 2.0 * macs / 1e6 / (kpx * 1000.0),
