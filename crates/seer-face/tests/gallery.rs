@@ -401,7 +401,11 @@ fn an_enrolment_failing_midway_leaves_no_half_subject() {
     drop(g);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(count("SELECT count(*) FROM subjects"), 1, "only a is enrolled");
+    assert_eq!(
+        count("SELECT count(*) FROM subjects"),
+        1,
+        "only a is enrolled"
+    );
     assert_eq!(count("SELECT count(*) FROM embeddings"), 1);
 }
 

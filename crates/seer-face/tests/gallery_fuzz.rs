@@ -32,8 +32,13 @@ fn archive() -> &'static [u8] {
     ARCHIVE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let mut g = Gallery::open_or_create(&dir.path().join("g.db"), key()).unwrap();
-        g.enroll_with_photos("Alice Example", &[synthetic(1), synthetic(2)], &[vec![7u8; 300]], "op")
-            .unwrap();
+        g.enroll_with_photos(
+            "Alice Example",
+            &[synthetic(1), synthetic(2)],
+            &[vec![7u8; 300]],
+            "op",
+        )
+        .unwrap();
         g.enroll("Bob Sample", &[synthetic(3)], "op").unwrap();
         let out = dir.path().join("g.seerx");
         g.export(&out, None, "op").unwrap();
@@ -54,7 +59,11 @@ fn import(bytes: &[u8]) -> Result<usize, ErrorKind> {
         Err(err) => {
             assert!(g.subjects().is_empty(), "a failed import left subjects");
             assert_eq!(g.embedding_count(), 0, "a failed import left descriptors");
-            assert_eq!(g.audit().unwrap().len(), audit, "a failed import was audited");
+            assert_eq!(
+                g.audit().unwrap().len(),
+                audit,
+                "a failed import was audited"
+            );
             Err(err.kind())
         }
     }
@@ -74,8 +83,8 @@ fn a_failed_import_into_a_new_file_leaves_no_file() {
     let input = dir.path().join("in.seerx");
     std::fs::write(&input, &bytes).unwrap();
     let target = dir.path().join("new.db");
-    let err = import_gallery(&GalleryLocation::file(&target), key(), &input, None, "fuzz")
-        .unwrap_err();
+    let err =
+        import_gallery(&GalleryLocation::file(&target), key(), &input, None, "fuzz").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()

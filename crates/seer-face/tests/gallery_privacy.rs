@@ -57,7 +57,9 @@ fn utf16be(text: &str) -> Vec<u8> {
 fn trace_of(bytes: &[u8], text: &str) -> bool {
     let lower = bytes.to_ascii_lowercase();
     let t = text.to_ascii_lowercase();
-    contains(&lower, t.as_bytes()) || contains(&lower, &utf16le(&t)) || contains(&lower, &utf16be(&t))
+    contains(&lower, t.as_bytes())
+        || contains(&lower, &utf16le(&t))
+        || contains(&lower, &utf16be(&t))
 }
 
 #[test]
@@ -89,7 +91,10 @@ fn names_are_sealed_and_a_forgotten_name_leaves_no_trace_in_the_file() {
     assert!(g.forget("Alice Example", "op").unwrap());
     let audit = g.audit().unwrap();
     let alice = k.pseudonym("Alice Example");
-    assert!(alice.starts_with("subject:") && alice.len() == 8 + 16, "{alice}");
+    assert!(
+        alice.starts_with("subject:") && alice.len() == 8 + 16,
+        "{alice}"
+    );
     let subjects: Vec<&str> = audit.iter().map(|a| a.subject.as_str()).collect();
     assert_eq!(
         subjects,
@@ -101,7 +106,8 @@ fn names_are_sealed_and_a_forgotten_name_leaves_no_trace_in_the_file() {
             &{
                 let mut both = [alice.clone(), k.pseudonym("Bob Sample")];
                 both.sort();
-                both.join(";").replace(&k.pseudonym("Bob Sample"), "Bob Sample")
+                both.join(";")
+                    .replace(&k.pseudonym("Bob Sample"), "Bob Sample")
             },
             alice.as_str(),
             k.pseudonym("alice example").as_str(),
@@ -116,7 +122,10 @@ fn names_are_sealed_and_a_forgotten_name_leaves_no_trace_in_the_file() {
 
     let bytes = gallery_bytes(&path);
     assert!(!trace_of(&bytes, "Alice"), "a trace of the forgotten name");
-    assert!(!trace_of(&bytes, "Example"), "a trace of the forgotten name");
+    assert!(
+        !trace_of(&bytes, "Example"),
+        "a trace of the forgotten name"
+    );
     // The export archive is sealed as a whole: no names in it either.
     let mut g = Gallery::open_existing(&GalleryLocation::file(&path), k.clone()).unwrap();
     let archive = dir.path().join("g.seerx");
@@ -165,7 +174,9 @@ fn make_v1_gallery(dir: &Path, path: &Path, k: &GalleryKey) {
         .prepare("SELECT id, subject_id, nonce, ciphertext, created FROM embeddings ORDER BY id")
         .unwrap();
     let rows: Vec<(i64, i64, Vec<u8>, Vec<u8>, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -234,7 +245,10 @@ fn a_plain_name_gallery_is_migrated_on_open_and_a_wrong_key_changes_nothing() {
         .collect();
     assert_eq!(
         subjects,
-        [("Alice Example".to_string(), 2), ("Bob Sample".to_string(), 1)]
+        [
+            ("Alice Example".to_string(), 2),
+            ("Bob Sample".to_string(), 1)
+        ]
     );
     let m = g.identify(&synthetic(2), 1);
     assert_eq!(m[0].subject, "Bob Sample");
@@ -264,27 +278,41 @@ fn a_plain_name_gallery_is_migrated_on_open_and_a_wrong_key_changes_nothing() {
         })
         .unwrap();
     assert_eq!(version, b"2");
-    assert!(conn.execute("DELETE FROM audit", []).is_err(), "still append-only");
+    assert!(
+        conn.execute("DELETE FROM audit", []).is_err(),
+        "still append-only"
+    );
     drop(conn);
     let bytes = gallery_bytes(&path);
     for name in ["Alice", "Bob Sample", "Carol"] {
-        assert!(!trace_of(&bytes, name), "{name} still readable after migration");
+        assert!(
+            !trace_of(&bytes, name),
+            "{name} still readable after migration"
+        );
     }
 }
 
 #[test]
 fn weak_and_malformed_keys_are_refused_with_the_reason() {
-    for text in ["00".repeat(32), "ff".repeat(32), "0102030405060701".repeat(4)] {
+    for text in [
+        "00".repeat(32),
+        "ff".repeat(32),
+        "0102030405060701".repeat(4),
+    ] {
         let err = GalleryKey::from_hex(&text).unwrap_err();
         assert!(matches!(err, GalleryError::BadKey { .. }), "{err}");
         assert!(err.to_string().contains("weak"), "{err}");
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
     }
     // 64 characters but 65 bytes: named as a non-hex character.
-    let err = GalleryKey::from_hex(&("0".repeat(63) + "é")).unwrap_err().to_string();
+    let err = GalleryKey::from_hex(&("0".repeat(63) + "é"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("non-hex character"), "{err}");
     assert!(!err.contains("got 64"), "{err}");
-    let err = GalleryKey::from_hex(&"a1".repeat(20)).unwrap_err().to_string();
+    let err = GalleryKey::from_hex(&"a1".repeat(20))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("expected 64 hex characters, got 40"), "{err}");
 }
 
@@ -318,9 +346,14 @@ fn key_files_are_read_bounded_and_must_be_files() {
 /// Text of SQLite's own messages, which must not reach the user.
 fn has_raw_sqlite_text(message: &str) -> bool {
     let m = message.to_lowercase();
-    ["sqlite", "file is not a database", "unable to open database", "disk i/o"]
-        .iter()
-        .any(|t| m.contains(t))
+    [
+        "sqlite",
+        "file is not a database",
+        "unable to open database",
+        "disk i/o",
+    ]
+    .iter()
+    .any(|t| m.contains(t))
 }
 
 #[test]
@@ -355,7 +388,11 @@ fn opening_an_existing_gallery_never_creates_one() {
         .map(|e| e.unwrap().file_name())
         .collect();
     names.sort();
-    assert_eq!(names, ["empty.db", "folder.db"], "no journal files appeared");
+    assert_eq!(
+        names,
+        ["empty.db", "folder.db"],
+        "no journal files appeared"
+    );
     assert_eq!(std::fs::metadata("/dev/null").unwrap().len(), 0);
 
     // Enrolling into an empty file someone made: refused, not overwritten.

@@ -11,8 +11,8 @@ use super::GalleryError;
 use crate::embed::{Embedding, EMBEDDING_SIZE};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use std::path::Path;
 use hmac::{KeyInit as _, Mac};
+use std::path::Path;
 use zeroize::Zeroize;
 
 /// HMAC-SHA256.
@@ -93,7 +93,11 @@ impl GalleryKey {
     pub fn from_hex(text: &str) -> Result<GalleryKey, GalleryError> {
         let text = text.trim();
         let bad = |detail: String| GalleryError::BadKey { detail };
-        if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| !c.is_ascii_hexdigit()) {
+        if let Some((at, c)) = text
+            .chars()
+            .enumerate()
+            .find(|(_, c)| !c.is_ascii_hexdigit())
+        {
             let shown = if c.is_ascii_graphic() {
                 format!("{c:?}")
             } else {
@@ -446,7 +450,10 @@ mod tests {
             ("00".repeat(32), "all 32 bytes are 0x00"),
             ("ff".repeat(32), "all 32 bytes are 0xff"),
             ("0102".repeat(16), "only 2 distinct byte values"),
-            ("00010203040506".repeat(4) + "00010203", "only 7 distinct byte values"),
+            (
+                "00010203040506".repeat(4) + "00010203",
+                "only 7 distinct byte values",
+            ),
         ] {
             let err = GalleryKey::from_hex(&text).unwrap_err();
             assert!(matches!(err, GalleryError::BadKey { .. }), "{err:?}");

@@ -60,7 +60,9 @@ pub enum GalleryError {
     #[error("no gallery key: set {KEY_ENV} to 64 hex characters (a 32-byte key, e.g. from `openssl rand -hex 32`) or give a key file holding them")]
     MissingKey,
     /// No gallery exists where one must (identify, forget, export …).
-    #[error("no gallery at {location}: it does not exist; enrol a subject first, which creates it")]
+    #[error(
+        "no gallery at {location}: it does not exist; enrol a subject first, which creates it"
+    )]
     NoGallery {
         /// The location, as [`GalleryLocation::label`] names it.
         location: String,
@@ -401,7 +403,11 @@ impl Gallery {
     }
 
     #[cfg(feature = "postgres")]
-    fn open_postgres(url: &str, key: GalleryKey, on_empty: OnEmpty) -> Result<Gallery, GalleryError> {
+    fn open_postgres(
+        url: &str,
+        key: GalleryKey,
+        on_empty: OnEmpty,
+    ) -> Result<Gallery, GalleryError> {
         let (store, label) = postgres::PostgresStore::connect(url)?;
         Gallery::with_store(Box::new(store), PathBuf::from(label), key, on_empty)
     }

@@ -139,8 +139,8 @@ pub(crate) fn connect(path: &Path, create: bool) -> Result<(Connection, bool), G
         source,
     };
     // Never let SQLite create the file: it exists now.
-    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
-        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(open_error)?;
