@@ -79,15 +79,22 @@ fn enroll_identify_list_forget_and_audit() {
         })
         .collect();
     // Each identification is recorded with the subjects it named; the one
-    // after `forget` named nobody.
+    // after `forget` named nobody. The forgotten subject appears everywhere
+    // only as one keyed pseudonym, never by name.
+    let pseudonym = actions[1].1;
+    assert!(
+        pseudonym.starts_with("subject:") && pseudonym.len() > "subject:".len() + 8,
+        "{actions:?}"
+    );
+    assert!(!out.contains("obama"), "{out}");
     assert_eq!(
         actions,
         [
             ("create", ""),
-            ("enroll", "obama"),
+            ("enroll", pseudonym),
             ("enroll", "biden"),
-            ("identify", "biden;obama"),
-            ("forget", "obama"),
+            ("identify", &format!("biden;{pseudonym}")),
+            ("forget", pseudonym),
             ("identify", ""),
         ]
     );
@@ -157,7 +164,7 @@ fn keys_come_from_a_file_and_wrong_or_missing_keys_are_refused() {
     let out = common::seer()
         .args(["face", "subjects", "--gallery"])
         .arg(&g)
-        .env("SEER_GALLERY_KEY", "f".repeat(64))
+        .env("SEER_GALLERY_KEY", "0123456789abcdef".repeat(4))
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -204,7 +211,7 @@ fn export_then_import_restores_the_subjects_and_a_wrong_key_imports_nothing() {
         .args(["face", "import", "--gallery"])
         .arg(&other)
         .arg(&archive)
-        .env("SEER_GALLERY_KEY", "e".repeat(64))
+        .env("SEER_GALLERY_KEY", "fedcba9876543210".repeat(4))
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -225,4 +232,155 @@ fn bench_faces_finds_every_labelled_subject() {
     assert_eq!(totals["misses"], 0, "{totals}");
     assert_eq!(totals["false_accepts"], 0, "{totals}");
     assert_eq!(totals["rank1_accuracy"], 1.0, "{totals}");
+}
+
+/// Runs `seer ARGS…` with the test key set; its exit status and stderr.
+fn seer_err(args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let out = common::seer()
+        .args(args)
+        .env("SEER_GALLERY_KEY", KEY)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn commands_on_a_missing_or_empty_gallery_fail_clearly_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.db");
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let photo = faces("gallery/obama/1.jpg");
+    let blurred = dir.path().join("out.jpg");
+    let export = dir.path().join("out.seerx");
+    for (gallery, want) in [
+        (&missing, "does not exist"),
+        (&empty, "is not a seer face gallery"),
+    ] {
+        let g = gallery.as_os_str();
+        let runs: Vec<Vec<&std::ffi::OsStr>> = vec![
+            vec![
+                "face".as_ref(),
+                "identify".as_ref(),
+                "--gallery".as_ref(),
+                g,
+                photo.as_os_str(),
+            ],
+            vec![
+                "face".as_ref(),
+                "subjects".as_ref(),
+                "--gallery".as_ref(),
+                g,
+            ],
+            vec!["face".as_ref(), "audit".as_ref(), "--gallery".as_ref(), g],
+            vec![
+                "face".as_ref(),
+                "forget".as_ref(),
+                "--gallery".as_ref(),
+                g,
+                "x".as_ref(),
+            ],
+            vec![
+                "face".as_ref(),
+                "export".as_ref(),
+                "--gallery".as_ref(),
+                g,
+                export.as_os_str(),
+            ],
+            vec![
+                "face".as_ref(),
+                "blur".as_ref(),
+                "--except-gallery".as_ref(),
+                g,
+                photo.as_os_str(),
+                blurred.as_os_str(),
+            ],
+        ];
+        for args in runs {
+            let (success, err) = seer_err(&args);
+            assert!(!success, "{args:?} succeeded");
+            assert!(err.contains(want), "{args:?}: {err}");
+            assert!(!err.to_lowercase().contains("sqlite"), "{args:?}: {err}");
+        }
+    }
+    // Enrolling into the empty file refuses to overwrite it.
+    let (success, err) = seer_err(&[
+        "face".as_ref(),
+        "enroll".as_ref(),
+        "--subject".as_ref(),
+        "obama".as_ref(),
+        "--gallery".as_ref(),
+        empty.as_os_str(),
+        photo.as_os_str(),
+    ]);
+    assert!(!success);
+    assert!(err.contains("is not a seer face gallery"), "{err}");
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["empty.db"], "a command created a file");
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+}
+
+#[test]
+#[cfg(unix)]
+fn identify_on_a_read_only_gallery_fails_and_audits_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.db");
+    ok(&seer(
+        &g,
+        &["enroll", "--subject", "obama"],
+        &[faces("gallery/obama/1.jpg")],
+    ));
+    let audit_before = ok(&seer(&g, &["audit", "--json"], &[]));
+    std::fs::set_permissions(&g, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = seer(&g, &["identify"], &[faces("gallery/obama/2.jpg")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write the audit entry"), "{err}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("obama"),
+        "a result was shown without its audit entry"
+    );
+    std::fs::set_permissions(&g, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(ok(&seer(&g, &["audit", "--json"], &[])), audit_before);
+}
+
+#[test]
+fn the_gallery_file_holds_no_subject_name_and_audit_shows_names_of_the_enrolled() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.db");
+    ok(&seer(
+        &g,
+        &["enroll", "--subject", "Barack Obama"],
+        &[faces("gallery/obama/1.jpg")],
+    ));
+    ok(&seer(
+        &g,
+        &["enroll", "--subject", "Joe Biden"],
+        &[faces("gallery/biden/1.jpg")],
+    ));
+    ok(&seer(&g, &["forget", "Joe Biden"], &[]));
+    let mut bytes = std::fs::read(&g).unwrap();
+    for suffix in ["-wal", "-journal"] {
+        let mut name = g.as_os_str().to_owned();
+        name.push(suffix);
+        bytes.extend(std::fs::read(name).unwrap_or_default());
+    }
+    for name in ["Obama", "Biden"] {
+        assert!(
+            !bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{name} is readable in the file"
+        );
+    }
+    let audit = ok(&seer(&g, &["audit"], &[]));
+    assert!(audit.contains("Barack Obama"), "{audit}");
+    assert!(!audit.contains("Biden"), "{audit}");
+    assert!(audit.contains("subject:"), "{audit}");
 }

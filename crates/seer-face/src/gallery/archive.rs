@@ -193,4 +193,52 @@ mod tests {
             Err(ArchiveError::NotAnArchive)
         ));
     }
+
+    /// The plaintext of a small real archive (what `seal` encrypts).
+    fn plaintext() -> Vec<u8> {
+        let key = GalleryKey::from_bytes([5; 32]);
+        let subjects = vec![ArchiveSubject {
+            name: "Alice Example".to_string(),
+            created: 1_700_000_000,
+            embeddings: vec![Embedding {
+                values: vec![0.25; EMBEDDING_SIZE],
+            }],
+            photos: vec![vec![9; 40]],
+        }];
+        let sealed = seal(&subjects, &key).unwrap();
+        let h = header();
+        key.open_archive(&sealed[h.len()..], &h).unwrap()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 1000,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Behind the key: malformed plaintext (random, truncated, a byte
+        /// flipped) is parsed without panicking, as `Malformed` or as a
+        /// well-formed list; a truncation is always `Malformed`.
+        #[test]
+        fn the_parser_never_panics_on_malformed_plaintext(
+            random in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+            cut in 0usize..10_000,
+            at in 0usize..10_000,
+            mask in 1u8..=255,
+        ) {
+            let plain = plaintext();
+            let outcome = |bytes: &[u8]| match parse(bytes) {
+                Ok(_) | Err(ArchiveError::Malformed(_)) => true,
+                Err(_) => false,
+            };
+            proptest::prop_assert!(outcome(&random));
+            let truncated = parse(&plain[..cut % plain.len()]);
+            proptest::prop_assert!(matches!(truncated, Err(ArchiveError::Malformed(_))));
+            let mut flipped = plain.clone();
+            let at = at % flipped.len();
+            flipped[at] ^= mask;
+            proptest::prop_assert!(outcome(&flipped));
+        }
+    }
 }

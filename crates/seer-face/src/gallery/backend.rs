@@ -2,14 +2,16 @@
 //! implementation (the default; PostgreSQL in [`super::postgres`] behind
 //! the `postgres` feature).
 //!
-//! A store keeps only what [`super::Gallery`] hands it: names, times, the
-//! key check value, audit entries and sealed (nonce, ciphertext) rows.
-//! Encryption happens above the trait, so no store sees a descriptor or a
-//! photo in the clear.
+//! A store keeps only what [`super::Gallery`] hands it: blind indexes and
+//! sealed names, times, the key check value, audit entries (subjects as
+//! pseudonyms) and sealed (nonce, ciphertext) rows. Encryption happens
+//! above the trait, so no store sees a name, a descriptor or a photo in the
+//! clear; the one exception is [`GalleryStore::migrate_plain_names`],
+//! which rewrites an old gallery's plain names with the key.
 
 use super::archive::ArchiveSubject;
 use super::store::{self, FileState, SealedRow, SubjectRow};
-use super::{AuditEntry, GalleryError};
+use super::{AuditEntry, GalleryError, GalleryKey};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,18 @@ pub(crate) type SealedPair = (Vec<u8>, Vec<u8>);
 pub(crate) struct SealedSubject {
     pub embeddings: Vec<SealedPair>,
     pub photos: Vec<SealedPair>,
+}
+
+/// A subject to write, with what the store keeps of its name.
+pub(crate) struct NamedSubject<'a> {
+    /// The subject (its name is only used for messages).
+    pub subject: &'a ArchiveSubject,
+    /// The keyed blind index of the name (the lookup key).
+    pub name_index: String,
+    /// The name sealed under the gallery key (nonce, then ciphertext).
+    pub name_sealed: Vec<u8>,
+    /// The pseudonym its audit entries show.
+    pub pseudonym: String,
 }
 
 /// Seals one subject's data once its row id is known.
@@ -35,7 +49,11 @@ pub(crate) trait GalleryStore: Send {
     fn create(&mut self, check_value: &[u8], now: i64, caller: &str) -> Result<(), GalleryError>;
     /// Brings an existing gallery's schema up to date (idempotent).
     fn prepare(&mut self) -> Result<(), GalleryError>;
-    /// Every subject row, by name.
+    /// Rewrites a gallery of the format with plain names
+    /// ([`FileState::PlainNames`]) with sealed names and pseudonymised
+    /// audit subjects, in one transaction, then compacts it.
+    fn migrate_plain_names(&mut self, key: &GalleryKey) -> Result<(), GalleryError>;
+    /// Every subject row, in enrolment order.
     fn subject_rows(&mut self) -> Result<Vec<SubjectRow>, GalleryError>;
     /// Every sealed descriptor, in insertion order.
     fn sealed_rows(&mut self) -> Result<Vec<SealedRow>, GalleryError>;
@@ -48,16 +66,23 @@ pub(crate) trait GalleryStore: Send {
     /// ([`GalleryError::AlreadyEnrolled`]). Returns (row id, created).
     fn write_subjects(
         &mut self,
-        subjects: &[ArchiveSubject],
+        subjects: &[NamedSubject<'_>],
         action: &str,
         caller: &str,
         now: i64,
         refuse_existing: bool,
         seal: &mut Sealer<'_>,
     ) -> Result<Vec<(i64, i64)>, GalleryError>;
-    /// Deletes subject `name` with its rows and appends a `forget` entry, in
-    /// one transaction; its row id, or `None` (nothing written) if absent.
-    fn forget(&mut self, name: &str, caller: &str, now: i64) -> Result<Option<i64>, GalleryError>;
+    /// Deletes the subject with blind index `name_index` with its rows and
+    /// appends a `forget` entry naming `pseudonym`, in one transaction; its
+    /// row id, or `None` (nothing written) if absent.
+    fn forget(
+        &mut self,
+        name_index: &str,
+        pseudonym: &str,
+        caller: &str,
+        now: i64,
+    ) -> Result<Option<i64>, GalleryError>;
     /// Rewrites storage so deleted rows linger nowhere.
     fn compact(&mut self) -> Result<(), GalleryError>;
     /// Appends one audit entry.
@@ -79,12 +104,18 @@ pub(crate) struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating an empty private file when absent) `path`.
-    pub(crate) fn open(path: &Path) -> Result<SqliteStore, GalleryError> {
-        Ok(SqliteStore {
-            conn: store::connect(path)?,
-            path: path.to_path_buf(),
-        })
+    /// Opens the gallery file `path`; when it is absent, creates an empty
+    /// private file if `create`, else [`GalleryError::NoGallery`]. Returns
+    /// the store and whether the file was created now.
+    pub(crate) fn open(path: &Path, create: bool) -> Result<(SqliteStore, bool), GalleryError> {
+        let (conn, created) = store::connect(path, create)?;
+        Ok((
+            SqliteStore {
+                conn,
+                path: path.to_path_buf(),
+            },
+            created,
+        ))
     }
 
     /// A new, empty store in memory, gone when dropped.
@@ -109,6 +140,11 @@ impl GalleryStore for SqliteStore {
         store::ensure_photos_table(&self.conn)
     }
 
+    fn migrate_plain_names(&mut self, key: &GalleryKey) -> Result<(), GalleryError> {
+        store::migrate_v1(&mut self.conn, key)?;
+        store::compact(&self.conn)
+    }
+
     fn subject_rows(&mut self) -> Result<Vec<SubjectRow>, GalleryError> {
         store::subject_rows(&self.conn)
     }
@@ -123,7 +159,7 @@ impl GalleryStore for SqliteStore {
 
     fn write_subjects(
         &mut self,
-        subjects: &[ArchiveSubject],
+        subjects: &[NamedSubject<'_>],
         action: &str,
         caller: &str,
         now: i64,
@@ -137,15 +173,19 @@ impl GalleryStore for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut existing = Vec::new();
         let mut ids = Vec::new();
-        for s in subjects {
-            let found = store::find_subject(&tx, &s.name)?;
+        for named in subjects {
+            let s = named.subject;
+            let found = store::find_subject(&tx, &named.name_index)?;
             if found.is_some() {
                 existing.push(s.name.clone());
             }
             let created = s.created.min(now);
             let (id, created) = match found {
                 Some(found) => found,
-                None => (store::insert_subject(&tx, &s.name, created)?, created),
+                None => (
+                    store::insert_subject(&tx, &named.name_index, &named.name_sealed, created)?,
+                    created,
+                ),
             };
             let sealed = seal(id, s)?;
             for (nonce, ciphertext) in &sealed.embeddings {
@@ -154,7 +194,7 @@ impl GalleryStore for SqliteStore {
             for (nonce, ciphertext) in &sealed.photos {
                 store::insert_photo(&tx, id, nonce, ciphertext, now)?;
             }
-            store::append_audit(&tx, now, action, &s.name, caller)?;
+            store::append_audit(&tx, now, action, &named.pseudonym, caller)?;
             ids.push((id, created));
         }
         if refuse_existing && !existing.is_empty() {
@@ -164,15 +204,21 @@ impl GalleryStore for SqliteStore {
         Ok(ids)
     }
 
-    fn forget(&mut self, name: &str, caller: &str, now: i64) -> Result<Option<i64>, GalleryError> {
+    fn forget(
+        &mut self,
+        name_index: &str,
+        pseudonym: &str,
+        caller: &str,
+        now: i64,
+    ) -> Result<Option<i64>, GalleryError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some((id, _)) = store::find_subject(&tx, name)? else {
+        let Some((id, _)) = store::find_subject(&tx, name_index)? else {
             return Ok(None);
         };
         store::delete_subject(&tx, id)?;
-        store::append_audit(&tx, now, "forget", name, caller)?;
+        store::append_audit(&tx, now, "forget", pseudonym, caller)?;
         tx.commit()?;
         Ok(Some(id))
     }

@@ -42,7 +42,7 @@ pub use search::EmbeddingMatrix;
 
 use crate::embed::{Embedder, Embedding, EMBEDDING_SIZE, SAME_PERSON_DISTANCE};
 use crate::{largest, DetectOptions, Detector, Face, FaceError};
-use backend::{GalleryStore, SealedSubject, SqliteStore};
+use backend::{GalleryStore, NamedSubject, SealedSubject, SqliteStore};
 use image::RgbImage;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -60,7 +60,9 @@ pub enum GalleryError {
     #[error("no gallery key: set {KEY_ENV} to 64 hex characters (a 32-byte key, e.g. from `openssl rand -hex 32`) or give a key file holding them")]
     MissingKey,
     /// No gallery exists where one must (identify, forget, export …).
-    #[error("no gallery at {location}; enrol a subject first")]
+    #[error(
+        "no gallery at {location}: it does not exist; enrol a subject first, which creates it"
+    )]
     NoGallery {
         /// The location, as [`GalleryLocation::label`] names it.
         location: String,
@@ -86,6 +88,34 @@ pub enum GalleryError {
         path: PathBuf,
         /// The I/O error.
         source: std::io::Error,
+    },
+    /// The key file is not a readable file of a sensible size.
+    #[error("cannot use {path} as the gallery key file: {why}")]
+    KeyFileInvalid {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it (never its contents).
+        why: String,
+    },
+    /// The gallery file exists but cannot be inspected.
+    #[error("cannot read the gallery {path}: {source}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The gallery cannot be written, so the audit entry an operation
+    /// must leave cannot be written either; the operation is refused.
+    #[error("cannot write the audit entry of this {action} to {path}: the gallery is read-only (the file or its folder is not writable); every {action} is recorded in the gallery, so make it writable")]
+    ReadOnly {
+        /// The operation: "identification", "enrolment", "forget", "export".
+        action: &'static str,
+        /// The gallery file.
+        path: PathBuf,
+        /// The database's refusal, when it came from there.
+        #[source]
+        source: Option<rusqlite::Error>,
     },
     /// The key does not open this gallery.
     #[error(
@@ -193,14 +223,16 @@ impl seer_core::HasErrorKind for GalleryError {
             | GalleryError::BadKey { .. }
             | GalleryError::WrongKey { .. }
             | GalleryError::NotAGallery { .. }
+            | GalleryError::KeyFileInvalid { .. }
+            | GalleryError::ReadOnly { .. }
             | GalleryError::InvalidName { .. }
             | GalleryError::InvalidEmbedding(_)
             | GalleryError::AlreadyEnrolled { .. } => K::InvalidInput,
             GalleryError::Archive { problem, .. } => problem.kind(),
             GalleryError::NoGallery { .. } | GalleryError::NoSuchSubject { .. } => K::NotFound,
-            GalleryError::KeyFile { source, .. } | GalleryError::ArchiveIo { source, .. } => {
-                K::of_io(source)
-            }
+            GalleryError::KeyFile { source, .. }
+            | GalleryError::ArchiveIo { source, .. }
+            | GalleryError::Unreadable { source, .. } => K::of_io(source),
             GalleryError::Create { .. }
             | GalleryError::Open { .. }
             | GalleryError::Sqlite(_)
@@ -252,9 +284,13 @@ pub fn best_subject(matches: &[Match]) -> Option<&str> {
 pub struct AuditEntry {
     /// Unix seconds (UTC).
     pub time: i64,
-    /// `create`, `enroll` or `forget`.
+    /// `create`, `enroll`, `import`, `identify`, `export` or `forget`.
     pub action: String,
-    /// The subject concerned (empty for `create`).
+    /// The subject concerned (empty for `create` and `export`; for
+    /// `identify` a sorted `;`-separated list). The trail stores each
+    /// subject as its keyed pseudonym `subject:` + 16 hex characters
+    /// ([`GalleryKey::pseudonym`]); [`Gallery::audit`] shows the name of a
+    /// subject still enrolled and the pseudonym of a forgotten one.
     pub subject: String,
     /// Who asked, as the caller named itself.
     pub caller: String,
@@ -280,6 +316,21 @@ pub struct Gallery {
     matrix: EmbeddingMatrix,
     threshold: f32,
     threads: usize,
+    /// The gallery file has no write permission at all (checked when
+    /// opened): writing the audit entry is refused even where the
+    /// operating system would allow it (root).
+    read_only: bool,
+}
+
+/// What opening does with a store that holds no gallery yet.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnEmpty {
+    /// Create the gallery (a file made now, memory, `open` of a database).
+    Create,
+    /// [`GalleryError::NotAGallery`]: an existing file someone else made.
+    NotAGallery,
+    /// [`GalleryError::NoGallery`]: a database without a gallery.
+    NoGallery,
 }
 
 impl std::fmt::Debug for Gallery {
@@ -296,10 +347,19 @@ impl Gallery {
     /// Opens the gallery at `path`, creating it (readable by its owner
     /// only) when the file does not exist. An existing gallery is checked
     /// against `key` before anything else is read, and nothing is written
-    /// when the key is wrong ([`GalleryError::WrongKey`]).
+    /// when the key is wrong ([`GalleryError::WrongKey`]). An existing file
+    /// that is not a gallery (an empty file included) is refused
+    /// ([`GalleryError::NotAGallery`]), never overwritten. A gallery of the
+    /// older format with plain names is migrated (names sealed, audit
+    /// subjects pseudonymised) in one transaction.
     pub fn open_or_create(path: &Path, key: GalleryKey) -> Result<Gallery, GalleryError> {
-        let store = SqliteStore::open(path)?;
-        Gallery::with_store(Box::new(store), path.to_path_buf(), key)
+        let (store, created) = SqliteStore::open(path, true)?;
+        let on_empty = if created {
+            OnEmpty::Create
+        } else {
+            OnEmpty::NotAGallery
+        };
+        Gallery::with_store(Box::new(store), path.to_path_buf(), key, on_empty)
     }
 
     /// Opens the gallery at `location`, creating it when there is none yet
@@ -308,59 +368,95 @@ impl Gallery {
     pub fn open(location: &GalleryLocation, key: GalleryKey) -> Result<Gallery, GalleryError> {
         match location {
             GalleryLocation::File(path) => Gallery::open_or_create(path, key),
-            GalleryLocation::Postgres(url) => Gallery::open_postgres(url, key),
+            GalleryLocation::Postgres(url) => Gallery::open_postgres(url, key, OnEmpty::Create),
             GalleryLocation::Memory => {
                 let store = SqliteStore::in_memory()?;
-                Gallery::with_store(Box::new(store), PathBuf::from(location.label()), key)
+                Gallery::with_store(
+                    Box::new(store),
+                    PathBuf::from(location.label()),
+                    key,
+                    OnEmpty::Create,
+                )
             }
         }
     }
 
-    /// Opens the gallery at `location`, which must exist
-    /// ([`GalleryError::NoGallery`] otherwise; nothing is created).
+    /// Opens the gallery at `location`, which must exist; nothing is ever
+    /// created. A missing file or a database without a gallery is
+    /// [`GalleryError::NoGallery`]; an empty file, a folder or a device is
+    /// [`GalleryError::NotAGallery`]. In-memory galleries never exist
+    /// before they are opened.
     pub fn open_existing(
         location: &GalleryLocation,
         key: GalleryKey,
     ) -> Result<Gallery, GalleryError> {
-        if !location.exists() {
-            return Err(GalleryError::NoGallery {
+        match location {
+            GalleryLocation::File(path) => {
+                let (store, _) = SqliteStore::open(path, false)?;
+                Gallery::with_store(Box::new(store), path.clone(), key, OnEmpty::NotAGallery)
+            }
+            GalleryLocation::Postgres(url) => Gallery::open_postgres(url, key, OnEmpty::NoGallery),
+            GalleryLocation::Memory => Err(GalleryError::NoGallery {
                 location: location.label(),
-            });
+            }),
         }
-        Gallery::open(location, key)
     }
 
     #[cfg(feature = "postgres")]
-    fn open_postgres(url: &str, key: GalleryKey) -> Result<Gallery, GalleryError> {
+    fn open_postgres(
+        url: &str,
+        key: GalleryKey,
+        on_empty: OnEmpty,
+    ) -> Result<Gallery, GalleryError> {
         let (store, label) = postgres::PostgresStore::connect(url)?;
-        Gallery::with_store(Box::new(store), PathBuf::from(label), key)
+        Gallery::with_store(Box::new(store), PathBuf::from(label), key, on_empty)
     }
 
     #[cfg(not(feature = "postgres"))]
-    fn open_postgres(_url: &str, _key: GalleryKey) -> Result<Gallery, GalleryError> {
+    fn open_postgres(
+        _url: &str,
+        _key: GalleryKey,
+        _on_empty: OnEmpty,
+    ) -> Result<Gallery, GalleryError> {
         Err(GalleryError::Postgres(
             "this seer was built without PostgreSQL support (cargo feature `postgres`)".to_string(),
         ))
     }
 
-    /// Checks or creates the gallery in `store`, then decrypts it.
+    /// Checks, migrates or creates the gallery in `store`, then decrypts it.
     fn with_store(
         mut store: Box<dyn GalleryStore>,
         path: PathBuf,
         key: GalleryKey,
+        on_empty: OnEmpty,
     ) -> Result<Gallery, GalleryError> {
         match store.state()? {
-            store::FileState::Empty => {
-                store.create(&key.check_value()?, now(), "seer")?;
-            }
+            store::FileState::Empty => match on_empty {
+                OnEmpty::Create => store.create(&key.check_value()?, now(), "seer")?,
+                OnEmpty::NotAGallery => return Err(GalleryError::NotAGallery { path }),
+                OnEmpty::NoGallery => {
+                    return Err(GalleryError::NoGallery {
+                        location: path.display().to_string(),
+                    })
+                }
+            },
             store::FileState::Gallery(check) => {
                 if !key.matches_check_value(&check) {
                     return Err(GalleryError::WrongKey { path });
                 }
             }
+            store::FileState::PlainNames(check) => {
+                if !key.matches_check_value(&check) {
+                    return Err(GalleryError::WrongKey { path });
+                }
+                store.migrate_plain_names(&key)?;
+            }
         }
         store.prepare()?;
         let (subjects, matrix) = load(store.as_mut(), &key)?;
+        let read_only = std::fs::metadata(&path)
+            .map(|m| m.is_file() && m.permissions().readonly())
+            .unwrap_or(false);
         Ok(Gallery {
             store: std::sync::Mutex::new(store),
             path,
@@ -369,7 +465,34 @@ impl Gallery {
             matrix,
             threshold: SAME_PERSON_DISTANCE,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+            read_only,
         })
+    }
+
+    /// [`GalleryError::ReadOnly`] for `action` when the gallery file has no
+    /// write permission.
+    fn check_writable(&self, action: &'static str) -> Result<(), GalleryError> {
+        if self.read_only {
+            return Err(GalleryError::ReadOnly {
+                action,
+                path: self.path.clone(),
+                source: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// `err` as [`GalleryError::ReadOnly`] when the database refused a
+    /// write because the file or its folder is read-only.
+    fn read_only_error(&self, action: &'static str, err: GalleryError) -> GalleryError {
+        match err {
+            GalleryError::Sqlite(source) if is_read_only(&source) => GalleryError::ReadOnly {
+                action,
+                path: self.path.clone(),
+                source: Some(source),
+            },
+            other => other,
+        }
     }
 
     /// The storage, locked for one operation.
@@ -468,7 +591,24 @@ impl Gallery {
                 check_embedding(e)?;
             }
         }
+        let action_name = match action {
+            "import" => "import",
+            _ => "enrolment",
+        };
+        self.check_writable(action_name)?;
         let key = &self.key;
+        let named = subjects
+            .iter()
+            .map(|s| {
+                let name_index = key.name_index(&s.name);
+                Ok(NamedSubject {
+                    subject: s,
+                    name_sealed: key.seal_name(&s.name, &name_index)?,
+                    name_index,
+                    pseudonym: key.pseudonym(&s.name),
+                })
+            })
+            .collect::<Result<Vec<_>, GalleryError>>()?;
         let mut seal = |id: i64, s: &ArchiveSubject| -> Result<SealedSubject, GalleryError> {
             Ok(SealedSubject {
                 embeddings: s
@@ -487,7 +627,8 @@ impl Gallery {
             .store
             .get_mut()
             .unwrap_or_else(|e| e.into_inner())
-            .write_subjects(subjects, action, caller, now(), refuse_existing, &mut seal)?;
+            .write_subjects(&named, action, caller, now(), refuse_existing, &mut seal)
+            .map_err(|e| self.read_only_error(action_name, e))?;
         for (s, (id, created)) in subjects.iter().zip(ids) {
             let index = match self.subjects.iter().position(|m| m.id == id) {
                 Some(i) => i,
@@ -520,6 +661,7 @@ impl Gallery {
         caller: &str,
     ) -> Result<usize, GalleryError> {
         check_name("caller", caller)?;
+        self.check_writable("export")?;
         let mut subjects = Vec::new();
         for (index, s) in self.subjects.iter().enumerate() {
             let embeddings = (0..self.matrix.len())
@@ -554,7 +696,8 @@ impl Gallery {
                 source,
             }
         })?;
-        self.store().append_audit(now(), "export", "", caller)?;
+        let appended = self.store().append_audit(now(), "export", "", caller);
+        appended.map_err(|e| self.read_only_error("export", e))?;
         Ok(subjects.len())
     }
 
@@ -624,7 +767,10 @@ impl Gallery {
     /// subject is enrolled.
     pub fn forget(&mut self, name: &str, caller: &str) -> Result<bool, GalleryError> {
         check_name("caller", caller)?;
-        let Some(id) = self.store().forget(name, caller, now())? else {
+        self.check_writable("forget")?;
+        let (index, pseudonym) = (self.key.name_index(name), self.key.pseudonym(name));
+        let forgotten = self.store().forget(&index, &pseudonym, caller, now());
+        let Some(id) = forgotten.map_err(|e| self.read_only_error("forget", e))? else {
             return Ok(false);
         };
         if let Some(gone) = self.subjects.iter().position(|s| s.id == id) {
@@ -667,19 +813,53 @@ impl Gallery {
     /// Adds an `identify` audit entry for one identification request (a
     /// photo or a video) by `caller`: its subject is the sorted,
     /// `;`-separated list of the enrolled subjects the request named,
-    /// empty when it named nobody. [`Gallery::identify`] itself only
-    /// searches, so a caller records each request once, after deciding.
+    /// empty when it named nobody; each subject is stored as its
+    /// pseudonym. [`Gallery::identify`] itself only searches, so a caller
+    /// records each request once, after deciding. A gallery that cannot
+    /// be written is [`GalleryError::ReadOnly`]: the entry is never
+    /// skipped.
     pub fn record_identification(&self, named: &[&str], caller: &str) -> Result<(), GalleryError> {
         check_name("caller", caller)?;
-        let mut named: Vec<&str> = named.iter().copied().filter(|n| *n != UNKNOWN).collect();
+        self.check_writable("identification")?;
+        let mut named: Vec<String> = named
+            .iter()
+            .filter(|n| **n != UNKNOWN)
+            .map(|n| self.key.pseudonym(n))
+            .collect();
         named.sort_unstable();
         named.dedup();
-        self.store()
-            .append_audit(now(), "identify", &named.join(";"), caller)
+        let appended = self
+            .store()
+            .append_audit(now(), "identify", &named.join(";"), caller);
+        appended.map_err(|e| self.read_only_error("identification", e))
     }
 
-    /// The audit trail, oldest first.
+    /// The audit trail, oldest first: each pseudonym of a subject still
+    /// enrolled is shown as its name, that of a forgotten subject stays a
+    /// pseudonym (nothing else in the gallery knows the name any more).
     pub fn audit(&self) -> Result<Vec<AuditEntry>, GalleryError> {
+        let names: std::collections::HashMap<String, &str> = self
+            .subjects
+            .iter()
+            .map(|s| (self.key.pseudonym(&s.name), s.name.as_str()))
+            .collect();
+        let mut entries = self.store().audit_rows()?;
+        for entry in &mut entries {
+            if entry.subject.is_empty() {
+                continue;
+            }
+            let shown: Vec<&str> = entry
+                .subject
+                .split(';')
+                .map(|p| names.get(p).copied().unwrap_or(p))
+                .collect();
+            entry.subject = shown.join(";");
+        }
+        Ok(entries)
+    }
+
+    /// The audit trail as stored: subjects as pseudonyms only.
+    pub fn audit_pseudonymous(&self) -> Result<Vec<AuditEntry>, GalleryError> {
         self.store().audit_rows()
     }
 }
@@ -722,16 +902,21 @@ fn load(
     store: &mut dyn GalleryStore,
     key: &GalleryKey,
 ) -> Result<(Vec<Subject>, EmbeddingMatrix), GalleryError> {
-    let mut subjects: Vec<Subject> = store
-        .subject_rows()?
-        .into_iter()
-        .map(|r| Subject {
+    let mut subjects: Vec<Subject> = Vec::new();
+    for r in store.subject_rows()? {
+        let name = key
+            .open_name(&r.name_sealed, &r.name_index)
+            .filter(|name| key.name_index(name) == r.name_index)
+            .ok_or_else(|| GalleryError::Corrupt {
+                detail: format!("the name of subject row {} does not decrypt", r.id),
+            })?;
+        subjects.push(Subject {
             id: r.id,
-            name: r.name,
+            name,
             created: r.created,
             embeddings: 0,
-        })
-        .collect();
+        });
+    }
     let index: std::collections::HashMap<i64, usize> = subjects
         .iter()
         .enumerate()
@@ -757,6 +942,21 @@ fn load(
         subjects[owner].embeddings += 1;
     }
     Ok((subjects, matrix))
+}
+
+/// True when SQLite refused a write because the database is read-only
+/// (file permissions, a read-only folder for its journal, a read-only
+/// mount).
+fn is_read_only(err: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode;
+    matches!(
+        err,
+        rusqlite::Error::SqliteFailure(e, _)
+            if matches!(
+                e.code,
+                ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied
+            )
+    )
 }
 
 fn invalid_name(what: &'static str, value: &str, why: &str) -> GalleryError {

@@ -2,19 +2,25 @@
 //! a `postgres://` or `postgresql://` location.
 //!
 //! The same tables as the SQLite file, prefixed `seer_gallery_`, holding
-//! only what the SQLite store holds: names, times, audit entries and
-//! sealed rows (BYTEA). Every write transaction first takes a
+//! only what the SQLite store holds: blind indexes and sealed names,
+//! times, audit entries (subjects as pseudonyms) and sealed rows (BYTEA).
+//! A version 1 database (plain names) is migrated when opened with its
+//! key, in one transaction. Every write transaction first takes a
 //! transaction-scoped advisory lock, so writers are serialised like
 //! SQLite's `BEGIN IMMEDIATE`. Forgetting runs `VACUUM FULL` on the data
 //! tables so the deleted ciphertexts do not linger in dead tuples.
 //! Connections are unencrypted (`NoTls`): use a local socket or a trusted
 //! network; the data itself is ciphertext.
 
-use super::archive::ArchiveSubject;
-use super::backend::{GalleryStore, Sealer};
+use super::backend::{GalleryStore, NamedSubject, Sealer};
 use super::store::{FileState, SealedRow, SubjectRow};
-use super::{AuditEntry, GalleryError};
+use super::{AuditEntry, GalleryError, GalleryKey};
 use postgres::{Client, GenericClient, NoTls};
+
+/// `version` in `seer_gallery_meta` this code writes.
+const VERSION: &[u8] = b"2";
+/// The version with plain names, migrated when opened.
+const VERSION_PLAIN_NAMES: &[u8] = b"1";
 
 /// The advisory lock key every writer takes ("seergall" in ASCII).
 const WRITE_LOCK: i64 = 0x7365_6572_6761_6c6c;
@@ -26,7 +32,8 @@ CREATE TABLE seer_gallery_meta (
 );
 CREATE TABLE seer_gallery_subjects (
     id BIGSERIAL PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+    name_index TEXT NOT NULL UNIQUE,
+    name_sealed BYTEA NOT NULL,
     created BIGINT NOT NULL
 );
 CREATE TABLE seer_gallery_embeddings (
@@ -136,16 +143,21 @@ impl GalleryStore for PostgresStore {
                 "the database has a seer_gallery_meta table that is not a seer gallery".into(),
             ));
         }
-        if meta(&mut self.client, "version")?.as_deref() != Some(b"1".as_slice()) {
+        let version = meta(&mut self.client, "version")?;
+        let plain_names = version.as_deref() == Some(VERSION_PLAIN_NAMES);
+        if version.as_deref() != Some(VERSION) && !plain_names {
             return Err(GalleryError::Corrupt {
                 detail: "the PostgreSQL gallery has a version this seer does not read".into(),
             });
         }
-        meta(&mut self.client, "key_check")?
-            .map(FileState::Gallery)
-            .ok_or_else(|| GalleryError::Corrupt {
-                detail: "the PostgreSQL gallery has no key check value".into(),
-            })
+        let check = meta(&mut self.client, "key_check")?.ok_or_else(|| GalleryError::Corrupt {
+            detail: "the PostgreSQL gallery has no key check value".into(),
+        })?;
+        Ok(if plain_names {
+            FileState::PlainNames(check)
+        } else {
+            FileState::Gallery(check)
+        })
     }
 
     fn create(&mut self, check_value: &[u8], now: i64, caller: &str) -> Result<(), GalleryError> {
@@ -159,7 +171,7 @@ impl GalleryStore for PostgresStore {
         tx.batch_execute(SCHEMA).map_err(pg)?;
         tx.execute(
             "INSERT INTO seer_gallery_meta (key, value) VALUES ('format', $1), ('version', $2), ('key_check', $3)",
-            &[&b"seer-gallery".as_slice(), &b"1".as_slice(), &check_value],
+            &[&b"seer-gallery".as_slice(), &VERSION, &check_value],
         )
         .map_err(pg)?;
         append(&mut tx, now, "create", "", caller)?;
@@ -170,19 +182,80 @@ impl GalleryStore for PostgresStore {
         Ok(())
     }
 
+    fn migrate_plain_names(&mut self, key: &GalleryKey) -> Result<(), GalleryError> {
+        let mut tx = self.client.transaction().map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(pg)?;
+        if meta(&mut tx, "version")?.as_deref() != Some(VERSION_PLAIN_NAMES) {
+            // Another process migrated it meanwhile.
+            return Ok(());
+        }
+        tx.batch_execute(
+            "ALTER TABLE seer_gallery_subjects ADD COLUMN name_index TEXT, ADD COLUMN name_sealed BYTEA",
+        )
+        .map_err(pg)?;
+        let rows = tx
+            .query("SELECT id, name FROM seer_gallery_subjects", &[])
+            .map_err(pg)?;
+        for r in rows {
+            let (id, name): (i64, String) = (r.get(0), r.get(1));
+            let index = key.name_index(&name);
+            let sealed = key.seal_name(&name, &index)?;
+            tx.execute(
+                "UPDATE seer_gallery_subjects SET name_index = $1, name_sealed = $2 WHERE id = $3",
+                &[&index, &sealed, &id],
+            )
+            .map_err(pg)?;
+        }
+        tx.batch_execute(
+            "ALTER TABLE seer_gallery_subjects DROP COLUMN name,
+                ALTER COLUMN name_index SET NOT NULL,
+                ALTER COLUMN name_sealed SET NOT NULL,
+                ADD CONSTRAINT seer_gallery_subjects_name_index_key UNIQUE (name_index);
+             ALTER TABLE seer_gallery_audit DISABLE TRIGGER seer_gallery_audit_no_change;",
+        )
+        .map_err(pg)?;
+        let entries = tx
+            .query("SELECT id, action, subject FROM seer_gallery_audit", &[])
+            .map_err(pg)?;
+        for r in entries {
+            let (id, action, subject): (i64, String, String) = (r.get(0), r.get(1), r.get(2));
+            let pseudonymised = super::store::pseudonymise_v1_subject(key, &action, &subject);
+            tx.execute(
+                "UPDATE seer_gallery_audit SET subject = $1 WHERE id = $2",
+                &[&pseudonymised, &id],
+            )
+            .map_err(pg)?;
+        }
+        tx.batch_execute(
+            "ALTER TABLE seer_gallery_audit ENABLE TRIGGER seer_gallery_audit_no_change",
+        )
+        .map_err(pg)?;
+        tx.execute(
+            "UPDATE seer_gallery_meta SET value = $1 WHERE key = 'version'",
+            &[&VERSION],
+        )
+        .map_err(pg)?;
+        tx.commit().map_err(pg)?;
+        self.client
+            .batch_execute("VACUUM FULL seer_gallery_subjects, seer_gallery_audit")
+            .map_err(pg)
+    }
+
     fn subject_rows(&mut self) -> Result<Vec<SubjectRow>, GalleryError> {
         Ok(self
             .client
             .query(
-                "SELECT id, name, created FROM seer_gallery_subjects ORDER BY name",
+                "SELECT id, name_index, name_sealed, created FROM seer_gallery_subjects ORDER BY id",
                 &[],
             )
             .map_err(pg)?
             .into_iter()
             .map(|r| SubjectRow {
                 id: r.get(0),
-                name: r.get(1),
-                created: r.get(2),
+                name_index: r.get(1),
+                name_sealed: r.get(2),
+                created: r.get(3),
             })
             .collect())
     }
@@ -211,7 +284,7 @@ impl GalleryStore for PostgresStore {
 
     fn write_subjects(
         &mut self,
-        subjects: &[ArchiveSubject],
+        subjects: &[NamedSubject<'_>],
         action: &str,
         caller: &str,
         now: i64,
@@ -223,11 +296,12 @@ impl GalleryStore for PostgresStore {
             .map_err(pg)?;
         let mut existing = Vec::new();
         let mut ids = Vec::new();
-        for s in subjects {
+        for named in subjects {
+            let s = named.subject;
             let found = tx
                 .query_opt(
-                    "SELECT id, created FROM seer_gallery_subjects WHERE name = $1",
-                    &[&s.name],
+                    "SELECT id, created FROM seer_gallery_subjects WHERE name_index = $1",
+                    &[&named.name_index],
                 )
                 .map_err(pg)?
                 .map(|r| (r.get::<_, i64>(0), r.get::<_, i64>(1)));
@@ -240,8 +314,8 @@ impl GalleryStore for PostgresStore {
                 None => {
                     let row = tx
                         .query_one(
-                            "INSERT INTO seer_gallery_subjects (name, created) VALUES ($1, $2) RETURNING id",
-                            &[&s.name, &created],
+                            "INSERT INTO seer_gallery_subjects (name_index, name_sealed, created) VALUES ($1, $2, $3) RETURNING id",
+                            &[&named.name_index, &named.name_sealed, &created],
                         )
                         .map_err(pg)?;
                     (row.get(0), created)
@@ -260,7 +334,7 @@ impl GalleryStore for PostgresStore {
                         .map_err(pg)?;
                 }
             }
-            append(&mut tx, now, action, &s.name, caller)?;
+            append(&mut tx, now, action, &named.pseudonym, caller)?;
             ids.push((id, created));
         }
         if refuse_existing && !existing.is_empty() {
@@ -270,20 +344,26 @@ impl GalleryStore for PostgresStore {
         Ok(ids)
     }
 
-    fn forget(&mut self, name: &str, caller: &str, now: i64) -> Result<Option<i64>, GalleryError> {
+    fn forget(
+        &mut self,
+        name_index: &str,
+        pseudonym: &str,
+        caller: &str,
+        now: i64,
+    ) -> Result<Option<i64>, GalleryError> {
         let mut tx = self.client.transaction().map_err(pg)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .map_err(pg)?;
         let Some(row) = tx
             .query_opt(
-                "DELETE FROM seer_gallery_subjects WHERE name = $1 RETURNING id",
-                &[&name],
+                "DELETE FROM seer_gallery_subjects WHERE name_index = $1 RETURNING id",
+                &[&name_index],
             )
             .map_err(pg)?
         else {
             return Ok(None);
         };
-        append(&mut tx, now, "forget", name, caller)?;
+        append(&mut tx, now, "forget", pseudonym, caller)?;
         tx.commit().map_err(pg)?;
         Ok(Some(row.get(0)))
     }

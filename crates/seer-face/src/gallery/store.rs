@@ -1,22 +1,29 @@
 //! The SQLite file of a gallery: schema, rows, audit trail, compaction.
 //!
-//! Tables: `subjects(id, name unique, created)`, `embeddings(id,
+//! Tables: `subjects(id, name_index unique, name_sealed, created)` (the
+//! name sealed under the gallery key and found by its keyed blind index,
+//! see [`super::crypto`]), `embeddings(id,
 //! subject_id → subjects ON DELETE CASCADE, nonce, ciphertext, created)`,
-//! `audit(id, time, action, subject, caller)` (triggers refuse UPDATE and
-//! DELETE), `meta(key, value)` (format, version, key check value) and
+//! `audit(id, time, action, subject, caller)` (subjects as keyed
+//! pseudonyms `subject:…`; triggers refuse UPDATE and DELETE), `meta(key, value)` (format, version, key check value) and
 //! `photos(id, subject_id, nonce, ciphertext, created)` (enrolment photos,
 //! only when asked to keep them; added to older files when opened).
 //! Times are Unix seconds (UTC). The file is in WAL mode; foreign keys and
 //! secure delete are switched on for every connection.
+//!
+//! Version 1 files (plain names) are migrated to version 2 when opened
+//! with their key ([`migrate_v1`]), in one transaction, then compacted.
 
-use super::{AuditEntry, GalleryError};
+use super::{AuditEntry, GalleryError, GalleryKey};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
 /// `meta.value` of key `format`.
 const FORMAT: &str = "seer-gallery";
 /// `meta.value` of key `version`.
-const VERSION: &str = "1";
+const VERSION: &str = "2";
+/// The version before names were sealed, migrated when opened.
+const VERSION_PLAIN_NAMES: &str = "1";
 /// `meta` key of the key check value.
 const CHECK_KEY: &str = "key_check";
 
@@ -27,7 +34,8 @@ CREATE TABLE meta (
 );
 CREATE TABLE subjects (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+    name_index TEXT NOT NULL UNIQUE,
+    name_sealed BLOB NOT NULL,
     created INTEGER NOT NULL
 );
 CREATE TABLE embeddings (
@@ -60,6 +68,11 @@ CREATE TABLE audit (
     subject TEXT NOT NULL,
     caller TEXT NOT NULL
 );
+";
+
+/// The triggers keeping the audit trail append-only (dropped and re-made
+/// only by [`migrate_v1`]).
+const AUDIT_TRIGGERS: &str = "
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
@@ -72,6 +85,9 @@ pub(crate) enum FileState {
     Empty,
     /// A seer gallery with this key check value.
     Gallery(Vec<u8>),
+    /// A version 1 gallery (plain names) with this key check value, to be
+    /// migrated once the key is checked.
+    PlainNames(Vec<u8>),
 }
 
 /// One stored, still encrypted, embedding row.
@@ -81,31 +97,58 @@ pub(crate) struct SealedRow {
     pub ciphertext: Vec<u8>,
 }
 
-/// One subject row.
+/// One subject row; the name is still sealed.
 pub(crate) struct SubjectRow {
     pub id: i64,
-    pub name: String,
+    pub name_index: String,
+    pub name_sealed: Vec<u8>,
     pub created: i64,
 }
 
-/// Opens (creating an empty file, readable by its owner only, when absent)
-/// the database at `path`. Nothing is written to an existing file.
-pub(crate) fn connect(path: &Path) -> Result<Connection, GalleryError> {
-    if !path.exists() {
-        create_private_file(path)?;
-    }
+/// Opens the database file at `path`. An absent file is created (empty,
+/// readable by its owner only) when `create`, else it is
+/// [`GalleryError::NoGallery`]; a folder, a device, a pipe or an empty
+/// file someone else made is [`GalleryError::NotAGallery`]. Nothing is
+/// written to an existing file. Returns the connection and whether the
+/// file was created now.
+pub(crate) fn connect(path: &Path, create: bool) -> Result<(Connection, bool), GalleryError> {
+    let not_gallery = || GalleryError::NotAGallery {
+        path: path.to_path_buf(),
+    };
+    let created = match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() || m.len() == 0 => return Err(not_gallery()),
+        Ok(_) => false,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !create {
+                return Err(GalleryError::NoGallery {
+                    location: path.display().to_string(),
+                });
+            }
+            create_private_file(path)?;
+            true
+        }
+        Err(source) => {
+            return Err(GalleryError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
     let open_error = |source| GalleryError::Open {
         path: path.to_path_buf(),
         source,
     };
-    let conn = Connection::open(path).map_err(open_error)?;
+    // Never let SQLite create the file: it exists now.
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(open_error)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(open_error)?;
     conn.pragma_update(None, "secure_delete", "ON")
         .map_err(open_error)?;
-    Ok(conn)
+    Ok((conn, created))
 }
 
 /// A private, empty database in memory, set up like [`connect`].
@@ -172,7 +215,8 @@ pub(crate) fn inspect(conn: &Connection, path: &Path) -> Result<FileState, Galle
         return Err(not_gallery());
     }
     let version = meta(conn, "version")?;
-    if version.as_deref() != Some(VERSION.as_bytes()) {
+    let plain_names = version.as_deref() == Some(VERSION_PLAIN_NAMES.as_bytes());
+    if version.as_deref() != Some(VERSION.as_bytes()) && !plain_names {
         return Err(GalleryError::Corrupt {
             detail: format!(
                 "{} has gallery version {:?}; this seer reads version {VERSION}",
@@ -181,11 +225,105 @@ pub(crate) fn inspect(conn: &Connection, path: &Path) -> Result<FileState, Galle
             ),
         });
     }
-    meta(conn, CHECK_KEY)?
-        .map(FileState::Gallery)
-        .ok_or_else(|| GalleryError::Corrupt {
-            detail: format!("{} has no key check value", path.display()),
-        })
+    let check = meta(conn, CHECK_KEY)?.ok_or_else(|| GalleryError::Corrupt {
+        detail: format!("{} has no key check value", path.display()),
+    })?;
+    Ok(if plain_names {
+        FileState::PlainNames(check)
+    } else {
+        FileState::Gallery(check)
+    })
+}
+
+/// Rewrites a version 1 gallery (plain subject names, plain names in the
+/// audit trail) as version 2 in one transaction: each name sealed under
+/// `key` with its blind index, each audit subject replaced by its
+/// pseudonym, the version bumped. The caller compacts the file afterwards
+/// so the plain names linger nowhere. A gallery another process migrated
+/// meanwhile is left alone.
+pub(crate) fn migrate_v1(conn: &mut Connection, key: &GalleryKey) -> Result<(), GalleryError> {
+    // Foreign keys must be off while `subjects` is rebuilt, else dropping
+    // the old table would cascade to every descriptor; they cannot change
+    // inside a transaction.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = migrate_v1_transaction(conn, key);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    result
+}
+
+fn migrate_v1_transaction(conn: &mut Connection, key: &GalleryKey) -> Result<(), GalleryError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if meta(&tx, "version")?.as_deref() != Some(VERSION_PLAIN_NAMES.as_bytes()) {
+        return Ok(());
+    }
+    let old: Vec<(i64, String, i64)> = {
+        let mut stmt = tx.prepare("SELECT id, name, created FROM subjects ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    tx.execute_batch(
+        "CREATE TABLE subjects_v2 (
+            id INTEGER PRIMARY KEY,
+            name_index TEXT NOT NULL UNIQUE,
+            name_sealed BLOB NOT NULL,
+            created INTEGER NOT NULL
+        );",
+    )?;
+    for (id, name, created) in &old {
+        let index = key.name_index(name);
+        tx.execute(
+            "INSERT INTO subjects_v2 (id, name_index, name_sealed, created) VALUES (?1, ?2, ?3, ?4)",
+            params![id, index, key.seal_name(name, &index)?, created],
+        )?;
+    }
+    tx.execute_batch(
+        "DROP TABLE subjects;
+         ALTER TABLE subjects_v2 RENAME TO subjects;
+         DROP TRIGGER audit_no_update;
+         DROP TRIGGER audit_no_delete;",
+    )?;
+    let entries: Vec<(i64, String, String)> = {
+        let mut stmt = tx.prepare("SELECT id, action, subject FROM audit ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (id, action, subject) in entries {
+        let pseudonymised = pseudonymise_v1_subject(key, &action, &subject);
+        tx.execute(
+            "UPDATE audit SET subject = ?1 WHERE id = ?2",
+            params![pseudonymised, id],
+        )?;
+    }
+    tx.execute_batch(AUDIT_TRIGGERS)?;
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'version'",
+        [VERSION.as_bytes()],
+    )?;
+    let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if dangling != 0 {
+        return Err(GalleryError::Corrupt {
+            detail: format!("{dangling} rows belong to no subject; the gallery was not migrated"),
+        });
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The version 2 audit subject of a version 1 entry: the pseudonym of the
+/// name, or for `identify` of each `;`-separated name; empty stays empty.
+pub(crate) fn pseudonymise_v1_subject(key: &GalleryKey, action: &str, subject: &str) -> String {
+    if subject.is_empty() {
+        return String::new();
+    }
+    if action == "identify" {
+        let mut names: Vec<String> = subject.split(';').map(|n| key.pseudonym(n)).collect();
+        names.sort_unstable();
+        names.join(";")
+    } else {
+        key.pseudonym(subject)
+    }
 }
 
 fn meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>, GalleryError> {
@@ -213,6 +351,7 @@ pub(crate) fn create(
     tx.execute_batch(SCHEMA)?;
     tx.execute_batch(PHOTOS)?;
     tx.execute_batch(AUDIT)?;
+    tx.execute_batch(AUDIT_TRIGGERS)?;
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('format', ?1), ('version', ?2), (?3, ?4)",
         params![
@@ -227,14 +366,16 @@ pub(crate) fn create(
     Ok(())
 }
 
-/// Every subject row, by name.
+/// Every subject row, in enrolment order.
 pub(crate) fn subject_rows(conn: &Connection) -> Result<Vec<SubjectRow>, GalleryError> {
-    let mut stmt = conn.prepare("SELECT id, name, created FROM subjects ORDER BY name")?;
+    let mut stmt =
+        conn.prepare("SELECT id, name_index, name_sealed, created FROM subjects ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
         Ok(SubjectRow {
             id: r.get(0)?,
-            name: r.get(1)?,
-            created: r.get(2)?,
+            name_index: r.get(1)?,
+            name_sealed: r.get(2)?,
+            created: r.get(3)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -254,25 +395,31 @@ pub(crate) fn sealed_rows(conn: &Connection) -> Result<Vec<SealedRow>, GalleryEr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The row id and creation time of subject `name`, if enrolled.
+/// The row id and creation time of the subject with blind index
+/// `name_index`, if enrolled.
 pub(crate) fn find_subject(
     conn: &Connection,
-    name: &str,
+    name_index: &str,
 ) -> Result<Option<(i64, i64)>, GalleryError> {
     Ok(conn
         .query_row(
-            "SELECT id, created FROM subjects WHERE name = ?1",
-            [name],
+            "SELECT id, created FROM subjects WHERE name_index = ?1",
+            [name_index],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?)
 }
 
-/// Adds subject `name`; its row id.
-pub(crate) fn insert_subject(conn: &Connection, name: &str, now: i64) -> Result<i64, GalleryError> {
+/// Adds a subject by its blind index and sealed name; its row id.
+pub(crate) fn insert_subject(
+    conn: &Connection,
+    name_index: &str,
+    name_sealed: &[u8],
+    now: i64,
+) -> Result<i64, GalleryError> {
     conn.execute(
-        "INSERT INTO subjects (name, created) VALUES (?1, ?2)",
-        params![name, now],
+        "INSERT INTO subjects (name_index, name_sealed, created) VALUES (?1, ?2, ?3)",
+        params![name_index, name_sealed, now],
     )?;
     Ok(conn.last_insert_rowid())
 }
