@@ -256,9 +256,14 @@ fn commands_on_a_missing_or_empty_gallery_fail_clearly_and_create_nothing() {
     let photo = faces("gallery/obama/1.jpg");
     let blurred = dir.path().join("out.jpg");
     let export = dir.path().join("out.seerx");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let folder = elsewhere.path().to_path_buf();
+    let null = std::path::PathBuf::from("/dev/null");
     for (gallery, want) in [
         (&missing, "does not exist"),
         (&empty, "is not a seer face gallery"),
+        (&folder, "is not a seer face gallery"),
+        (&null, "is not a seer face gallery"),
     ] {
         let g = gallery.as_os_str();
         let runs: Vec<Vec<&std::ffi::OsStr>> = vec![
@@ -324,6 +329,11 @@ fn commands_on_a_missing_or_empty_gallery_fail_clearly_and_create_nothing() {
         .collect();
     left.sort();
     assert_eq!(left, ["empty.db"], "a command created a file");
+    let in_folder = std::fs::read_dir(&folder).unwrap().count();
+    assert_eq!(
+        in_folder, 0,
+        "a command wrote into the folder given as gallery"
+    );
     assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
 }
 
