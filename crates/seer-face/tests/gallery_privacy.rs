@@ -11,6 +11,9 @@ use seer_face::{Embedding, Gallery, GalleryError, GalleryKey, GalleryLocation};
 use std::path::{Path, PathBuf};
 
 /// A key that passes the strength check (`seed` varies it).
+/// One stored embedding row: id, subject id, nonce, ciphertext, creation time.
+type EmbeddingRow = (i64, i64, Vec<u8>, Vec<u8>, i64);
+
 fn key(seed: u8) -> GalleryKey {
     let mut bytes = [0u8; 32];
     for (i, b) in bytes.iter_mut().enumerate() {
@@ -173,7 +176,7 @@ fn make_v1_gallery(dir: &Path, path: &Path, k: &GalleryKey) {
     let mut stmt = from
         .prepare("SELECT id, subject_id, nonce, ciphertext, created FROM embeddings ORDER BY id")
         .unwrap();
-    let rows: Vec<(i64, i64, Vec<u8>, Vec<u8>, i64)> = stmt
+    let rows: Vec<EmbeddingRow> = stmt
         .query_map([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
