@@ -10,10 +10,10 @@ use seer_face::embed::EMBEDDING_SIZE;
 use seer_face::{Embedding, Gallery, GalleryError, GalleryKey, GalleryLocation};
 use std::path::{Path, PathBuf};
 
-/// A key that passes the strength check (`seed` varies it).
 /// One stored embedding row: id, subject id, nonce, ciphertext, creation time.
 type EmbeddingRow = (i64, i64, Vec<u8>, Vec<u8>, i64);
 
+/// A key that passes the strength check (`seed` varies it).
 fn key(seed: u8) -> GalleryKey {
     let mut bytes = [0u8; 32];
     for (i, b) in bytes.iter_mut().enumerate() {
