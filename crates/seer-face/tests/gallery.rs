@@ -612,9 +612,12 @@ fn the_postgres_store_behaves_like_the_sqlite_one() {
     let g = Gallery::open(&location, key(50)).unwrap();
     assert!(g.subjects().iter().all(|s| s.name != alice));
     let audit = g.audit().unwrap();
+    // Alice is forgotten: her entries show only her pseudonym.
+    let alice_pseudonym = key(50).pseudonym(&alice);
     assert!(audit
         .iter()
-        .any(|e| e.action == "forget" && e.subject == alice));
+        .any(|e| e.action == "forget" && e.subject == alice_pseudonym));
+    assert!(audit.iter().all(|e| e.subject != alice));
     assert_eq!(
         audit
             .iter()
