@@ -30,6 +30,14 @@ pub enum RuntimeError {
     /// The file exists but is not a usable ONNX Runtime library.
     #[error("cannot load ONNX Runtime from {path}: {detail}; run `seer models fetch runtime.onnxruntime` or set ORT_DYLIB_PATH to a libonnxruntime.so (1.22 or newer)")]
     LibraryInvalid { path: PathBuf, detail: String },
+    /// ONNX Runtime itself refused to start from the library (the source
+    /// is its own error).
+    #[error("cannot start ONNX Runtime from {path}; run `seer models fetch runtime.onnxruntime` or set ORT_DYLIB_PATH to a libonnxruntime.so (1.22 or newer)")]
+    LibraryRejected {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// `init` was already called with a different library.
     #[error("ONNX Runtime was already loaded from {loaded}; cannot switch to {requested} in the same process")]
     AlreadyLoaded { loaded: PathBuf, requested: PathBuf },
@@ -39,6 +47,36 @@ pub enum RuntimeError {
     /// ONNX Runtime refused the model.
     #[error("ONNX Runtime cannot load model {model}: {detail}")]
     Model { model: String, detail: String },
+    /// ONNX Runtime refused the model (the source is its own error).
+    #[error("ONNX Runtime cannot load model {model}")]
+    ModelRejected {
+        model: String,
+        #[source]
+        source: ort::Error,
+    },
+    /// ONNX Runtime refused an input tensor.
+    #[error("bad input '{input}' for model {model}")]
+    InputRejected {
+        model: String,
+        input: String,
+        #[source]
+        source: ort::Error,
+    },
+    /// ONNX Runtime failed while running the model.
+    #[error("inference failed in model {model}")]
+    RunFailed {
+        model: String,
+        #[source]
+        source: ort::Error,
+    },
+    /// An output of the model is not a float32 tensor.
+    #[error("output '{output}' of model {model} is not a float32 tensor")]
+    OutputNotFloat {
+        model: String,
+        output: String,
+        #[source]
+        source: ort::Error,
+    },
     /// Inputs do not match the model.
     #[error("bad input for model {model}: {detail}")]
     Input { model: String, detail: String },
@@ -75,9 +113,15 @@ impl HasErrorKind for RuntimeError {
             RuntimeError::LibraryMissing { .. }
             | RuntimeError::LibraryInvalid { .. }
             | RuntimeError::AlreadyLoaded { .. }
+            | RuntimeError::LibraryRejected { .. }
             | RuntimeError::NotInitialised
-            | RuntimeError::Run { .. } => ErrorKind::Internal,
-            RuntimeError::Model { .. } | RuntimeError::Input { .. } => ErrorKind::InvalidInput,
+            | RuntimeError::Run { .. }
+            | RuntimeError::RunFailed { .. }
+            | RuntimeError::OutputNotFloat { .. } => ErrorKind::Internal,
+            RuntimeError::Model { .. }
+            | RuntimeError::ModelRejected { .. }
+            | RuntimeError::Input { .. }
+            | RuntimeError::InputRejected { .. } => ErrorKind::InvalidInput,
             RuntimeError::ModelFile { source, .. } => ErrorKind::of_io(source),
             RuntimeError::NativeUnsupported { source, .. }
             | RuntimeError::Native { source, .. } => source.kind(),

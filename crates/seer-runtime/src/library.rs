@@ -37,19 +37,21 @@ pub fn init(library: &Path) -> Result<RuntimeInfo, RuntimeError> {
             path: library.to_path_buf(),
         });
     }
+    disable_telemetry();
     let version = check_library(library)?;
-    let builder = ort::init_from(library).map_err(|e| RuntimeError::LibraryInvalid {
-        path: library.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    let environment =
-        builder
-            .with_name("seer")
-            .build()
-            .map_err(|e| RuntimeError::LibraryInvalid {
-                path: library.to_path_buf(),
-                detail: e.to_string(),
-            })?;
+    let rejected =
+        |source: Box<dyn std::error::Error + Send + Sync>| RuntimeError::LibraryRejected {
+            path: library.to_path_buf(),
+            source,
+        };
+    // Telemetry off: ONNX Runtime must not record or send anything about
+    // the models, the machine or its use.
+    let environment = ort::init_from(library)
+        .map_err(|e| rejected(Box::new(e)))?
+        .with_name("seer")
+        .with_telemetry(false)
+        .build()
+        .map_err(|e| rejected(Box::new(e)))?;
     let info = RuntimeInfo {
         library: library.to_path_buf(),
         version,
@@ -59,6 +61,21 @@ pub fn init(library: &Path) -> Result<RuntimeInfo, RuntimeError> {
     *loaded = Some(info.clone());
     Ok(info)
 }
+
+/// Turns ONNX Runtime's telemetry off before the library is first loaded:
+/// Microsoft's builds otherwise create a device id and an event queue under
+/// `~/.cache/Microsoft/DeveloperTools/.onnxruntime` (outside `SEER_HOME`)
+/// even when telemetry events are disabled through the API, and they read
+/// this variable when the library starts. Set once, before any library
+/// thread exists; a value the caller set is left as it is.
+fn disable_telemetry() {
+    if std::env::var_os(DISABLE_TELEMETRY_VAR).is_none() {
+        std::env::set_var(DISABLE_TELEMETRY_VAR, "1");
+    }
+}
+
+/// The environment variable ONNX Runtime reads to keep telemetry off.
+const DISABLE_TELEMETRY_VAR: &str = "ORT_DISABLE_TELEMETRY";
 
 /// True once [`init`] succeeded in this process.
 pub fn is_initialised() -> bool {

@@ -97,9 +97,9 @@ impl Session {
         tuning: Tuning,
     ) -> Result<Session, RuntimeError> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| RuntimeError::Model {
-            model: name.clone(),
-            detail: e.to_string(),
+        let bytes = std::fs::read(path).map_err(|source| RuntimeError::ModelFile {
+            path: path.to_path_buf(),
+            source,
         })?;
         Self::from_bytes_tuned(&name, &bytes, options, tuning)
     }
@@ -121,10 +121,6 @@ impl Session {
         tuning: Tuning,
     ) -> Result<Session, RuntimeError> {
         let environment = crate::library::environment().ok_or(RuntimeError::NotInitialised)?;
-        let model_error = |detail: String| RuntimeError::Model {
-            model: name.to_string(),
-            detail,
-        };
         let inner = ort::session::Session::builder(environment)
             .and_then(|b| Ok(b.with_optimization_level(tuning.optimization.level())?))
             .and_then(|b| Ok(b.with_intra_threads(options.threads.max(1))?))
@@ -132,7 +128,10 @@ impl Session {
             .and_then(|b| Ok(b.with_inter_op_spinning(tuning.spinning)?))
             .and_then(|b| Ok(b.with_memory_pattern(tuning.memory_pattern)?))
             .and_then(|mut b| b.commit_from_memory(bytes))
-            .map_err(|e| model_error(e.to_string()))?;
+            .map_err(|source| RuntimeError::ModelRejected {
+                model: name.to_string(),
+                source,
+            })?;
         Ok(Session {
             name: name.to_string(),
             inner,
@@ -162,26 +161,30 @@ impl Session {
         let mut values: Vec<(String, ort::session::SessionInputValue)> = Vec::new();
         for (spec, tensor) in specs.iter().zip(inputs) {
             let value = ort::value::Tensor::from_array((tensor.shape.clone(), tensor.data.clone()))
-                .map_err(|e| RuntimeError::Input {
+                .map_err(|source| RuntimeError::InputRejected {
                     model: self.name.clone(),
-                    detail: format!("input '{}': {e}", spec.name),
+                    input: spec.name.clone(),
+                    source,
                 })?;
             values.push((spec.name.clone(), value.into()));
         }
         let name = self.name.clone();
-        let outputs = self.inner.run(values).map_err(|e| RuntimeError::Run {
-            model: name.clone(),
-            detail: e.to_string(),
-        })?;
+        let outputs = self
+            .inner
+            .run(values)
+            .map_err(|source| RuntimeError::RunFailed {
+                model: name.clone(),
+                source,
+            })?;
         let mut result = Vec::new();
         for (out_name, value) in outputs.iter() {
-            let (shape, data) =
-                value
-                    .try_extract_tensor::<f32>()
-                    .map_err(|e| RuntimeError::Run {
-                        model: name.clone(),
-                        detail: format!("output '{out_name}' is not float32: {e}"),
-                    })?;
+            let (shape, data) = value.try_extract_tensor::<f32>().map_err(|source| {
+                RuntimeError::OutputNotFloat {
+                    model: name.clone(),
+                    output: out_name.to_string(),
+                    source,
+                }
+            })?;
             result.push(Tensor {
                 shape: shape.iter().map(|&d| d as usize).collect(),
                 data: data.to_vec(),
@@ -209,9 +212,10 @@ impl Session {
             for (spec, tensor) in specs.iter().zip(inputs) {
                 let value =
                     ort::value::Tensor::from_array((tensor.shape.clone(), tensor.data.clone()))
-                        .map_err(|e| RuntimeError::Input {
+                        .map_err(|source| RuntimeError::InputRejected {
                             model: self.name.clone(),
-                            detail: format!("input '{}': {e}", spec.name),
+                            input: spec.name.clone(),
+                            source,
                         })?;
                 values.push(value);
             }
@@ -225,10 +229,13 @@ impl Session {
                     .zip(values)
                     .map(|(spec, v)| (spec.name.as_str(), v.view().into()))
                     .collect();
-                let outputs = self.inner.run(inputs).map_err(|e| RuntimeError::Run {
-                    model: self.name.clone(),
-                    detail: e.to_string(),
-                })?;
+                let outputs = self
+                    .inner
+                    .run(inputs)
+                    .map_err(|source| RuntimeError::RunFailed {
+                        model: self.name.clone(),
+                        source,
+                    })?;
                 drop(outputs);
             }
         }
