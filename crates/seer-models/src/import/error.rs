@@ -12,6 +12,14 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
+    /// A file that must be JSON does not parse (the source says where).
+    #[error("{path} is not a valid {format} file")]
+    NotJson {
+        path: PathBuf,
+        format: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
     /// A JSON file is not what the format requires.
     #[error("{path} is not a valid {format} file: {detail}")]
     BadJson {
@@ -67,6 +75,7 @@ impl seer_core::HasErrorKind for ImportError {
             ImportError::Io { source, .. } => ErrorKind::of_io(source),
             ImportError::UnsupportedOp { .. } => ErrorKind::Unsupported,
             ImportError::BadJson { .. }
+            | ImportError::NotJson { .. }
             | ImportError::Truncated { .. }
             | ImportError::Malformed { .. } => ErrorKind::InvalidInput,
         }

@@ -80,10 +80,10 @@ pub fn import_face_recognition(weights_manifest_json: &Path) -> Result<ModelProt
 
 fn read_manifest(path: &Path) -> Result<Vec<ManifestGroup>, ImportError> {
     let text = std::fs::read_to_string(path).map_err(|e| ImportError::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| ImportError::BadJson {
+    serde_json::from_str(&text).map_err(|source| ImportError::NotJson {
         path: path.to_path_buf(),
         format: "TensorFlow.js weights manifest",
-        detail: e.to_string(),
+        source,
     })
 }
 

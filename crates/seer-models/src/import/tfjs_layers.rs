@@ -131,15 +131,22 @@ impl Layer {
     }
 }
 
+/// The format name errors use.
+const LAYERS_FORMAT: &str = "TensorFlow.js layers model";
+
 fn read_json(model_json: &Path) -> Result<Value, ImportError> {
     let text = std::fs::read_to_string(model_json).map_err(|e| ImportError::io(model_json, e))?;
-    serde_json::from_str(&text).map_err(|e| bad_json(model_json, e.to_string()))
+    serde_json::from_str(&text).map_err(|source| ImportError::NotJson {
+        path: model_json.to_path_buf(),
+        format: LAYERS_FORMAT,
+        source,
+    })
 }
 
 fn bad_json(model_json: &Path, detail: impl Into<String>) -> ImportError {
     ImportError::BadJson {
         path: model_json.to_path_buf(),
-        format: "TensorFlow.js layers model",
+        format: LAYERS_FORMAT,
         detail: detail.into(),
     }
 }

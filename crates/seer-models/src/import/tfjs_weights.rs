@@ -56,6 +56,22 @@ pub enum WeightData {
     Bool(Vec<bool>),
 }
 
+impl WeightData {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            WeightData::F32(v) => v.len(),
+            WeightData::I32(v) => v.len(),
+            WeightData::Bool(v) => v.len(),
+        }
+    }
+
+    /// True when there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A decoded weight.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Weight {
@@ -130,6 +146,18 @@ pub fn load_weights(
                 });
             }
             let data = decode(entry, &bytes[offset..end]);
+            let elements: usize = entry.shape.iter().product();
+            if data.len() != elements {
+                return Err(ImportError::malformed(
+                    model_json,
+                    format!(
+                        "weight '{}' decodes to {} values, its shape {:?} needs {elements}",
+                        entry.name,
+                        data.len(),
+                        entry.shape
+                    ),
+                ));
+            }
             weights.insert(
                 entry.name.clone(),
                 Weight {
@@ -199,22 +227,33 @@ fn shard_path(model_json: &Path, dir: &Path, name: &str) -> Result<PathBuf, Impo
     Ok(path)
 }
 
+/// Bytes per stored element. Only the combinations [`decode`] reads are
+/// accepted (a logical float32, int32 or bool stored as itself; a float32
+/// or int32 quantized to uint8, uint16 or float16), so a decoded weight
+/// always has as many values as its shape.
 fn stored_element_size(model_json: &Path, entry: &ManifestEntry) -> Result<usize, ImportError> {
-    let dtype = match &entry.quantization {
-        Some(q) => q.dtype.as_str(),
-        None => entry.dtype.as_str(),
-    };
-    match dtype {
-        "float32" | "int32" => Ok(4),
-        "uint16" | "float16" => Ok(2),
-        "uint8" | "bool" => Ok(1),
-        other => Err(ImportError::malformed(
+    let unsupported = |what: &str, dtype: &str| {
+        ImportError::malformed(
             model_json,
-            format!(
-                "weight '{}' has unsupported storage type '{other}'",
-                entry.name
-            ),
-        )),
+            format!("weight '{}' has unsupported {what} '{dtype}'", entry.name),
+        )
+    };
+    match &entry.quantization {
+        Some(q) => {
+            if !matches!(entry.dtype.as_str(), "float32" | "int32") {
+                return Err(unsupported("quantized type", &entry.dtype));
+            }
+            match q.dtype.as_str() {
+                "uint16" | "float16" => Ok(2),
+                "uint8" => Ok(1),
+                other => Err(unsupported("storage type", other)),
+            }
+        }
+        None => match entry.dtype.as_str() {
+            "float32" | "int32" => Ok(4),
+            "bool" => Ok(1),
+            other => Err(unsupported("storage type", other)),
+        },
     }
 }
 
@@ -303,6 +342,40 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn storage_types_the_decoder_cannot_read_are_refused() {
+        // Found by the import fuzz run: a weight declared "uint8" without
+        // quantization was sized as 1 byte per value but decoded as
+        // float32, giving a quarter of the values its shape promises.
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("model.json");
+        std::fs::write(&json, "{}").unwrap();
+        std::fs::write(dir.path().join("w.bin"), [7u8; 64]).unwrap();
+        let quantized = |dtype: &str| Quantization {
+            dtype: dtype.into(),
+            min: None,
+            scale: None,
+        };
+        for (dtype, quantization) in [
+            ("uint8", None),
+            ("float16", None),
+            ("float32", Some(quantized("float32"))),
+            ("bool", Some(quantized("uint8"))),
+        ] {
+            let manifest = vec![ManifestGroup {
+                paths: vec!["w.bin".into()],
+                weights: vec![ManifestEntry {
+                    name: "w".into(),
+                    shape: vec![4],
+                    dtype: dtype.into(),
+                    quantization,
+                }],
+            }];
+            let err = load_weights(&json, &manifest).unwrap_err().to_string();
+            assert!(err.contains("unsupported"), "{dtype}: {err}");
+        }
     }
 
     /// A manifest of one float32 weight of `count` values in shard `path`.

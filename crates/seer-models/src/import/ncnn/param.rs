@@ -197,13 +197,18 @@ fn parse_layer(text: &str, line: usize) -> Result<Layer, String> {
     let n_out: usize = tokens[3]
         .parse()
         .map_err(|_| format!("layer '{name}': bad output count '{}'", tokens[3]))?;
-    let blobs_end = 4 + n_in + n_out;
-    if tokens.len() < blobs_end {
+    // The counts are the file's word: checked against the tokens the line
+    // really has, without overflowing.
+    let blobs_end = n_in
+        .checked_add(n_out)
+        .and_then(|n| n.checked_add(4))
+        .filter(|&end| end <= tokens.len());
+    let Some(blobs_end) = blobs_end else {
         return Err(format!(
             "layer '{name}' declares {n_in} inputs and {n_out} outputs but names only {}",
             tokens.len() - 4
         ));
-    }
+    };
     let inputs = tokens[4..4 + n_in].iter().map(|s| s.to_string()).collect();
     let outputs = tokens[4 + n_in..blobs_end]
         .iter()
@@ -294,6 +299,26 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("declares 999999999 layers"), "{err}");
+    }
+
+    #[test]
+    fn blob_counts_that_overflow_are_an_error_not_a_panic() {
+        // 1 + usize::MAX outputs wrapped around to 4 tokens (found by the
+        // import fuzz run).
+        let max = usize::MAX;
+        for line in [
+            format!("ReLU r 1 {max} a"),
+            format!("ReLU r {max} 1 a"),
+            format!("ReLU r {max} {max} a b"),
+        ] {
+            let err = parse(&format!("7767517\n1 1\n{line}\n"), Path::new("m.param"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("line 3") && err.contains("names only"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -80,7 +80,11 @@ pub fn import(model_json: &Path) -> Result<ModelProto, ImportError> {
         format: FORMAT_NAME,
         detail,
     };
-    let model: ModelJson = serde_json::from_str(&text).map_err(|e| bad_json(e.to_string()))?;
+    let model: ModelJson = serde_json::from_str(&text).map_err(|source| ImportError::NotJson {
+        path: model_json.to_path_buf(),
+        format: FORMAT_NAME,
+        source,
+    })?;
     if let Some(format) = &model.format {
         if format != "graph-model" {
             return Err(bad_json(format!(
