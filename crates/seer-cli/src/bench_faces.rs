@@ -123,7 +123,7 @@ pub struct BenchGallerySearchArgs {
     #[arg(long, default_value_t = 5)]
     top_k: usize,
     /// Threads per query (default: the machine's cores).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::upscale::parse_threads)]
     threads: Option<usize>,
     /// Seed of the random descriptors and queries.
     #[arg(long, default_value_t = 1)]

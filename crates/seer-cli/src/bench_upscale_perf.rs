@@ -73,7 +73,7 @@ pub struct MatmulArgs {
     #[arg(long, default_value_t = 1024)]
     size: usize,
     /// ONNX Runtime threads (default: physical cores).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::upscale::parse_threads)]
     threads: Option<usize>,
     /// Timed products (after one warm-up).
     #[arg(long, default_value_t = 10)]
@@ -92,10 +92,10 @@ pub struct UpscaleSpeedArgs {
     #[arg(long, value_delimiter = ',')]
     models: Vec<String>,
     /// Tile side in input pixels (the model input, context included).
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = crate::upscale::parse_tile)]
     tile: u32,
     /// ONNX Runtime threads (default: physical cores).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::upscale::parse_threads)]
     threads: Option<usize>,
     /// Timed runs per model (after one warm-up).
     #[arg(long, default_value_t = 3)]
@@ -136,10 +136,10 @@ pub struct UpscaleOverheadArgs {
     #[arg(long, default_value_t = 2)]
     scale: u32,
     /// Largest tile side in input pixels, context included.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = crate::upscale::parse_tile)]
     tile: u32,
     /// ONNX Runtime threads (default: physical cores).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::upscale::parse_threads)]
     threads: Option<usize>,
     /// Timed repetitions of each path (after one warm-up).
     #[arg(long, default_value_t = 3)]

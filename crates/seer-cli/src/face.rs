@@ -50,6 +50,10 @@ pub struct DetectArgs {
     /// 4K photo). On video, see --full-search-every.
     #[arg(long)]
     small_faces: bool,
+    /// With --small-faces: the smallest face width searched for, in pixels
+    /// (larger is faster on very large images).
+    #[arg(long, default_value_t = 20.0, value_parser = parse_min_face)]
+    min_face: f32,
     /// Minimum face score, 0..1.
     #[arg(long, default_value_t = 0.5)]
     min_score: f32,
@@ -149,6 +153,7 @@ fn hint(err: &FaceError) -> Option<String> {
             " (or use --largest to take the most prominent face)".to_string()
         }
         FaceError::NotAVideoOutput { .. } => " (--draw)".to_string(),
+        FaceError::TooManyTiles { fitting_px, .. } => format!(" (--min-face {fitting_px})"),
         FaceError::NoUsableLiveness { .. } => {
             " Measured with: seer bench liveness --data DIR".to_string()
         }
@@ -182,9 +187,20 @@ fn with_hint(err: anyhow::Error) -> anyhow::Error {
     }
 }
 
+/// Parses `--min-face`: a width in pixels from 4 to 100000.
+fn parse_min_face(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(px) if (4.0..=100_000.0).contains(&px) => Ok(px),
+        _ => Err(format!(
+            "'{text}' is not a face width; use 4 to 100000 pixels"
+        )),
+    }
+}
+
 fn detect(args: DetectArgs) -> anyhow::Result<()> {
     let options = DetectOptions {
         small_faces: args.small_faces,
+        min_face_px: args.min_face,
         score_threshold: args.min_score,
         ..Default::default()
     };

@@ -26,7 +26,7 @@ pub struct FacesThroughputArgs {
     frames: usize,
     /// ONNX Runtime threads per model, one image at a time (default:
     /// physical cores).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::upscale::parse_threads)]
     threads: Option<usize>,
     /// Parallel workers for the stream test (default: physical cores).
     #[arg(long)]

@@ -41,10 +41,10 @@ pub struct UpscaleArgs {
     #[arg(long, default_value = "photo")]
     model: String,
     /// Largest tile side in input pixels, context included.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = crate::upscale::parse_tile)]
     tile: u32,
     /// Inference threads (default: physical cores).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::upscale::parse_threads)]
     threads: Option<usize>,
     /// Inference engine: auto (seer's native Winograd engine where the
     /// model allows, else ONNX Runtime), native or ort.
@@ -83,10 +83,10 @@ pub struct BenchUpscaleArgs {
     #[arg(long, default_value = "photo")]
     model: String,
     /// Largest tile side in input pixels, context included.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = crate::upscale::parse_tile)]
     tile: u32,
     /// Inference threads (default: physical cores).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::upscale::parse_threads)]
     threads: Option<usize>,
     /// Inference engine: auto, native or ort.
     #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
@@ -128,6 +128,30 @@ fn parse_factor(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Parses `--threads`: 1 to the library's limit.
+pub(crate) fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=seer_upscale::MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{text}' is not a thread count; use 1 to {}",
+            seer_upscale::MAX_THREADS
+        )),
+    }
+}
+
+/// Parses `--tile`: a side in pixels within the library's limits.
+pub(crate) fn parse_tile(text: &str) -> Result<u32, String> {
+    let range = seer_upscale::MIN_TILE..=seer_upscale::MAX_TILE;
+    match text.parse::<u32>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{text}' is not a tile side; use {} to {} pixels",
+            range.start(),
+            range.end()
+        )),
+    }
+}
+
 /// Parses `--max-memory`: bytes, or a number with K, M, G (binary units,
 /// optional "iB"/"B").
 fn parse_memory(text: &str) -> Result<u64, String> {
@@ -147,8 +171,13 @@ fn parse_memory(text: &str) -> Result<u64, String> {
         _ => 1.0,
     };
     let bytes = n * factor;
-    if !(bytes.is_finite() && bytes >= 64.0 * 1024.0 * 1024.0) {
+    // Above 1 PiB the number no longer fits the budget arithmetic (and no
+    // machine has it); below 64 MiB no model fits.
+    if !(bytes.is_finite() && bytes >= seer_upscale::MIN_MAX_MEMORY as f64) {
         return Err(format!("{} (at least 64M)", bad()));
+    }
+    if bytes > (1u64 << 50) as f64 {
+        return Err(format!("{} (at most 1024T)", bad()));
     }
     Ok(bytes as u64)
 }
@@ -178,7 +207,21 @@ pub(crate) fn with_hint(error: UpscaleError) -> anyhow::Error {
         UpscaleError::OverBudget { .. } => {
             Some("raise --max-memory, use a smaller image, or choose a --model that tiles")
         }
-        UpscaleError::Image(ImageError::OverBudget { .. }) => Some("raise --max-memory"),
+        UpscaleError::Image(
+            ImageError::OverBudget { budget, .. } | ImageError::FileOverBudget { budget, .. },
+        ) => {
+            if Some(*budget) == seer_core::memory::physical_memory() {
+                Some("the budget is already all of this machine's memory; use a smaller image")
+            } else {
+                Some("raise --max-memory (up to this machine's memory)")
+            }
+        }
+        UpscaleError::BadSetting { setting, .. } => match *setting {
+            "tile side" => Some("change --tile"),
+            "thread count" => Some("change --threads"),
+            "memory budget" => Some("change --max-memory"),
+            _ => None,
+        },
         UpscaleError::Runtime(seer_runtime::RuntimeError::NativeUnsupported { .. }) => {
             Some("use --engine auto or ort")
         }

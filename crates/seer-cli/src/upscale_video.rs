@@ -57,7 +57,9 @@ pub fn run(input: &Path, output: &Path, job: &VideoJob, json: bool) -> anyhow::R
             format!("x{}", r.scale),
             r.chain.join(" -> "),
             r.frames.to_string(),
-            if r.resumed_segments > 0 {
+            if r.already_complete {
+                "already complete".to_string()
+            } else if r.resumed_segments > 0 {
                 format!("{} ({} resumed)", r.segments, r.resumed_segments)
             } else {
                 r.segments.to_string()

@@ -167,6 +167,13 @@ fn upscale_video_needs_resume_for_an_existing_work_folder() {
     assert_eq!(json["segments"], 3);
     assert_eq!(json["resumed_segments"], 0);
     assert!(!work.exists() && output.is_file());
+    // Resuming the finished job does nothing and leaves the output as it is.
+    let before = std::fs::read(&output).unwrap();
+    let (ok, json, stderr) = upscale(&input, &output, &["--segment-frames", "3", "--resume"]);
+    assert!(ok, "seer failed: {stderr}");
+    assert_eq!(json["already_complete"], true);
+    assert_eq!(json["upscaled_frames"], 0);
+    assert_eq!(std::fs::read(&output).unwrap(), before);
 }
 
 /// Segments the journal in `work` lists (0 without a journal).

@@ -5,6 +5,7 @@ pub mod cancel;
 pub mod cpu_time;
 pub mod error;
 pub mod geometry;
+pub mod memory;
 pub mod progress;
 pub mod random;
 

@@ -140,7 +140,16 @@ pub struct DetectOptions {
     /// Exposure normalisation before detection. Default
     /// [`ExposureMode::Auto`].
     pub exposure: ExposureMode,
+    /// Most tiles one image's pyramid may hold (each is one model run per
+    /// pixel version). Default [`DEFAULT_MAX_TILES`]: an 8K frame searched
+    /// for 20-pixel faces needs about 1,750; a 400-megapixel photo would
+    /// need about 21,000 and minutes, so it is refused with the smallest
+    /// face size that fits.
+    pub max_tiles: usize,
 }
+
+/// Default [`DetectOptions::max_tiles`].
+pub const DEFAULT_MAX_TILES: usize = 4096;
 
 impl DetectOptions {
     /// The tiling that applies: `tiling`, or the pyramid when `tiling` is
@@ -160,6 +169,25 @@ impl DetectOptions {
     }
 }
 
+/// The error for a pyramid of `tiles` tiles above the limit, with the
+/// smallest face size (doubling from the one asked for) whose pyramid fits.
+fn too_many_tiles(width: u32, height: u32, tiles: usize, options: &DetectOptions) -> FaceError {
+    let mut fitting = *options;
+    while fitting.min_face_px < width.max(height) as f32
+        && pyramid(width, height, fitting.first_tile_side()).len() > options.max_tiles
+    {
+        fitting.min_face_px = fitting.min_face_px.max(1.0) * 2.0;
+    }
+    FaceError::TooManyTiles {
+        width,
+        height,
+        min_face_px: options.min_face_px,
+        tiles,
+        limit: options.max_tiles,
+        fitting_px: fitting.min_face_px,
+    }
+}
+
 impl Default for DetectOptions {
     fn default() -> Self {
         DetectOptions {
@@ -174,6 +202,7 @@ impl Default for DetectOptions {
             badly_exposed_tile_score_threshold: 0.55,
             badly_exposed_recheck_score_threshold: 0.4,
             exposure: ExposureMode::Auto,
+            max_tiles: DEFAULT_MAX_TILES,
         }
     }
 }
@@ -222,7 +251,13 @@ impl Detector {
         let tiles = match options.effective_tiling() {
             Tiling::None => Vec::new(),
             Tiling::Grid2x2 => tiles_2x2(width, height),
-            Tiling::Pyramid => pyramid(width, height, options.first_tile_side()),
+            Tiling::Pyramid => {
+                let tiles = pyramid(width, height, options.first_tile_side());
+                if tiles.len() > options.max_tiles {
+                    return Err(too_many_tiles(width, height, tiles.len(), options));
+                }
+                tiles
+            }
         };
         if tiles.is_empty() {
             let whole = self.whole_image_candidates(image, options)?;
@@ -541,5 +576,40 @@ fn shifted(c: &Candidate, dx: f32, dy: f32) -> Candidate {
         rect: Rect::new(c.rect.x + dx, c.rect.y + dy, c.rect.width, c.rect.height),
         score: c.score,
         keypoints: c.keypoints.map(|p| Point::new(p.x + dx, p.y + dy)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_8k_frame_fits_the_tile_limit_and_a_400_megapixel_photo_does_not() {
+        let options = DetectOptions {
+            small_faces: true,
+            ..DetectOptions::default()
+        };
+        let side = options.first_tile_side();
+        let eight_k = pyramid(7680, 4320, side).len();
+        assert!((1000..=options.max_tiles).contains(&eight_k), "{eight_k}");
+        let huge = pyramid(20_000, 20_000, side).len();
+        assert!(huge > options.max_tiles, "{huge}");
+        match too_many_tiles(20_000, 20_000, huge, &options) {
+            FaceError::TooManyTiles {
+                fitting_px, tiles, ..
+            } => {
+                assert_eq!(tiles, huge);
+                // The suggestion fits, and half of it would not.
+                let fits = |px: f32| {
+                    let o = DetectOptions {
+                        min_face_px: px,
+                        ..options
+                    };
+                    pyramid(20_000, 20_000, o.first_tile_side()).len() <= o.max_tiles
+                };
+                assert!(fits(fitting_px) && !fits(fitting_px / 2.0), "{fitting_px}");
+            }
+            other => panic!("{other}"),
+        }
     }
 }

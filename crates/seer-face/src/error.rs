@@ -39,6 +39,23 @@ pub enum FaceError {
         /// The minimum side in pixels.
         min: u32,
     },
+    /// The small-face search of an image this large would need more model
+    /// runs than the limit allows.
+    #[error("searching a {width}×{height} image for faces from {min_face_px} pixels needs {tiles} tile runs, above the limit of {limit}; look for faces from {fitting_px} pixels or more, or give a smaller image")]
+    TooManyTiles {
+        /// Image width in pixels.
+        width: u32,
+        /// Image height in pixels.
+        height: u32,
+        /// The smallest face asked for, in pixels.
+        min_face_px: f32,
+        /// Tiles the search would run.
+        tiles: usize,
+        /// The limit on tile runs.
+        limit: usize,
+        /// The smallest face size (pixels) whose search fits the limit.
+        fitting_px: f32,
+    },
     /// The model's outputs are not what this code expects.
     #[error("model {model} gave unexpected outputs: {detail}")]
     ModelOutput {
@@ -205,8 +222,8 @@ impl FaceError {
 impl HasErrorKind for FaceError {
     fn kind(&self) -> ErrorKind {
         match self {
-            FaceError::Image(seer_imgproc::ImageError::Write { .. }) => ErrorKind::Internal,
-            FaceError::Image(_) => ErrorKind::InvalidInput,
+            FaceError::Image(e) => e.kind(),
+            FaceError::TooManyTiles { .. } => ErrorKind::ResourceLimit,
             FaceError::Runtime(_) | FaceError::Store(_) => ErrorKind::Internal,
             FaceError::Gallery(e) => e.kind(),
             #[cfg(feature = "video")]

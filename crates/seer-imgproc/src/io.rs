@@ -9,13 +9,16 @@
 //! EXIF orientation reset to "upright". The caller chooses the format.
 
 use crate::format::{format_of_content, format_of_path, is_supported};
+use crate::truncation::{jpeg_end, JpegEnd};
 use crate::ImageError;
+use image::codecs::png::PngDecoder;
+use image::codecs::webp::WebPDecoder;
 use image::codecs::webp::WebPEncoder;
 use image::codecs::{bmp::BmpEncoder, jpeg::JpegEncoder, png::PngEncoder, tiff::TiffEncoder};
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, RgbImage};
+use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits, RgbImage};
 use seer_core::atomic::{write_atomic_with, Access};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Cursor, Read, Seek, Write};
 use std::path::Path;
 
 pub use crate::format::FORMATS;
@@ -71,22 +74,93 @@ fn orientation_name(o: Orientation) -> &'static str {
     }
 }
 
-/// Decodes from `reader` (format already recognised), applies the EXIF
-/// orientation and keeps the metadata. `name` names the source in errors;
-/// `max_bytes` refuses images whose decoded pixels would need more memory.
-fn decode_from<R: BufRead + Seek>(
-    source: R,
+/// Decoded bytes an image may need when the caller names no budget: 4 GiB
+/// (e.g. 30 000 × 30 000 pixels of 8-bit RGB), and never more than the
+/// machine's memory.
+pub const DEFAULT_MAX_DECODED_BYTES: u64 = 4 << 30;
+
+/// The budget in bytes a decode works to: the caller's, else the default,
+/// capped at the machine's memory (a larger one cannot be honoured).
+fn decode_budget(max_bytes: Option<u64>) -> u64 {
+    seer_core::memory::within_physical_memory(max_bytes.unwrap_or(DEFAULT_MAX_DECODED_BYTES))
+}
+
+/// The decoder for `bytes` (format already recognised), with `limits`
+/// bounding its own allocations. Animated PNG and WebP files are refused:
+/// reading only their first frame would silently drop the rest.
+fn open_decoder<'a>(
+    bytes: &'a [u8],
     format: ImageFormat,
     name: &str,
-    max_bytes: Option<u64>,
-) -> Result<DecodedImage, ImageError> {
+    limits: Limits,
+) -> Result<Box<dyn ImageDecoder + 'a>, ImageError> {
     let corrupt = |source| ImageError::Corrupt {
         name: name.to_string(),
         source,
     };
-    let mut reader = ImageReader::with_format(source, format);
-    reader.no_limits();
-    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let animated = || ImageError::Animated {
+        name: name.to_string(),
+        format,
+    };
+    let source = Cursor::new(bytes);
+    match format {
+        ImageFormat::Png => {
+            let decoder = PngDecoder::with_limits(source, limits).map_err(corrupt)?;
+            if decoder.is_apng().map_err(corrupt)? {
+                return Err(animated());
+            }
+            Ok(Box::new(decoder))
+        }
+        ImageFormat::WebP => {
+            let mut decoder = WebPDecoder::new(source).map_err(corrupt)?;
+            if decoder.has_animation() {
+                return Err(animated());
+            }
+            decoder.set_limits(limits).map_err(corrupt)?;
+            Ok(Box::new(decoder))
+        }
+        _ => {
+            let mut reader = ImageReader::with_format(source, format);
+            reader.limits(limits);
+            Ok(Box::new(reader.into_decoder().map_err(corrupt)?))
+        }
+    }
+}
+
+/// Decodes `bytes` (an encoded image), applies the EXIF orientation and
+/// keeps the metadata. `name` names the source in errors; `max_bytes`
+/// (default [`DEFAULT_MAX_DECODED_BYTES`]) refuses images whose decoded
+/// pixels would need more memory, from the header, before any pixel is
+/// decoded. A JPEG that ends before its last scan is refused as truncated.
+fn decode_bytes(
+    bytes: &[u8],
+    name: &str,
+    max_bytes: Option<u64>,
+) -> Result<DecodedImage, ImageError> {
+    if bytes.is_empty() {
+        return Err(ImageError::Empty {
+            name: name.to_string(),
+        });
+    }
+    // The format comes from the content only: a text file named .png is
+    // "not an image", not a corrupt PNG.
+    let format = format_of_content(bytes).ok_or_else(|| ImageError::Unsupported {
+        name: name.to_string(),
+    })?;
+    if format == ImageFormat::Jpeg && jpeg_end(bytes) == JpegEnd::Truncated {
+        return Err(ImageError::Truncated {
+            name: name.to_string(),
+            bytes: bytes.len() as u64,
+        });
+    }
+    let budget = decode_budget(max_bytes);
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(budget);
+    let corrupt = |source| ImageError::Corrupt {
+        name: name.to_string(),
+        source,
+    };
+    let mut decoder = open_decoder(bytes, format, name, limits)?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err(ImageError::NoPixels {
@@ -95,17 +169,15 @@ fn decode_from<R: BufRead + Seek>(
             height,
         });
     }
-    if let Some(budget) = max_bytes {
-        let bytes = decoder.total_bytes();
-        if bytes > budget {
-            return Err(ImageError::OverBudget {
-                name: name.to_string(),
-                width,
-                height,
-                bytes,
-                budget,
-            });
-        }
+    let needed = decoder.total_bytes();
+    if needed > budget {
+        return Err(ImageError::OverBudget {
+            name: name.to_string(),
+            width,
+            height,
+            bytes: needed,
+            budget,
+        });
     }
     // Metadata is optional: unreadable metadata is dropped, not an error.
     let icc_profile = decoder.icc_profile().ok().flatten();
@@ -129,52 +201,61 @@ fn decode_from<R: BufRead + Seek>(
     })
 }
 
-/// Decodes an image file with clear errors for missing, empty, unknown and
-/// corrupt files (the format is recognised from the content, not the
-/// extension), applies its EXIF orientation and keeps its ICC profile and
-/// EXIF block. `max_bytes` refuses images whose decoded pixels would need
-/// more memory (bytes).
+/// Decodes an image file with clear errors for missing, empty, unknown,
+/// truncated, animated and corrupt files (the format is recognised from the
+/// content, not the extension), applies its EXIF orientation and keeps its
+/// ICC profile and EXIF block. `max_bytes` (default
+/// [`DEFAULT_MAX_DECODED_BYTES`], never above the machine's memory) bounds
+/// the file and its decoded pixels, checked before decoding.
 pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, ImageError> {
     let name = path.display().to_string();
     let open = |source| ImageError::Open {
         name: name.clone(),
         source,
     };
-    let mut file = std::fs::File::open(path).map_err(open)?;
-    if file.metadata().map_err(open)?.len() == 0 {
-        return Err(ImageError::Empty { name });
+    let file = std::fs::File::open(path).map_err(open)?;
+    let meta = file.metadata().map_err(open)?;
+    if !meta.is_file() {
+        return Err(ImageError::NotAFile { name });
     }
-    // The format comes from the content only: a text file named .png is
-    // "not an image", not a corrupt PNG.
-    let mut head = Vec::with_capacity(64);
-    (&mut file).take(64).read_to_end(&mut head).map_err(open)?;
-    file.seek(SeekFrom::Start(0)).map_err(open)?;
-    let format =
-        format_of_content(&head).ok_or_else(|| ImageError::Unsupported { name: name.clone() })?;
-    decode_from(BufReader::new(file), format, &name, max_bytes)
+    let budget = decode_budget(max_bytes);
+    if meta.len() > budget {
+        return Err(ImageError::FileOverBudget {
+            name,
+            bytes: meta.len(),
+            budget,
+        });
+    }
+    // Bounded even if the file grows while it is read.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(budget.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(open)?;
+    if bytes.len() as u64 > budget {
+        return Err(ImageError::FileOverBudget {
+            name,
+            bytes: bytes.len() as u64,
+            budget,
+        });
+    }
+    decode_bytes(&bytes, &name, max_bytes)
 }
 
 /// [`read_image`] for an encoded image held in memory (PNG, JPEG, …; the
 /// format is recognised from the content).
 pub fn decode_image(bytes: &[u8], max_bytes: Option<u64>) -> Result<DecodedImage, ImageError> {
-    if bytes.is_empty() {
-        return Err(ImageError::Empty {
-            name: IN_MEMORY.into(),
-        });
-    }
-    let format = format_of_content(bytes).ok_or_else(|| ImageError::Unsupported {
-        name: IN_MEMORY.into(),
-    })?;
-    decode_from(std::io::Cursor::new(bytes), format, IN_MEMORY, max_bytes)
+    decode_bytes(bytes, IN_MEMORY, max_bytes)
 }
 
-/// Decodes an image file (PNG, JPEG, …) into 8-bit RGB, upright; alpha is dropped.
+/// Decodes an image file (PNG, JPEG, …) into 8-bit RGB, upright; alpha is
+/// dropped; images above [`DEFAULT_MAX_DECODED_BYTES`] are refused.
 pub fn load_rgb(path: &Path) -> Result<RgbImage, ImageError> {
     Ok(read_image(path, None)?.image.into_rgb8())
 }
 
 /// Decodes an encoded image held in memory (PNG, JPEG, …; the format is
-/// recognised from the content) into 8-bit RGB, upright; alpha is dropped.
+/// recognised from the content) into 8-bit RGB, upright; alpha is dropped;
+/// images above [`DEFAULT_MAX_DECODED_BYTES`] are refused.
 pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageError> {
     Ok(decode_image(bytes, None)?.image.into_rgb8())
 }

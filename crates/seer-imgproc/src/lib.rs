@@ -9,6 +9,7 @@ pub mod io;
 pub mod metrics;
 pub mod resize;
 pub mod triangle;
+pub mod truncation;
 
 pub use convert::{rgb_from_nhwc, rgb_to_nhwc};
 pub use draw::{draw_dot, draw_rect};
@@ -16,7 +17,7 @@ pub use format::{is_image_path, FORMATS};
 pub use geometry_ops::{box_shrink, crop_padded, letterbox, resize_to, Letterbox};
 pub use io::{
     decode_image, decode_rgb, encode_image, encode_image_to, load_rgb, output_format, read_image,
-    save_rgb, write_image, DecodedImage, ImageMetadata, MetadataWritten,
+    save_rgb, write_image, DecodedImage, ImageMetadata, MetadataWritten, DEFAULT_MAX_DECODED_BYTES,
 };
 pub use metrics::{psnr_y, ssim_y, MetricsError};
 pub use resize::imresize_bicubic_rgb8;
@@ -49,6 +50,32 @@ pub enum ImageError {
         name: String,
         #[source]
         source: image::ImageError,
+    },
+    /// The path names something other than a regular file (a folder, a device).
+    #[error("cannot read image {name}: not a regular file; give a {FORMATS} image file")]
+    NotAFile { name: String },
+    /// A JPEG that ends before its last scan (a cut-off download or copy);
+    /// decoding it would fill the missing part with grey.
+    #[error("cannot read image {name}: the JPEG is truncated (its {bytes} bytes end before the image does); give the whole file")]
+    Truncated { name: String, bytes: u64 },
+    /// An animated PNG or WebP: seer reads still images only.
+    #[error("cannot read image {name}: it is an animated {format:?} and only still images are read (the first frame alone would drop the rest); give a still image, or turn the animation into a video")]
+    Animated {
+        name: String,
+        format: image::ImageFormat,
+    },
+    /// The encoded file alone is larger than the memory budget.
+    #[error(
+        "cannot read image {name}: the file holds {:.2} GiB, above the memory budget of {:.2} GiB",
+        *.bytes as f64 / GIB,
+        *.budget as f64 / GIB
+    )]
+    FileOverBudget {
+        name: String,
+        /// Size of the file in bytes.
+        bytes: u64,
+        /// The limit in bytes.
+        budget: u64,
     },
     /// The image header declares no pixels.
     #[error("cannot read image {name}: the image has no pixels ({width}x{height})")]
@@ -114,11 +141,15 @@ impl HasErrorKind for ImageError {
             ImageError::Empty { .. }
             | ImageError::Corrupt { .. }
             | ImageError::NoPixels { .. }
+            | ImageError::NotAFile { .. }
+            | ImageError::Truncated { .. }
             | ImageError::UnknownOutputFormat { .. } => ErrorKind::InvalidInput,
-            ImageError::Unsupported { .. } | ImageError::UnsupportedOutputFormat { .. } => {
-                ErrorKind::Unsupported
+            ImageError::Unsupported { .. }
+            | ImageError::Animated { .. }
+            | ImageError::UnsupportedOutputFormat { .. } => ErrorKind::Unsupported,
+            ImageError::OverBudget { .. } | ImageError::FileOverBudget { .. } => {
+                ErrorKind::ResourceLimit
             }
-            ImageError::OverBudget { .. } => ErrorKind::ResourceLimit,
             ImageError::DiskFull { .. }
             | ImageError::Write { .. }
             | ImageError::Encode { .. }

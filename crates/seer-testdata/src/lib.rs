@@ -6,6 +6,9 @@ use std::path::PathBuf;
 #[cfg(feature = "video")]
 pub mod clip;
 
+#[cfg(feature = "hostile")]
+pub mod hostile;
+
 /// The repository's `testdata/` folder.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")

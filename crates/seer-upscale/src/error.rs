@@ -25,6 +25,13 @@ pub enum UpscaleError {
     /// The model name is neither a tier, a model family nor an upscaling model.
     #[error("unknown upscaler '{name}'; use a tier ({tiers}), a model family or a catalogue model id starting with upscale.")]
     UnknownModel { name: String, tiers: String },
+    /// A setting is outside what the upscaler can work with.
+    #[error("a {setting} of {value} cannot work; use {expected}")]
+    BadSetting {
+        setting: &'static str,
+        value: String,
+        expected: String,
+    },
     /// The requested scale is not supported.
     #[error("scale {scale} is not supported; use 2 to 16")]
     BadScale { scale: u32 },
@@ -160,6 +167,7 @@ impl HasErrorKind for UpscaleError {
             WorkFolderIo { source, .. } | Folder { source, .. } => ErrorKind::of_io(source),
             WorkFolder { .. } | JournalEncode { .. } => ErrorKind::Internal,
             BadScale { .. }
+            | BadSetting { .. }
             | EmptyImage { .. }
             | TooSmallToScore { .. }
             | BadTarget { .. }

@@ -147,6 +147,7 @@ pub fn upscale_folder(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<FolderSummary, UpscaleError> {
+    job.validate()?;
     if canonical(input_dir) == canonical(output_dir) {
         return Err(UpscaleError::SameFolder {
             folder: output_dir.display().to_string(),

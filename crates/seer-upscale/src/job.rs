@@ -47,6 +47,27 @@ impl Default for ImageJob {
     }
 }
 
+impl ImageJob {
+    /// The upscaler options of this job at `scale`.
+    pub fn options(&self, scale: Option<u32>) -> UpscaleOptions {
+        let defaults = UpscaleOptions::default();
+        UpscaleOptions {
+            scale,
+            tile: self.tile,
+            threads: self.threads.unwrap_or(defaults.threads),
+            max_memory: self.max_memory,
+            engine: self.engine,
+            ..defaults
+        }
+    }
+
+    /// Refuses settings that cannot work, before any file is touched (see
+    /// [`UpscaleOptions::validate`]).
+    pub fn validate(&self) -> Result<(), UpscaleError> {
+        self.options(None).validate()
+    }
+}
+
 /// What one image upscale did, besides the pixels (serialised in `--json`
 /// output).
 #[derive(Clone, Debug, Serialize)]
@@ -123,15 +144,7 @@ impl<'a> ImageUpscaler<'a> {
         let upscaler = match self.loaded.entry(scale) {
             Entry::Occupied(entry) => entry.into_mut(),
             Entry::Vacant(entry) => {
-                let defaults = UpscaleOptions::default();
-                let options = UpscaleOptions {
-                    scale: Some(scale),
-                    tile: self.job.tile,
-                    threads: self.job.threads.unwrap_or(defaults.threads),
-                    max_memory: self.job.max_memory,
-                    engine: self.job.engine,
-                    ..defaults
-                };
+                let options = self.job.options(Some(scale));
                 entry.insert(Upscaler::with_progress(
                     self.store,
                     &self.job.model,

@@ -54,7 +54,10 @@ pub use plan::{plan, UpscalePlan};
 /// The engine choice of [`UpscaleOptions::engine`] (from seer-runtime).
 pub use seer_runtime::EngineChoice;
 pub use target::Target;
-pub use upscaler::{UpscaleOptions, UpscaleReport, Upscaled, Upscaler};
+pub use upscaler::{
+    UpscaleOptions, UpscaleReport, Upscaled, Upscaler, MAX_THREADS, MAX_TILE, MIN_MAX_MEMORY,
+    MIN_TILE,
+};
 pub use video::{
     upscale_video, upscale_video_file, VideoJob, VideoResult, VideoUpscaleOptions,
     VideoUpscaleReport, VideoWorkFolder,

@@ -46,6 +46,62 @@ impl Default for UpscaleOptions {
     }
 }
 
+/// Smallest tile side in input pixels a caller may ask for.
+pub const MIN_TILE: u32 = 16;
+/// Largest tile side in input pixels a caller may ask for (a side larger
+/// than the image means one tile; the memory budget still bounds the tile
+/// actually used).
+pub const MAX_TILE: u32 = 1_000_000;
+/// Smallest memory budget in bytes a caller may ask for (64 MiB).
+pub const MIN_MAX_MEMORY: u64 = 64 << 20;
+/// Most inference threads a caller may ask for.
+pub const MAX_THREADS: usize = 1024;
+
+impl UpscaleOptions {
+    /// Refuses settings that cannot work (a tile of 0 pixels, no threads, a
+    /// budget too small for any model) instead of quietly replacing them.
+    pub fn validate(&self) -> Result<(), UpscaleError> {
+        let bad = |setting: &'static str, value: String, expected: String| {
+            Err(UpscaleError::BadSetting {
+                setting,
+                value,
+                expected,
+            })
+        };
+        if !(MIN_TILE..=MAX_TILE).contains(&self.tile) {
+            return bad(
+                "tile side",
+                format!("{} pixels", self.tile),
+                format!("{MIN_TILE} to {MAX_TILE} pixels"),
+            );
+        }
+        if !(1..=MAX_THREADS).contains(&self.threads) {
+            return bad(
+                "thread count",
+                self.threads.to_string(),
+                format!("1 to {MAX_THREADS}"),
+            );
+        }
+        if self.max_memory < MIN_MAX_MEMORY {
+            return bad(
+                "memory budget",
+                format!("{} bytes", self.max_memory),
+                format!("at least {} MiB", MIN_MAX_MEMORY >> 20),
+            );
+        }
+        if self.max_pixels == 0 {
+            return bad("pixel limit", "0".into(), "at least 1 pixel".into());
+        }
+        Ok(())
+    }
+
+    /// The memory budget in bytes the planner works to: the caller's,
+    /// capped at the machine's physical memory.
+    pub fn effective_max_memory(&self) -> u64 {
+        seer_core::memory::within_physical_memory(self.max_memory)
+    }
+}
+
 /// What one upscale did (serialised in `--json` output).
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct UpscaleReport {
@@ -115,6 +171,7 @@ impl Upscaler {
         options: &UpscaleOptions,
         progress: &dyn Progress,
     ) -> Result<Upscaler, UpscaleError> {
+        options.validate()?;
         let plan = plan(store.catalog(), model, options.scale)?;
         let library = store.runtime_library(true, progress)?;
         seer_runtime::init(&library)?;
@@ -127,7 +184,7 @@ impl Upscaler {
             let engine = Engine::open(
                 &path,
                 id,
-                options.threads.max(1),
+                options.threads,
                 options.engine,
                 Tuning::default(),
             )?;
@@ -240,8 +297,8 @@ impl Upscaler {
             (w, h),
             size,
             bytes,
-            self.options.max_memory,
-            self.options.tile.max(1),
+            self.options.effective_max_memory(),
+            self.options.tile,
         )?;
         // Every stage's tiles are known up front so the bar has a total.
         let mut plans: Vec<Vec<Tile>> = Vec::new();

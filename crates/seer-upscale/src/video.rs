@@ -98,6 +98,52 @@ pub struct VideoUpscaleReport {
     pub copied_streams: usize,
     /// Packets copied from those streams.
     pub copied_packets: u64,
+    /// True when a resume found the output already finished (no work
+    /// folder left, the output of the expected size and frame count) and
+    /// did nothing.
+    pub already_complete: bool,
+}
+
+/// The report of a finished `output` of this job, if `output` is one: a
+/// video of `output_size` pixels with as many frames as the input and as
+/// many copied streams, written after the input was last changed.
+fn finished_output(
+    input: &Path,
+    output: &Path,
+    upscaler: &Upscaler,
+    info: &seer_video::VideoInfo,
+    output_size: (u32, u32),
+) -> Option<VideoUpscaleReport> {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(output)? < modified(input)? {
+        return None;
+    }
+    let done = VideoReader::open(output).ok()?.info().clone();
+    let frames = info.frames?;
+    if done.size != output_size
+        || done.frames != Some(frames)
+        || done.copied_streams.len() != info.copied_streams.len()
+    {
+        return None;
+    }
+    Some(VideoUpscaleReport {
+        chain: upscaler.plan().chain.clone(),
+        scale: upscaler.scale(),
+        input_size: info.size,
+        output_size,
+        frames,
+        upscaled_frames: 0,
+        segments: 0,
+        resumed_segments: 0,
+        duration_s: info.duration_s,
+        seconds: 0.0,
+        fps: 0.0,
+        upscale_seconds: 0.0,
+        codec: done.codec,
+        copied_streams: done.copied_streams.len(),
+        copied_packets: 0,
+        already_complete: true,
+    })
 }
 
 /// Work for the encoder thread.
@@ -465,6 +511,13 @@ pub fn upscale_video(
         true,
     )?);
     let work = WorkFolder::for_output(output);
+    if options.resume && !work.exists() && output.exists() {
+        // Resuming a job that finished: nothing is redone.
+        if let Some(report) = finished_output(input, output, upscaler, &info, output_size) {
+            tracing::info!(output = %output.display(), "already complete; nothing to resume");
+            return Ok(report);
+        }
+    }
     let key = job_key(input, upscaler, options, output_size)?;
     let journal = prepare(&work, key, options.resume)?;
     let resumed_segments = journal.segments.len();
@@ -548,6 +601,7 @@ pub fn upscale_video(
         codec: codec.unwrap_or(summary.codec),
         copied_streams: summary.copied_streams,
         copied_packets: summary.copied_packets,
+        already_complete: false,
     };
     tracing::info!(?report, "upscaled video");
     Ok(report)

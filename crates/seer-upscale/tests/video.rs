@@ -298,6 +298,22 @@ fn interrupted_upscale_resumes_without_redoing_finished_segments() {
         "work folder or temporary file left"
     );
     check_upscaled(&input, &output, &mut upscaler);
+    assert!(!report.already_complete);
+
+    // Resuming the finished job again redoes nothing and keeps the output.
+    let before = std::fs::read(&output).unwrap();
+    let again = upscale_video(&small, &output, &mut upscaler, &options, &NoProgress)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(again.already_complete, "{again:?}");
+    assert_eq!((again.upscaled_frames, again.frames), (0, FRAMES));
+    assert_eq!(std::fs::read(&output).unwrap(), before);
+    // An output of another size is not this job's: it is made again.
+    let other = dir.path().join("other.mp4");
+    std::fs::copy(&small, &other).unwrap();
+    let redone = upscale_video(&small, &other, &mut upscaler, &options, &NoProgress)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!redone.already_complete);
+    assert_eq!(redone.upscaled_frames, FRAMES);
 }
 
 #[test]
