@@ -171,11 +171,12 @@ fn parse_memory(text: &str) -> Result<u64, String> {
         _ => 1.0,
     };
     let bytes = n * factor;
-    // Above 1 PiB the number no longer fits the budget arithmetic (and no
-    // machine has it); below 64 MiB no model fits.
+    // Below 64 MiB no model fits.
     if !(bytes.is_finite() && bytes >= seer_upscale::MIN_MAX_MEMORY as f64) {
         return Err(format!("{} (at least 64M)", bad()));
     }
+    // Above 1 PiB no machine has it, and the number would saturate the
+    // budget arithmetic (the library caps budgets at the machine anyway).
     if bytes > (1u64 << 50) as f64 {
         return Err(format!("{} (at most 1024T)", bad()));
     }

@@ -5,31 +5,28 @@
 
 mod common;
 
-use common::{seer, stderr};
+use common::{seer, stderr, tree};
 use seer_testdata::hostile;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Every file below `dir`, sorted.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    out.sort();
-    out
+/// `args` with `FILE` replaced by `input` and `OUT` by `dir/out.png`.
+fn command_line(dir: &Path, input: &Path, args: &[&str]) -> Vec<std::ffi::OsString> {
+    args.iter()
+        .map(|a| match *a {
+            "FILE" => input.as_os_str().to_owned(),
+            "OUT" => dir.join("out.png").into_os_string(),
+            other => other.into(),
+        })
+        .collect()
 }
 
 /// Runs `args` (with `FILE` replaced by `input`, `OUT` by `dir/out.png`)
 /// and checks: a clean failure (exit code 1), stderr holding every one of
 /// `expected`, and no file added to `dir`.
 fn refused(dir: &Path, input: &Path, args: &[&str], expected: &[&str]) {
-    let before = files(dir);
+    let before = tree(dir);
     let out = seer()
-        .args(args.iter().map(|a| match *a {
-            "FILE" => input.as_os_str().to_owned(),
-            "OUT" => dir.join("out.png").into_os_string(),
-            other => other.into(),
-        }))
+        .args(command_line(dir, input, args))
         .output()
         .unwrap();
     let text = stderr(&out);
@@ -38,7 +35,7 @@ fn refused(dir: &Path, input: &Path, args: &[&str], expected: &[&str]) {
         assert!(text.contains(e), "{args:?}: wanted '{e}' in: {text}");
     }
     assert!(!text.contains("panicked"), "{args:?}: {text}");
-    assert_eq!(files(dir), before, "{args:?} left files behind");
+    assert_eq!(tree(dir), before, "{args:?} left files behind");
 }
 
 /// The commands that read one image, `FILE`.
@@ -111,11 +108,7 @@ fn settings_that_cannot_work_are_refused() {
         (&["--max-memory", "1M"][..], "at least 64M"),
     ] {
         let out = seer()
-            .args(upscale(extra).iter().map(|a| match *a {
-                "FILE" => photo.as_os_str().to_owned(),
-                "OUT" => dir.path().join("out.png").into_os_string(),
-                other => other.into(),
-            }))
+            .args(command_line(dir.path(), &photo, &upscale(extra)))
             .output()
             .unwrap();
         let text = stderr(&out);

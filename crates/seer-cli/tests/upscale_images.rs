@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{json, seer};
+use common::{json, seer, tree};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -30,24 +30,6 @@ fn run(args: &[&str], paths: &[&Path]) -> Output {
 
 fn ok(out: &Output) {
     common::ok(out);
-}
-
-/// Every file below `dir`, relative, sorted.
-fn tree(dir: &Path) -> Vec<String> {
-    let mut all = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                all.push(p.strip_prefix(dir).unwrap().display().to_string());
-            }
-        }
-    }
-    all.sort();
-    all
 }
 
 fn dims(path: &Path) -> (u32, u32) {

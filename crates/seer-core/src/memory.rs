@@ -1,10 +1,15 @@
 //! The machine's memory, to bound what a caller's budget may promise.
 
-/// Total physical memory of this machine in bytes (Linux `/proc/meminfo`),
-/// or `None` where it cannot be read.
+use std::sync::OnceLock;
+
+/// Total physical memory of this machine in bytes (Linux `/proc/meminfo`,
+/// read once per process), or `None` where it cannot be read.
 pub fn physical_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    parse_mem_total(&text)
+    static TOTAL: OnceLock<Option<u64>> = OnceLock::new();
+    *TOTAL.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+        parse_mem_total(&text)
+    })
 }
 
 /// The `MemTotal` line of a `/proc/meminfo` text, in bytes.

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// The gallery key the tests use (64 hex digits).
@@ -50,4 +51,22 @@ pub fn run_json(command: &mut Command) -> serde_json::Value {
     let out = command.output().unwrap();
     ok(&out);
     json(&out)
+}
+
+/// Every file below `dir`, relative to it, sorted.
+pub fn tree(dir: &Path) -> Vec<String> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                all.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    all.sort();
+    all
 }
