@@ -205,9 +205,7 @@ pub(crate) fn with_hint(error: UpscaleError) -> anyhow::Error {
     use seer_imgproc::ImageError;
     use seer_video::VideoError;
     let hint = match &error {
-        UpscaleError::OverBudget { .. } => {
-            Some("raise --max-memory, use a smaller image, or choose a --model that tiles")
-        }
+        UpscaleError::OverBudget { .. } => Some("the budget is --max-memory, the model --model"),
         UpscaleError::Image(
             ImageError::OverBudget { budget, .. } | ImageError::FileOverBudget { budget, .. },
         ) => {

@@ -51,6 +51,19 @@ pub struct DecodedImage {
     pub metadata: ImageMetadata,
 }
 
+/// What an image's header says, before any pixel is decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageHeader {
+    /// Width in pixels once upright (EXIF orientation applied).
+    pub width: u32,
+    /// Height in pixels once upright.
+    pub height: u32,
+    /// The pixel layout the decoder will produce.
+    pub color: image::ColorType,
+    /// Bytes the decoded pixels will take.
+    pub decoded_bytes: u64,
+}
+
 /// Which metadata a written image holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MetadataWritten {
@@ -132,15 +145,21 @@ fn open_decoder<'a>(
 /// (default [`DEFAULT_MAX_DECODED_BYTES`]) refuses images whose decoded
 /// pixels would need more memory, from the header, before any pixel is
 /// decoded. A JPEG that ends before its last scan is refused as truncated.
-fn decode_bytes(
+///
+/// `check` sees the header (upright size, pixel layout) after the budget
+/// check and before decoding, so a caller can refuse an image its own work
+/// could not hold without paying for the decode.
+fn decode_bytes<E: From<ImageError>>(
     bytes: &[u8],
     name: &str,
     max_bytes: Option<u64>,
-) -> Result<DecodedImage, ImageError> {
+    check: impl FnOnce(&ImageHeader) -> Result<(), E>,
+) -> Result<DecodedImage, E> {
     if bytes.is_empty() {
         return Err(ImageError::Empty {
             name: name.to_string(),
-        });
+        }
+        .into());
     }
     // The format comes from the content only: a text file named .png is
     // "not an image", not a corrupt PNG.
@@ -151,7 +170,8 @@ fn decode_bytes(
         return Err(ImageError::Truncated {
             name: name.to_string(),
             bytes: bytes.len() as u64,
-        });
+        }
+        .into());
     }
     let budget = decode_budget(max_bytes);
     let mut limits = Limits::default();
@@ -167,7 +187,8 @@ fn decode_bytes(
             name: name.to_string(),
             width,
             height,
-        });
+        }
+        .into());
     }
     let needed = decoder.total_bytes();
     if needed > budget {
@@ -177,12 +198,20 @@ fn decode_bytes(
             height,
             bytes: needed,
             budget,
-        });
+        }
+        .into());
     }
     // Metadata is optional: unreadable metadata is dropped, not an error.
     let icc_profile = decoder.icc_profile().ok().flatten();
     let mut exif = decoder.exif_metadata().ok().flatten();
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let (width, height) = upright_size(width, height, orientation);
+    check(&ImageHeader {
+        width,
+        height,
+        color: decoder.color_type(),
+        decoded_bytes: needed,
+    })?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
     image.apply_orientation(orientation);
     if let Some(chunk) = exif.as_mut() {
@@ -208,6 +237,25 @@ fn decode_bytes(
 /// [`DEFAULT_MAX_DECODED_BYTES`], never above the machine's memory) bounds
 /// the file and its decoded pixels, checked before decoding.
 pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, ImageError> {
+    read_image_checked(path, max_bytes, |_| Ok::<(), ImageError>(()))
+}
+
+/// [`read_image`] that first shows the header to `check` (after the budget
+/// checks, before any pixel is decoded): a caller whose own work on the
+/// pixels would not fit refuses the image without decoding it.
+pub fn read_image_checked<E: From<ImageError>>(
+    path: &Path,
+    max_bytes: Option<u64>,
+    check: impl FnOnce(&ImageHeader) -> Result<(), E>,
+) -> Result<DecodedImage, E> {
+    let bytes = read_file_bounded(path, decode_budget(max_bytes))?;
+    decode_bytes(&bytes, &path.display().to_string(), max_bytes, check)
+}
+
+/// The bytes of the regular file at `path`, refused when there are more
+/// than `budget` (checked before reading and while reading, in case the
+/// file grows).
+fn read_file_bounded(path: &Path, budget: u64) -> Result<Vec<u8>, ImageError> {
     let name = path.display().to_string();
     let open = |source| ImageError::Open {
         name: name.clone(),
@@ -218,7 +266,6 @@ pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, I
     if !meta.is_file() {
         return Err(ImageError::NotAFile { name });
     }
-    let budget = decode_budget(max_bytes);
     if meta.len() > budget {
         return Err(ImageError::FileOverBudget {
             name,
@@ -226,7 +273,6 @@ pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, I
             budget,
         });
     }
-    // Bounded even if the file grows while it is read.
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(budget.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -238,13 +284,36 @@ pub fn read_image(path: &Path, max_bytes: Option<u64>) -> Result<DecodedImage, I
             budget,
         });
     }
-    decode_bytes(&bytes, &name, max_bytes)
+    Ok(bytes)
 }
 
 /// [`read_image`] for an encoded image held in memory (PNG, JPEG, …; the
 /// format is recognised from the content).
 pub fn decode_image(bytes: &[u8], max_bytes: Option<u64>) -> Result<DecodedImage, ImageError> {
-    decode_bytes(bytes, IN_MEMORY, max_bytes)
+    decode_bytes(bytes, IN_MEMORY, max_bytes, |_| Ok::<(), ImageError>(()))
+}
+
+/// [`decode_image`] that first shows the header to `check` (after the
+/// budget check, before any pixel is decoded): a caller whose own work on
+/// the pixels would not fit refuses the image without decoding it.
+pub fn decode_image_checked<E: From<ImageError>>(
+    bytes: &[u8],
+    max_bytes: Option<u64>,
+    check: impl FnOnce(&ImageHeader) -> Result<(), E>,
+) -> Result<DecodedImage, E> {
+    decode_bytes(bytes, IN_MEMORY, max_bytes, check)
+}
+
+/// The size of an image once `orientation` is applied: the quarter turns
+/// swap width and height.
+fn upright_size(width: u32, height: u32, orientation: Orientation) -> (u32, u32) {
+    match orientation {
+        Orientation::Rotate90
+        | Orientation::Rotate270
+        | Orientation::Rotate90FlipH
+        | Orientation::Rotate270FlipH => (height, width),
+        _ => (width, height),
+    }
 }
 
 /// Decodes an image file (PNG, JPEG, …) into 8-bit RGB, upright; alpha is

@@ -16,8 +16,9 @@ pub use draw::{draw_dot, draw_rect};
 pub use format::{is_image_path, FORMATS};
 pub use geometry_ops::{box_shrink, crop_padded, letterbox, resize_to, Letterbox};
 pub use io::{
-    decode_image, decode_rgb, encode_image, encode_image_to, load_rgb, output_format, read_image,
-    save_rgb, write_image, DecodedImage, ImageMetadata, MetadataWritten, DEFAULT_MAX_DECODED_BYTES,
+    decode_image, decode_image_checked, decode_rgb, encode_image, encode_image_to, load_rgb,
+    output_format, read_image, read_image_checked, save_rgb, write_image, DecodedImage,
+    ImageHeader, ImageMetadata, MetadataWritten, DEFAULT_MAX_DECODED_BYTES,
 };
 pub use metrics::{psnr_y, ssim_y, MetricsError};
 pub use resize::imresize_bicubic_rgb8;

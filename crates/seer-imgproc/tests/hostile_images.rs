@@ -4,7 +4,10 @@
 //! bounded fuzz run of the decoder behind the budget check.
 
 use proptest::prelude::*;
-use seer_imgproc::{decode_image, read_image, ImageError, DEFAULT_MAX_DECODED_BYTES};
+use seer_imgproc::{
+    decode_image, decode_image_checked, read_image, read_image_checked, ImageError, ImageHeader,
+    DEFAULT_MAX_DECODED_BYTES,
+};
 use seer_testdata::hostile;
 
 #[test]
@@ -38,6 +41,56 @@ fn a_header_claiming_ten_billion_pixels_is_refused_before_decoding() {
         text.contains("100000x100000") && text.contains("memory budget"),
         "{text}"
     );
+}
+
+/// What a caller's header check refuses with.
+#[derive(Debug)]
+enum CallerError {
+    Image(ImageError),
+    Refused(ImageHeader),
+}
+
+impl From<ImageError> for CallerError {
+    fn from(e: ImageError) -> Self {
+        CallerError::Image(e)
+    }
+}
+
+#[test]
+fn a_caller_sees_the_header_and_can_refuse_before_any_pixel_is_decoded() {
+    // 20000 x 20000 RGB: 1.2 GB decoded, within the default budget, but the
+    // file holds no pixel data: decoding it would fail as corrupt, so a
+    // refusal from the check proves it ran before the decode.
+    let bytes = hostile::png_claiming(20_000, 20_000);
+    let refused = decode_image_checked(&bytes, None, |h| Err(CallerError::Refused(*h)));
+    match refused {
+        Err(CallerError::Refused(h)) => {
+            assert_eq!((h.width, h.height), (20_000, 20_000));
+            assert_eq!(h.color, image::ColorType::Rgb8);
+            assert_eq!(h.decoded_bytes, 1_200_000_000);
+        }
+        other => panic!(
+            "expected the caller's refusal, got {other:?}",
+            other = other.err()
+        ),
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.png");
+    std::fs::write(&path, &bytes).unwrap();
+    let refused = read_image_checked(&path, None, |h| Err(CallerError::Refused(*h)));
+    assert!(matches!(refused, Err(CallerError::Refused(_))));
+    // A check that accepts leaves the decoder's own verdict.
+    let accepted = read_image_checked(&path, None, |_| Ok::<(), CallerError>(()));
+    assert!(matches!(
+        accepted,
+        Err(CallerError::Image(ImageError::Corrupt { .. }))
+    ));
+    // The budget is checked before the caller is asked.
+    let over = decode_image_checked(&bytes, Some(1 << 30), |h| Err(CallerError::Refused(*h)));
+    assert!(matches!(
+        over,
+        Err(CallerError::Image(ImageError::OverBudget { .. }))
+    ));
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use crate::memory::ImageBytes;
 use crate::{UpscaleError, Upscaled, Upscaler};
-use image::{imageops, DynamicImage, ImageBuffer, Luma, Rgb32FImage};
+use image::{imageops, ColorType, DynamicImage, ImageBuffer, Luma, Rgb32FImage};
 use seer_core::progress::Progress;
 
 /// The colour planes of an image as float RGB in 0..1 (grey replicated).
@@ -26,6 +26,18 @@ fn is_grey(image: &DynamicImage) -> bool {
 /// True when samples are wider than 8 bits.
 fn is_wide(image: &DynamicImage) -> bool {
     image.color().bytes_per_pixel() / image.color().channel_count() > 1
+}
+
+/// The memory an image of pixel layout `color` takes per pixel, as input
+/// and as output of an upscale that keeps its kind.
+pub(crate) fn image_bytes(color: ColorType) -> ImageBytes {
+    let wide = color.bytes_per_pixel() / color.channel_count() > 1;
+    let sample_bytes = if wide { 2 } else { 1 };
+    ImageBytes {
+        input: u64::from(color.bytes_per_pixel()),
+        output: sample_bytes * u64::from(color.channel_count()),
+        alpha: color.has_alpha(),
+    }
 }
 
 /// The alpha channel as 16-bit samples (8-bit alpha widened ×257).
@@ -141,13 +153,9 @@ impl Upscaler {
                 height: h,
             });
         }
-        let sample_bytes = if is_wide(image) { 2 } else { 1 };
-        let channels = u64::from(image.color().channel_count());
-        let bytes = ImageBytes {
-            input: u64::from(image.color().bytes_per_pixel()),
-            output: sample_bytes * channels,
-            alpha: has_alpha(image),
-        };
+        let bytes = image_bytes(image.color());
+        // Refused before the float copy of the input is made.
+        self.check_memory((w, h), size, bytes)?;
         let rgb = self.upscale_f32_to(&colour(image), size, bytes, progress)?;
         let (ow, oh) = rgb.image.dimensions();
         let alpha = has_alpha(image).then(|| resize_alpha(image, ow, oh));

@@ -10,7 +10,7 @@ use crate::{
 use image::{DynamicImage, ImageFormat};
 use seer_core::progress::Progress;
 use seer_core::CancelToken;
-use seer_imgproc::{DecodedImage, ImageMetadata};
+use seer_imgproc::{DecodedImage, ImageHeader, ImageMetadata};
 use seer_models::Store;
 use serde::Serialize;
 use std::collections::btree_map::{BTreeMap, Entry};
@@ -174,6 +174,22 @@ impl<'a> ImageUpscaler<'a> {
         upscaler.upscale_image_to(image, size, progress)
     }
 
+    /// Refuses, from its header alone, an image whose upscale would not
+    /// fit the memory budget (the models of its scale are loaded to know
+    /// their needs), so a too-large image is never decoded.
+    fn check_header(
+        &mut self,
+        header: &ImageHeader,
+        progress: &dyn Progress,
+    ) -> Result<(), UpscaleError> {
+        let (w, h) = (header.width, header.height);
+        let target = self.target()?;
+        let size = target.output_size(w, h)?;
+        let upscaler = self.get(target.plan_scale(w, h), progress)?;
+        upscaler.check_memory((w, h), size, crate::alpha::image_bytes(header.color))?;
+        Ok(())
+    }
+
     /// Upscales a decoded image and encodes it as `format` with its
     /// metadata: the encoded output, whether the metadata was kept, the
     /// report. The decoded input is dropped before encoding.
@@ -210,7 +226,10 @@ impl<'a> ImageUpscaler<'a> {
         progress: &dyn Progress,
         cancel: &CancelToken,
     ) -> Result<EncodedUpscale, UpscaleError> {
-        let decoded = seer_imgproc::decode_image(bytes, Some(self.job.max_memory))?;
+        let max_memory = self.job.max_memory;
+        let decoded = seer_imgproc::decode_image_checked(bytes, Some(max_memory), |header| {
+            self.check_header(header, progress)
+        })?;
         let mut encoded = Vec::new();
         let image = self.upscale_decoded(
             decoded,
@@ -246,7 +265,10 @@ impl<'a> ImageUpscaler<'a> {
         }
         require_output_folder(output)?;
         let format = seer_imgproc::output_format(output)?;
-        let decoded = seer_imgproc::read_image(input, Some(self.job.max_memory))?;
+        let max_memory = self.job.max_memory;
+        let decoded = seer_imgproc::read_image_checked(input, Some(max_memory), |header| {
+            self.check_header(header, progress)
+        })?;
         let image = self.upscale_decoded(
             decoded,
             |image, metadata| Ok(seer_imgproc::write_image(image, output, format, metadata)?),

@@ -271,6 +271,25 @@ impl Upscaler {
         self.upscale_f32_to(image, size, bytes, progress)
     }
 
+    /// Plans an upscale of a `input`-sized image to `size` (width, height
+    /// in pixels) against the memory budget, without touching pixels:
+    /// [`UpscaleError::OverBudget`] when it cannot fit, else the plan.
+    pub(crate) fn check_memory(
+        &self,
+        input: (u32, u32),
+        size: (u32, u32),
+        bytes: ImageBytes,
+    ) -> Result<MemoryPlan, UpscaleError> {
+        plan_memory(
+            &self.memory,
+            input,
+            size,
+            bytes,
+            self.options.effective_max_memory(),
+            self.options.tile,
+        )
+    }
+
     /// Upscales to exactly `size` (width, height in pixels): the chain's
     /// models, then a Lanczos resize when their product differs (e.g. ×2
     /// then Lanczos to ×1.5). `bytes` describes the caller's images for the
@@ -292,14 +311,7 @@ impl Upscaler {
         }
         self.cancel.check()?;
         let started = Instant::now();
-        let memory = plan_memory(
-            &self.memory,
-            (w, h),
-            size,
-            bytes,
-            self.options.effective_max_memory(),
-            self.options.tile,
-        )?;
+        let memory = self.check_memory((w, h), size, bytes)?;
         // Every stage's tiles are known up front so the bar has a total.
         let mut plans: Vec<Vec<Tile>> = Vec::new();
         let (mut sw, mut sh) = (w, h);

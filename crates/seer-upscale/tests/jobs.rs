@@ -84,6 +84,56 @@ fn corrupt_bytes_are_a_client_error() {
     assert!(error.to_string().contains("cannot decode"), "{error}");
 }
 
+#[test]
+fn an_image_whose_upscale_cannot_fit_is_refused_from_its_header() {
+    seer_models::testing::init_runtime();
+    let store = seer_models::testing::store();
+    // 20000 x 20000 decodes to 1.2 GB (within 4 GiB), but ×2 needs far
+    // more. The file holds no pixel data, so a decode would fail as
+    // corrupt: the memory refusal proves the header decided, before any
+    // pixel (or its float copy) was allocated.
+    let bytes = seer_testdata::hostile::png_claiming(20_000, 20_000);
+    let job = ImageJob {
+        max_memory: 4 << 30,
+        ..fast_x2()
+    };
+    let error = upscale_bytes(
+        &store,
+        &bytes,
+        ImageFormat::Png,
+        &job,
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            UpscaleError::OverBudget {
+                output: (40_000, 40_000),
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(error.kind(), ErrorKind::ResourceLimit);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("huge.png");
+    let output = dir.path().join("out.png");
+    std::fs::write(&input, &bytes).unwrap();
+    let error = upscale_file(
+        &store,
+        &input,
+        &output,
+        &job,
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert!(matches!(error, UpscaleError::OverBudget { .. }), "{error}");
+    assert!(!output.exists());
+}
+
 /// Cancels its token when the first tile of a phase is done.
 struct CancelOnFirstTile(CancelToken);
 
