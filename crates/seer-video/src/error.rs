@@ -111,6 +111,19 @@ pub enum VideoError {
         #[source]
         source: std::io::Error,
     },
+    /// A video given in memory or from a reader is larger than allowed.
+    #[error("the video given is larger than the limit of {max_bytes} bytes")]
+    SpoolTooLarge { max_bytes: u64 },
+    /// A video given in memory or from a reader holds no bytes.
+    #[error("the video given is empty")]
+    EmptyInput,
+    /// Bytes given as a video cannot be opened as one.
+    #[error("the {bytes} bytes given are not a video FFmpeg can open; give an intact MP4, MKV, MOV or WebM file")]
+    NotAVideo {
+        bytes: u64,
+        #[source]
+        source: Box<VideoError>,
+    },
     /// The writer was used after it finished.
     #[error("the video writer of {} is already closed", path.display())]
     Closed { path: PathBuf },
@@ -129,7 +142,10 @@ impl HasErrorKind for VideoError {
             | Truncated { .. }
             | NoFrames { .. }
             | OddSize { .. }
-            | FrameSize { .. } => ErrorKind::InvalidInput,
+            | FrameSize { .. }
+            | EmptyInput
+            | NotAVideo { .. } => ErrorKind::InvalidInput,
+            SpoolTooLarge { .. } => ErrorKind::ResourceLimit,
             NoEncoder { .. } | Container { .. } => ErrorKind::Unsupported,
             WriteIo { source, .. } => match ErrorKind::of_io(source) {
                 ErrorKind::NotFound => ErrorKind::Internal,

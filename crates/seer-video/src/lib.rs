@@ -9,6 +9,9 @@
 //!   to a temporary file next to the output and renames it only in
 //!   [`VideoWriter::finish`]; dropped unfinished, it removes the temporary
 //!   file, so a failed run never leaves a file that looks complete.
+//! - [`SpooledVideo`] takes a video given as bytes or from a reader (an
+//!   upload) into a private temporary file, removed on drop, so every
+//!   path-based workflow reads it like a file.
 //! - [`FrameEncoder`] encodes RGB frames into [`EncodedPacket`]s without a
 //!   container (for resumable, segment-by-segment work); a
 //!   [`VideoWriter`] muxes them later with [`VideoWriter::write_encoded`].
@@ -33,11 +36,13 @@ mod convert;
 pub mod encoder;
 pub mod error;
 pub mod reader;
+pub mod spool;
 pub mod writer;
 
 pub use encoder::{Chroma, EncodeOptions, EncodedPacket, FrameEncoder};
 pub use error::VideoError;
 pub use reader::{CopiedPacket, Item, VideoFrame, VideoInfo, VideoReader};
+pub use spool::{SpooledVideo, DEFAULT_MAX_SPOOL_BYTES, IN_MEMORY_VIDEO};
 pub use writer::{VideoWriter, WriteSummary};
 
 /// File extensions treated as videos by the front ends.
