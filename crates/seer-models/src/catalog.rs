@@ -138,6 +138,20 @@ pub struct ModelSpec {
     /// Pre/post-processing facts for users of the model.
     #[serde(default)]
     pub facts: BTreeMap<String, toml::Value>,
+    /// Importer settings beyond the format's defaults.
+    #[serde(default)]
+    pub import: ImportSpec,
+}
+
+/// How a model is imported, beyond what its format implies.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSpec {
+    /// TF.js graph models: import only these tensors as outputs (e.g. the
+    /// raw heads, leaving out a decoding tail fixed to the declared size);
+    /// empty = the signature's outputs.
+    #[serde(default)]
+    pub outputs: Vec<String>,
 }
 
 impl ModelSpec {

@@ -39,6 +39,10 @@ pub enum StoreError {
         #[source]
         source: ImportError,
     },
+    /// A model was asked for at another input size than it declares, and
+    /// its format cannot be re-imported for one.
+    #[error("model '{id}' ({format}) can only be used at the input size it declares")]
+    FixedInputSize { id: String, format: &'static str },
     /// The catalogue is broken.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
@@ -68,6 +72,7 @@ impl seer_core::HasErrorKind for StoreError {
         use seer_core::ErrorKind;
         match self {
             StoreError::UnknownModel { .. } => ErrorKind::NotFound,
+            StoreError::FixedInputSize { .. } => ErrorKind::Unsupported,
             StoreError::Import { source, .. } => source.kind(),
             StoreError::Catalog(e) => e.kind(),
             StoreError::Io { source, .. } => ErrorKind::of_io(source),

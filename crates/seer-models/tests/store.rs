@@ -120,3 +120,71 @@ fn unknown_model_suggests_close_ids() {
         "{err}"
     );
 }
+
+#[test]
+fn a_graph_model_is_imported_for_another_input_size_once_and_only_where_it_divides() {
+    let store = seer_models::testing::store();
+    let id = "scene.detect.centernet";
+    // 448x800: every constant resize of the 512x512 graph scales evenly.
+    let path = store.ensure_for_input(id, (448, 800), &NoProgress).unwrap();
+    assert!(
+        path.to_string_lossy().contains("-448x800-"),
+        "{}",
+        path.display()
+    );
+    let model = seer_onnx::decode(&std::fs::read(&path).unwrap()).unwrap();
+    let graph = model.graph.unwrap();
+    let dims = |v: &seer_onnx::proto::ValueInfoProto| -> Option<Vec<i64>> {
+        let shape = v.r#type.as_ref()?.tensor_type.as_ref()?.shape.as_ref()?;
+        shape
+            .dim
+            .iter()
+            .map(|d| match d.value {
+                Some(seer_onnx::proto::DimValue::DimValue(n)) => Some(n),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(dims(&graph.input[0]), Some(vec![1, 448, 800, 3]));
+    // Only the heads chosen in the catalogue, at stride 4.
+    let outputs: Vec<(String, Option<Vec<i64>>)> = graph
+        .output
+        .iter()
+        .map(|o| (o.name.clone(), dims(o)))
+        .collect();
+    assert_eq!(
+        outputs,
+        vec![
+            ("tower_0/keypoints".to_string(), Some(vec![1, 112, 200, 80])),
+            ("tower_0/wh".to_string(), Some(vec![1, 112, 200, 4])),
+        ]
+    );
+    // Cached: the same file again, not re-imported.
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let again = store.ensure_for_input(id, (448, 800), &NoProgress).unwrap();
+    assert_eq!(again, path);
+    assert_eq!(
+        std::fs::metadata(&again).unwrap().modified().unwrap(),
+        modified
+    );
+    // 100x100: the 32x32 resize would become 6.25 pixels.
+    let error = store
+        .ensure_for_input(id, (100, 100), &NoProgress)
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("does not scale evenly"),
+        "{error}"
+    );
+    assert_eq!(
+        seer_core::HasErrorKind::kind(&error),
+        seer_core::ErrorKind::InvalidInput
+    );
+    // A model of another format cannot change its input size.
+    let error = store
+        .ensure_for_input(SMALL_MODEL, (64, 64), &NoProgress)
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::FixedInputSize { .. }),
+        "{error}"
+    );
+}

@@ -64,10 +64,35 @@ impl Val {
     }
 }
 
+/// The input size a model is imported for against the one it declares
+/// (height, width in pixels): constant resize sizes are scaled by it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SizeRatio {
+    pub declared: (usize, usize),
+    pub chosen: (usize, usize),
+}
+
+impl SizeRatio {
+    /// `size` (height, width) scaled from the declared input size to the
+    /// chosen one; `None` when it does not divide evenly.
+    pub fn scale(&self, size: (usize, usize)) -> Option<(usize, usize)> {
+        let one = |v: usize, declared: usize, chosen: usize| {
+            let scaled = v.checked_mul(chosen)?;
+            (declared > 0 && scaled.is_multiple_of(declared)).then(|| scaled / declared)
+        };
+        Some((
+            one(size.0, self.declared.0, self.chosen.0)?,
+            one(size.1, self.declared.1, self.chosen.1)?,
+        ))
+    }
+}
+
 /// Conversion state shared by all op converters.
 pub(crate) struct Ctx<'m> {
     pub g: GraphBuilder,
     pub model: &'m Path,
+    /// Set when the model is imported for another input size.
+    pub size_ratio: Option<SizeRatio>,
     materialized: HashMap<usize, String>,
 }
 
@@ -77,6 +102,7 @@ impl<'m> Ctx<'m> {
         Ctx {
             g: GraphBuilder::new(graph_name),
             model,
+            size_ratio: None,
             materialized: HashMap::new(),
         }
     }

@@ -48,7 +48,7 @@ mod tensor;
 
 use crate::import::tfjs_weights::{load_weights, Weight, WeightData};
 use crate::import::ImportError;
-use ctx::{arg, Ctx, DynVal, Val};
+use ctx::{arg, Ctx, DynVal, SizeRatio, Val};
 use parse::{parse_shape, signature_entries, ModelJson, Node, SignatureEntry, TensorRef};
 use seer_onnx::{DataType, Dim, ModelProto};
 use serde_json::Value;
@@ -70,10 +70,32 @@ struct OutputSpec {
     key: Option<String>,
 }
 
+/// How to import a graph model other than as declared.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GraphImportOptions {
+    /// Import for this input height and width (pixels) instead of the
+    /// declared ones: the NHWC placeholder's H and W are replaced and every
+    /// resize to a constant size is scaled by the same ratio, which must
+    /// divide evenly (e.g. a multiple of the network's stride).
+    pub input_hw: Option<(usize, usize)>,
+    /// Import only these tensors as outputs (TF names, `node` or
+    /// `node:k`), e.g. to leave out a decoding tail that hard-codes the
+    /// declared size; empty = the signature's outputs.
+    pub outputs: Vec<String>,
+}
+
 /// Converts the TF.js graph model at `model_json` (weights read from the
 /// shards next to it) into an ONNX model for the fixed input size; see the
 /// module documentation for names, layout and output order.
 pub fn import(model_json: &Path) -> Result<ModelProto, ImportError> {
+    import_with(model_json, &GraphImportOptions::default())
+}
+
+/// [`import`] with another input size and/or a chosen set of outputs.
+pub fn import_with(
+    model_json: &Path,
+    options: &GraphImportOptions,
+) -> Result<ModelProto, ImportError> {
     let text = std::fs::read_to_string(model_json).map_err(|e| ImportError::io(model_json, e))?;
     let bad_json = |detail: String| ImportError::BadJson {
         path: model_json.to_path_buf(),
@@ -112,7 +134,11 @@ pub fn import(model_json: &Path) -> Result<ModelProto, ImportError> {
         }
     }
     let sig_inputs = signature_entries(model.signature.as_ref(), "inputs");
-    let outputs = output_specs(model_json, &nodes, &index, model.signature.as_ref())?;
+    let outputs = if options.outputs.is_empty() {
+        output_specs(model_json, &nodes, &index, model.signature.as_ref())?
+    } else {
+        chosen_outputs(model_json, &index, &options.outputs)?
+    };
     let roots: Vec<usize> = outputs.iter().map(|o| index[&o.tensor.node]).collect();
     let order = topo_order(model_json, &nodes, &index, &roots)?;
 
@@ -125,7 +151,14 @@ pub fn import(model_json: &Path) -> Result<ModelProto, ImportError> {
         ctx.g.unique_name(&o.name);
     }
     let mut values: HashMap<String, Vec<Val>> = HashMap::new();
-    let input_names = declare_inputs(&mut ctx, &nodes, &order, &sig_inputs, &mut values)?;
+    let input_names = declare_inputs(
+        &mut ctx,
+        &nodes,
+        &order,
+        &sig_inputs,
+        options.input_hw,
+        &mut values,
+    )?;
     for &i in &order {
         let node = &nodes[i];
         if values.contains_key(&node.name) {
@@ -225,6 +258,33 @@ fn output_specs(
     Ok(specs)
 }
 
+/// The outputs named by the caller, sorted by name; each must name a node.
+fn chosen_outputs(
+    model: &Path,
+    index: &HashMap<String, usize>,
+    names: &[String],
+) -> Result<Vec<OutputSpec>, ImportError> {
+    let mut specs = Vec::new();
+    for name in names {
+        let tensor = TensorRef::parse(name)
+            .filter(|t| index.contains_key(&t.node))
+            .ok_or_else(|| {
+                ImportError::malformed(
+                    model,
+                    format!("the chosen output '{name}' names no node of the graph"),
+                )
+            })?;
+        specs.push(OutputSpec {
+            name: tensor.display_name(),
+            tensor,
+            key: None,
+        });
+    }
+    specs.sort_by(|a, b| a.name.cmp(&b.name));
+    specs.dedup_by(|a, b| a.name == b.name);
+    Ok(specs)
+}
+
 /// Nodes needed for `roots`, each after its inputs (control inputs ignored).
 fn topo_order(
     model: &Path,
@@ -285,6 +345,7 @@ fn declare_inputs(
     nodes: &[Node],
     order: &[usize],
     signature: &[SignatureEntry],
+    input_hw: Option<(usize, usize)>,
     values: &mut HashMap<String, Vec<Val>>,
 ) -> Result<Vec<String>, ImportError> {
     let mut placeholders: Vec<&Node> = order
@@ -302,7 +363,24 @@ fn declare_inputs(
                 format!("input has type {dtype}; only float inputs are supported"),
             ));
         }
-        let shape = input_shape(ctx, node, signature)?;
+        let mut shape = input_shape(ctx, node, signature)?;
+        if let Some((h, w)) = input_hw {
+            let [_, declared_h, declared_w, _] = shape[..] else {
+                return Err(ctx.err(
+                    node,
+                    format!("input shape {shape:?} is not NHWC; cannot import it for another size"),
+                ));
+            };
+            if h == 0 || w == 0 {
+                return Err(ctx.err(node, format!("input size {h}x{w} has no pixels")));
+            }
+            ctx.size_ratio = Some(SizeRatio {
+                declared: (declared_h, declared_w),
+                chosen: (h, w),
+            });
+            shape[1] = h;
+            shape[2] = w;
+        }
         let dims: Vec<Dim> = shape.iter().map(|&d| Dim::Fixed(d as i64)).collect();
         let name = ctx.g.input(&node.name, DataType::Float, &dims);
         values.insert(

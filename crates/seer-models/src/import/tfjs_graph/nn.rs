@@ -548,6 +548,22 @@ pub(crate) fn resize(ctx: &mut Ctx, node: &Node, inputs: &[Val]) -> Result<Vec<V
         [a, b] if *a > 0 && *b > 0 => [*a as usize, *b as usize],
         _ => return Err(ctx.err(node, format!("size {size:?} is not two positive values"))),
     };
+    // A model imported for another input size resizes to sizes scaled alike.
+    let [oh, ow] = match ctx.size_ratio {
+        None => [oh, ow],
+        Some(ratio) => match ratio.scale((oh, ow)) {
+            Some((h, w)) => [h, w],
+            None => {
+                return Err(ctx.err(
+                    node,
+                    format!(
+                        "resize to {oh}x{ow} does not scale evenly from input {}x{} to {}x{}; choose an input size that is a multiple of the network's stride",
+                        ratio.declared.0, ratio.declared.1, ratio.chosen.0, ratio.chosen.1
+                    ),
+                ))
+            }
+        },
+    };
     let align = node.attr_bool("align_corners").unwrap_or(false);
     let half = node.attr_bool("half_pixel_centers").unwrap_or(false);
     let bilinear = node.op == "ResizeBilinear";
