@@ -99,11 +99,9 @@ impl BoxKalman {
         let r = [STD_POSITION * h, STD_POSITION * h, 1e-1, STD_POSITION * h];
         // S = H P Hᵀ + R: the top-left 4×4 block of P plus R.
         let mut s = [[0.0; MEAS]; MEAS];
-        for i in 0..MEAS {
-            for j in 0..MEAS {
-                s[i][j] = self.covariance[i][j];
-            }
-            s[i][i] += r[i] * r[i];
+        for (i, row) in s.iter_mut().enumerate() {
+            row.copy_from_slice(&self.covariance[i][..MEAS]);
+            row[i] += r[i] * r[i];
         }
         let Some(s_inv) = invert4(&s) else {
             return; // a degenerate estimate keeps its prediction
@@ -122,9 +120,9 @@ impl BoxKalman {
         // P ← P − K H P (K H P = K times the first four rows of P).
         let p = self.covariance;
         for (i, row) in gain.iter().enumerate() {
-            for j in 0..DIM {
+            for (j, value) in self.covariance[i].iter_mut().enumerate() {
                 let khp: f64 = (0..MEAS).map(|k| row[k] * p[k][j]).sum();
-                self.covariance[i][j] = p[i][j] - khp;
+                *value = p[i][j] - khp;
             }
         }
     }
@@ -240,10 +238,13 @@ mod tests {
             [0.0, 0.0, 0.0, 0.5],
         ];
         let inv = invert4(&m).unwrap();
-        for i in 0..4 {
-            for j in 0..4 {
-                let v: f64 = (0..4).map(|k| m[i][k] * inv[k][j]).sum();
-                assert!((v - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12);
+        for (i, row) in m.iter().enumerate() {
+            let product: Vec<f64> = (0..4)
+                .map(|j| (0..4).map(|k| row[k] * inv[k][j]).sum())
+                .collect();
+            for (j, v) in product.iter().enumerate() {
+                let identity = if i == j { 1.0 } else { 0.0 };
+                assert!((v - identity).abs() < 1e-12);
             }
         }
         assert!(invert4(&[[0.0; 4]; 4]).is_none());

@@ -337,7 +337,7 @@ pub fn simulate_detections(scene: &Scene, sim: &DetectorSim) -> Vec<DetectionFra
 /// A Poisson-distributed count with mean `lambda` (Knuth's method; 0 for
 /// a mean that is not positive, at most 1000).
 fn poisson(rng: &mut SeededRng, lambda: f32) -> u32 {
-    if !(lambda > 0.0) {
+    if lambda.is_nan() || lambda <= 0.0 {
         return 0;
     }
     let limit = (-lambda.min(50.0)).exp();
