@@ -10,8 +10,8 @@
 /// entries of a `rows` × `columns` matrix.
 ///
 /// `cost(r, c)` gives the cost of pairing row `r` with column `c`, or
-/// `None` where the pair is not allowed (a non-finite cost is treated as
-/// not allowed). The matching first has as many pairs as possible and,
+/// `None` where the pair is not allowed (a non-finite cost, or one of
+/// magnitude 1e100 or more, is treated as not allowed). The matching first has as many pairs as possible and,
 /// among those, the least total cost. Pairs come sorted by row. The result
 /// depends only on the costs (deterministic).
 pub fn min_cost_matching<F>(rows: usize, columns: usize, cost: F) -> Vec<(usize, usize)>
@@ -26,7 +26,7 @@ where
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for r in 0..rows {
         for c in 0..columns {
-            let value = cost(r, c).filter(|v| v.is_finite());
+            let value = cost(r, c).filter(|v| v.is_finite() && v.abs() < 1e100);
             if let Some(v) = value {
                 lo = lo.min(v);
                 hi = hi.max(v);
@@ -205,6 +205,9 @@ mod tests {
         assert!(min_cost_matching(2, 3, |_, _| None).is_empty());
         assert!(min_cost_matching(0, 3, |_, _| Some(1.0)).is_empty());
         assert!(min_cost_matching(2, 2, |_, _| Some(f64::NAN)).is_empty());
+        // Enormous costs are refused rather than overflowing the solver.
+        let pairs = min_cost_matching(2, 2, |r, c| Some(if r == c { 1.0 } else { 1e300 }));
+        assert_eq!(pairs, vec![(0, 0), (1, 1)]);
     }
 
     #[test]

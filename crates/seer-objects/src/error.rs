@@ -27,6 +27,9 @@ pub enum TrackerError {
     /// `min_hits` is zero: a track could never be confirmed.
     #[error("tracker option min_hits is 0; a track needs at least 1 hit to be confirmed")]
     ZeroMinHits,
+    /// `max_detections` is zero: no detection could ever be used.
+    #[error("tracker option max_detections is 0; at least 1 detection per frame must be usable")]
+    ZeroMaxDetections,
 }
 
 impl HasErrorKind for TrackerError {

@@ -67,6 +67,10 @@ pub struct TrackerOptions {
     /// Match only detections of the track's own class (a car never takes a
     /// person's id). Default true.
     pub per_class: bool,
+    /// Most detections used per frame (≥ 1): beyond it only the
+    /// highest-scoring ones are kept, so a flood of detections cannot make
+    /// the assignment (cubic in the count) run away. Default 1000.
+    pub max_detections: usize,
 }
 
 impl Default for TrackerOptions {
@@ -80,13 +84,15 @@ impl Default for TrackerOptions {
             max_lost_frames: 30,
             min_hits: 3,
             per_class: true,
+            max_detections: 1000,
         }
     }
 }
 
 impl TrackerOptions {
     /// Checks that every option can work: scores in 0..1, `low_score ≤
-    /// high_score`, IoU thresholds in 0 (exclusive)..1, `min_hits ≥ 1`.
+    /// high_score`, IoU thresholds in 0 (exclusive)..1, `min_hits ≥ 1`,
+    /// `max_detections ≥ 1`.
     pub fn validate(&self) -> Result<(), TrackerError> {
         let unit = "0..=1";
         let iou = "0 (exclusive)..=1";
@@ -110,6 +116,9 @@ impl TrackerOptions {
         }
         if self.min_hits == 0 {
             return Err(TrackerError::ZeroMinHits);
+        }
+        if self.max_detections == 0 {
+            return Err(TrackerError::ZeroMaxDetections);
         }
         Ok(())
     }
@@ -194,12 +203,24 @@ impl Tracker {
     pub fn update(&mut self, detections: &[Detection]) -> Vec<TrackedObject> {
         self.frames += 1;
         let o = self.options;
+        let mut usable: Vec<usize> = (0..detections.len())
+            .filter(|&i| detections[i].is_usable() && detections[i].score >= o.low_score)
+            .collect();
+        if usable.len() > o.max_detections {
+            // Highest scores first, ties by index; then back to input order.
+            usable.sort_by(|&a, &b| {
+                detections[b]
+                    .score
+                    .total_cmp(&detections[a].score)
+                    .then(a.cmp(&b))
+            });
+            usable.truncate(o.max_detections);
+            usable.sort_unstable();
+        }
         let mut high = Vec::new();
         let mut low = Vec::new();
-        for (i, d) in detections.iter().enumerate() {
-            if !d.is_usable() || d.score < o.low_score {
-                continue;
-            }
+        for i in usable {
+            let d = &detections[i];
             if d.score >= o.high_score {
                 high.push(i);
             } else {
@@ -445,6 +466,25 @@ mod tests {
         assert_eq!(tracker.confirmed_tracks(), 0); // lost 3 > 2: removed
         let out = tracker.update(&[det(10.0, 10.0, 0.9, 0)]);
         assert_eq!(out[0].track_id, 2);
+    }
+
+    #[test]
+    fn beyond_max_detections_only_the_highest_scores_are_used() {
+        let options = TrackerOptions {
+            min_hits: 1,
+            max_detections: 2,
+            ..TrackerOptions::default()
+        };
+        let mut tracker = Tracker::new(options).unwrap();
+        let dets = [
+            det(0.0, 0.0, 0.7, 0),
+            det(100.0, 0.0, 0.9, 0),
+            det(200.0, 0.0, 0.6, 0),
+            det(300.0, 0.0, 0.8, 0),
+        ];
+        let out = tracker.update(&dets);
+        let used: Vec<usize> = out.iter().map(|o| o.detection).collect();
+        assert_eq!(used, [1, 3]); // scores 0.9 and 0.8, ids 1 and 2
     }
 
     #[test]
