@@ -5,8 +5,9 @@
 //! [`SceneOptions::frames`] frames in a `width` × `height` pixel frame. The
 //! first four are scripted: two persons walking head-on along the middle
 //! row so that they cross (ids 1 and 2), and a car and a person (ids 3 and
-//! 4) that stand inside the occluder's rectangle for its whole life, so
-//! they are hidden for exactly [`Occluder::frames`] frames. The others
+//! 4, 6 and 3 px/frame) whose centres stay inside the occluder's rectangle
+//! for its whole life, so they are hidden for exactly [`Occluder::frames`]
+//! frames. The others
 //! start at random places with random speeds (1..4 px/frame) and headings
 //! that turn slowly (up to ±0.01 rad/frame) and bounce off the frame edges.
 //!
@@ -191,15 +192,17 @@ pub fn generate_scene(options: &SceneOptions) -> Scene {
             std::f32::consts::PI,
             0.0,
         ),
-        // A car and a person inside the occluder while it is there.
-        (CAR, 0.42 * w, 0.2 * h, 90.0, 50.0, 1.5, 0.0, 0.0),
+        // A car and a person inside the occluder while it is there, fast
+        // enough (6 and 3 px/frame) that a tracker without a motion model
+        // loses them: they move most of a box width while hidden.
+        (CAR, 0.0625 * w, 0.2 * h, 90.0, 50.0, 6.0, 0.0, 0.0),
         (
             PERSON,
             0.6 * w,
             0.35 * h,
             30.0,
             70.0,
-            0.8,
+            3.0,
             std::f32::consts::PI,
             0.002,
         ),

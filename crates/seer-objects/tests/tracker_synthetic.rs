@@ -93,7 +93,7 @@ fn the_default_sequence_meets_the_floors() {
 
 #[test]
 fn crowded_sequences_over_several_seeds_meet_the_floors() {
-    // 16 sprites, seeds 1–5: measured MOTA 0.852–0.867, IDF1 0.920–0.929,
+    // 16 sprites, seeds 1–5: measured MOTA 0.851–0.867, IDF1 0.920–0.929,
     // at most 1 switch per sequence.
     let mut switches = 0;
     for seed in 1..=5u64 {
@@ -174,7 +174,7 @@ fn the_second_pass_recovers_low_score_detections() {
     report("with the second pass", &m_with);
     report("without the second pass", &m_without);
     // 20 % of the true detections score 0.15..0.45: recall drops by about
-    // that much without the second pass (measured 0.852 vs 0.702).
+    // that much without the second pass (measured 0.852 vs 0.701).
     assert!(m_with.recall >= m_without.recall + 0.1);
     assert!(m_with.mota >= m_without.mota + 0.1);
     let low_true = with
