@@ -1,6 +1,108 @@
-//! Errors of the object detectors.
+//! Why an operation of this crate failed, each error with its
+//! [`seer_core::ErrorKind`] for front ends.
 
 use seer_core::{ErrorKind, HasErrorKind};
+
+/// Tracker options that cannot work.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TrackerError {
+    /// A threshold is NaN or outside its range.
+    #[error("tracker option {name} is {value}; it must be a number in {range}")]
+    OutOfRange {
+        /// The option's field name.
+        name: &'static str,
+        /// The value given.
+        value: f32,
+        /// The allowed range, in words.
+        range: &'static str,
+    },
+    /// The low score threshold is above the high one.
+    #[error("tracker low score threshold {low} is above the high threshold {high}")]
+    LowAboveHigh {
+        /// The low threshold given.
+        low: f32,
+        /// The high threshold given.
+        high: f32,
+    },
+    /// `min_hits` is zero: a track could never be confirmed.
+    #[error("tracker option min_hits is 0; a track needs at least 1 hit to be confirmed")]
+    ZeroMinHits,
+    /// `max_detections` is zero: no detection could ever be used.
+    #[error("tracker option max_detections is 0; at least 1 detection per frame must be usable")]
+    ZeroMaxDetections,
+}
+
+impl HasErrorKind for TrackerError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
+    }
+}
+
+/// Ground truth or hypotheses the metrics cannot score.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MetricsError {
+    /// The same id appears twice in one frame.
+    #[error("{which} id {id} appears more than once in frame {frame}")]
+    DuplicateId {
+        /// `"ground truth"` or `"hypothesis"`.
+        which: &'static str,
+        /// The frame.
+        frame: u32,
+        /// The repeated id.
+        id: u64,
+    },
+    /// A box has a non-finite coordinate or a negative size.
+    #[error("{which} id {id} in frame {frame} has an invalid box (non-finite or negative size)")]
+    InvalidBox {
+        /// `"ground truth"` or `"hypothesis"`.
+        which: &'static str,
+        /// The frame.
+        frame: u32,
+        /// The id whose box is invalid.
+        id: u64,
+    },
+}
+
+impl HasErrorKind for MetricsError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
+    }
+}
+
+/// A MOTChallenge text file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum MotFormatError {
+    /// Reading or writing failed.
+    #[error("MOT file I/O failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// A line is not `frame,id,x,y,w,h[,score,…]`.
+    #[error("MOT line {line}: {reason}")]
+    Malformed {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A record cannot be written (frame 0, a non-finite number).
+    #[error("MOT record {index} cannot be written: {reason}")]
+    Unwritable {
+        /// 0-based index of the record.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl HasErrorKind for MotFormatError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            MotFormatError::Io(e) => ErrorKind::of_io(e),
+            MotFormatError::Malformed { .. } | MotFormatError::Unwritable { .. } => {
+                ErrorKind::InvalidInput
+            }
+        }
+    }
+}
 
 /// Why objects could not be detected.
 #[derive(Debug, thiserror::Error)]
