@@ -1,0 +1,24 @@
+//! seer-drive: camera-only driving perception. From one camera's frames:
+//! the distance to road users (ground plane fused with size priors), the
+//! lead vehicle, time-to-collision and a forward-collision warning.
+//!
+//! - [`camera`]: the pinhole camera over a flat road (`camera.toml`).
+//! - [`distance`]: distance and lateral offset of one box, from the ground
+//!   plane and from class size priors, fused by their uncertainty.
+//! - [`range_filter`]: range and range rate of a track (Kalman), each
+//!   measurement weighted by its own uncertainty.
+//! - [`warning`]: the lead vehicle, time-to-collision and the
+//!   forward-collision warning with hysteresis.
+//! - `error`: [`DriveError`], with an error kind for servers.
+
+pub mod camera;
+pub mod distance;
+pub mod error;
+pub mod range_filter;
+pub mod warning;
+
+pub use camera::{Camera, GroundPoint};
+pub use distance::{object_distance, size_prior, DistanceOptions, ObjectDistance, SizePrior};
+pub use error::DriveError;
+pub use range_filter::RangeFilter;
+pub use warning::{pick_lead, time_to_collision, CollisionWarning, LeadCandidate, WarningOptions};
