@@ -7,6 +7,7 @@ mod bench_faces_verify;
 mod bench_upscale_perf;
 mod demo;
 mod demo_page;
+mod drive;
 mod face;
 mod face_bench;
 mod face_blur;
@@ -52,6 +53,8 @@ enum Command {
         #[command(subcommand)]
         command: face::FaceCommand,
     },
+    /// Driving perception on dashcam video or an image: road users with distance, lead, TTC, collision warning.
+    Drive(drive::DriveArgs),
     /// Run a short showcase on sample inputs; writes results under ./seer-demo/.
     Demo(demo::DemoArgs),
 }
@@ -72,6 +75,7 @@ fn main() {
         Command::Face { command } => face::run(command),
         Command::Upscale(args) => upscale::run(args),
         Command::Bench { command } => bench::run(command),
+        Command::Drive(args) => drive::run(args),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");

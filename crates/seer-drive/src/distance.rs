@@ -35,24 +35,31 @@ pub struct SizePrior {
     pub width_m: Option<f64>,
     /// Standard deviation of the width.
     pub width_sigma_m: f64,
+    /// Typical length: an object off the camera's axis shows its side too,
+    /// widening its box by about length × tan(bearing).
+    pub length_m: f64,
+    /// Standard deviation of the length.
+    pub length_sigma_m: f64,
 }
 
 /// The size prior of a COCO class id, for the road users seer tracks:
 /// person, bicycle, car, motorcycle, bus, truck; `None` for other classes.
 pub fn size_prior(class: u32) -> Option<SizePrior> {
-    let prior = |h, hs, w: Option<f64>, ws| SizePrior {
+    let prior = |h, hs, w: Option<f64>, ws, l, ls| SizePrior {
         height_m: h,
         height_sigma_m: hs,
         width_m: w,
         width_sigma_m: ws,
+        length_m: l,
+        length_sigma_m: ls,
     };
     match class {
-        0 => Some(prior(1.70, 0.15, None, 0.0)),
-        1 => Some(prior(1.60, 0.20, None, 0.0)),
-        2 => Some(prior(1.50, 0.15, Some(1.80), 0.12)),
-        3 => Some(prior(1.45, 0.20, None, 0.0)),
-        5 => Some(prior(3.20, 0.30, Some(2.55), 0.10)),
-        7 => Some(prior(3.00, 0.60, Some(2.45), 0.20)),
+        0 => Some(prior(1.70, 0.15, None, 0.0, 0.3, 0.1)),
+        1 => Some(prior(1.60, 0.20, None, 0.0, 1.7, 0.2)),
+        2 => Some(prior(1.50, 0.15, Some(1.80), 0.12, 4.5, 0.5)),
+        3 => Some(prior(1.45, 0.20, None, 0.0, 2.0, 0.3)),
+        5 => Some(prior(3.20, 0.30, Some(2.55), 0.10, 12.0, 1.5)),
+        7 => Some(prior(3.00, 0.60, Some(2.45), 0.20, 8.0, 3.0)),
         _ => None,
     }
 }
@@ -164,6 +171,25 @@ fn fuse(estimates: &[Estimate]) -> Option<Estimate> {
     })
 }
 
+/// Lateral offset (metres, right positive) of the centre line of an
+/// object of `class` whose box spans columns `x1..x2` with its bottom at
+/// row `v`, `distance_m` ahead. Off the axis the box also covers the side
+/// that faces the axis, which runs from the rear face towards the
+/// vanishing point, so the rear face ends at the box's outer edge and the
+/// centre is half the typical width inside it; across the axis, or without
+/// a typical width, it is the box's centre.
+fn lateral(camera: &Camera, (x1, x2): (f64, f64), v: f64, distance_m: f64, class: u32) -> f64 {
+    let (b1, b2) = (x1 - camera.cx, x2 - camera.cx);
+    let width = size_prior(class).and_then(|p| p.width_m);
+    match width {
+        Some(w) if b1.signum() == b2.signum() => {
+            let outer = if b1.abs() > b2.abs() { x1 } else { x2 };
+            camera.lateral_at(outer, v, distance_m) - b1.signum() * w / 2.0
+        }
+        _ => camera.lateral_at((x1 + x2) / 2.0, v, distance_m),
+    }
+}
+
 /// The distance of an object of COCO class `class` seen in `bbox`
 /// (pixels of a frame of the camera's size); `None` when neither cue
 /// applies (above the horizon and no size prior).
@@ -200,9 +226,21 @@ pub fn object_distance(
             ));
         }
         if let (Some(width_m), false) = (prior.width_m, cut_left_right) {
+            // Off the axis the side shows too: the box spans the rear and
+            // the side's projection, length × tan(bearing of the nearer
+            // edge); nothing when the box straddles the axis.
+            let (b1, b2) = (x1 - camera.cx, x2 - camera.cx);
+            let bearing = if b1.signum() == b2.signum() {
+                b1.abs().min(b2.abs()) / camera.focal_x_px
+            } else {
+                0.0
+            };
+            let seen = width_m + prior.length_m * bearing;
+            let sigma =
+                (prior.width_sigma_m.powi(2) + (prior.length_sigma_m * bearing).powi(2)).sqrt();
             cues.push(from_extent(
-                width_m,
-                prior.width_sigma_m,
+                seen,
+                sigma,
                 x2 - x1,
                 camera.focal_x_px,
                 options,
@@ -222,7 +260,7 @@ pub fn object_distance(
     Some(ObjectDistance {
         distance_m: fused.distance_m,
         sigma_m: fused.sigma_m,
-        lateral_m: camera.lateral_at(u, y2, fused.distance_m),
+        lateral_m: lateral(camera, (x1, x2), y2, fused.distance_m, class),
         ground,
         size,
         consistent,

@@ -9,16 +9,29 @@
 //!   measurement weighted by its own uncertainty.
 //! - [`warning`]: the lead vehicle, time-to-collision and the
 //!   forward-collision warning with hysteresis.
+//! - [`perception`]: one frame at a time: CenterNet road users, tracks,
+//!   filtered distances, the lead, TTC and the warning ([`DriveFrame`],
+//!   one JSONL line).
+//! - [`run`]: a video or an image through the perception, the log and the
+//!   annotated output written atomically ([`drive_video`], [`drive_image`]).
+//! - [`draw`]: boxes with distances, the lead and the warning banner.
 //! - `error`: [`DriveError`], with an error kind for servers.
 
 pub mod camera;
 pub mod distance;
+pub mod draw;
 pub mod error;
+pub mod perception;
 pub mod range_filter;
+pub mod run;
 pub mod warning;
 
 pub use camera::{Camera, GroundPoint};
 pub use distance::{object_distance, size_prior, DistanceOptions, ObjectDistance, SizePrior};
 pub use error::DriveError;
+pub use perception::{
+    CameraSource, DriveFrame, DriveObject, DriveOptions, DrivePerception, FrameLanes, ROAD_USERS,
+};
 pub use range_filter::RangeFilter;
+pub use run::{drive_image, drive_video, DriveOutputs, DriveReport, WarningSpan};
 pub use warning::{pick_lead, time_to_collision, CollisionWarning, LeadCandidate, WarningOptions};

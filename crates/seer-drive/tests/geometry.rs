@@ -1,7 +1,8 @@
 //! Distance from one camera on synthetic scenes rendered from a known
 //! camera: road users of known size at 5–80 m, on a flat road and on a
-//! road that rises 2° ahead. Boxes are the projections of each object's
-//! rear face, rounded to whole pixels as a detector would report them.
+//! road that rises 2° ahead. Boxes bound each object's projected 3D box
+//! (its side shows off the axis), rounded to whole pixels as a detector
+//! would report them.
 
 use seer_core::geometry::Rect;
 use seer_drive::{object_distance, Camera, DistanceOptions};
@@ -10,11 +11,13 @@ const CAR: u32 = 2;
 const TRUCK: u32 = 7;
 const PERSON: u32 = 0;
 
-/// A road user: class, true height and width (metres), lateral position.
+/// A road user: class, true height, width and length (metres), lateral
+/// position of its centre line.
 struct Object {
     class: u32,
     height_m: f64,
     width_m: f64,
+    length_m: f64,
     lateral_m: f64,
 }
 
@@ -24,18 +27,21 @@ const OBJECTS: [Object; 3] = [
         class: CAR,
         height_m: 1.45,
         width_m: 1.76,
+        length_m: 4.4,
         lateral_m: 0.3,
     },
     Object {
         class: TRUCK,
         height_m: 3.3,
         width_m: 2.5,
+        length_m: 8.5,
         lateral_m: -3.5,
     },
     Object {
         class: PERSON,
         height_m: 1.75,
         width_m: 0.5,
+        length_m: 0.3,
         lateral_m: 3.6,
     },
 ];
@@ -47,16 +53,25 @@ fn camera() -> Camera {
     .unwrap()
 }
 
-/// The box of `object` standing `z` metres ahead on a road that rises at
-/// `slope_deg` from the camera onwards; `None` when it leaves the frame.
+/// The box of `object` whose rear face stands `z` metres ahead on a road
+/// that rises at `slope_deg` from the camera onwards: the bounds of its
+/// eight projected corners (an object off the axis shows its side), or
+/// `None` when it leaves the frame.
 fn render(camera: &Camera, object: &Object, z: f64, slope_deg: f64) -> Option<Rect> {
-    let ground_y = -z * slope_deg.to_radians().tan();
-    let (x1, x2) = (
-        object.lateral_m - object.width_m / 2.0,
-        object.lateral_m + object.width_m / 2.0,
-    );
-    let (u1, v2) = camera.project(x1, ground_y, z)?;
-    let (u2, v1) = camera.project(x2, ground_y - object.height_m, z)?;
+    let rise = slope_deg.to_radians().tan();
+    let (mut u1, mut v1, mut u2, mut v2) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for dz in [0.0, object.length_m] {
+        let ground_y = -(z + dz) * rise;
+        for x in [
+            object.lateral_m - object.width_m / 2.0,
+            object.lateral_m + object.width_m / 2.0,
+        ] {
+            for y in [ground_y, ground_y - object.height_m] {
+                let (u, v) = camera.project(x, y, z + dz)?;
+                (u1, v1, u2, v2) = (u1.min(u), v1.min(v), u2.max(u), v2.max(v));
+            }
+        }
+    }
     let (u1, u2, v1, v2) = (u1.round(), u2.round(), v1.round(), v2.round());
     let inside = u1 > 1.0
         && v1 > 1.0

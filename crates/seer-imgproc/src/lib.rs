@@ -8,6 +8,7 @@ pub mod geometry_ops;
 pub mod io;
 pub mod metrics;
 pub mod resize;
+pub mod text;
 pub mod triangle;
 pub mod truncation;
 
@@ -22,6 +23,7 @@ pub use io::{
 };
 pub use metrics::{psnr_y, ssim_y, MetricsError};
 pub use resize::imresize_bicubic_rgb8;
+pub use text::{draw_text, text_size};
 
 use seer_core::{ErrorKind, HasErrorKind};
 

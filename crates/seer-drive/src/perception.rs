@@ -1,0 +1,284 @@
+//! One frame at a time: road users detected and tracked, each with its
+//! distance and lateral offset, the lead vehicle, its time-to-collision and
+//! the forward-collision warning. The per-frame result is what the JSONL
+//! log holds, one line per frame.
+
+use crate::camera::Camera;
+use crate::distance::{object_distance, DistanceOptions};
+use crate::range_filter::RangeFilter;
+use crate::warning::{
+    pick_lead, time_to_collision, CollisionWarning, LeadCandidate, WarningOptions,
+};
+use crate::DriveError;
+use image::RgbImage;
+use seer_objects::{class_name, CenterNet, CenterNetOptions, Detection, Tracker, TrackerOptions};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// COCO ids of the road users seer reports: person, bicycle, car,
+/// motorcycle, bus, truck.
+pub const ROAD_USERS: [u32; 6] = [0, 1, 2, 3, 5, 7];
+/// COCO ids of the vehicles that can be the lead: car, motorcycle, bus,
+/// truck.
+const VEHICLES: [u32; 4] = [2, 3, 5, 7];
+/// Acceleration noise of the range filter, m/s².
+const RANGE_ACCEL_SIGMA: f64 = 3.0;
+/// Uncertainty of a new track's range rate, m/s.
+const INITIAL_RATE_SIGMA: f64 = 15.0;
+/// Detections down to this score reach the tracker (its second pass).
+const TRACKED_SCORE: f32 = 0.2;
+/// An untracked detection is reported from this score up (a single image
+/// has no tracks).
+const REPORTED_SCORE: f32 = 0.3;
+/// Frames a lost track's range filter is kept.
+const FILTER_KEEP_FRAMES: u64 = 30;
+
+/// Everything the perception is tuned by.
+#[derive(Clone, Debug)]
+pub struct DriveOptions {
+    /// The camera; `None`: the preset of the shared 960×540 clips, scaled
+    /// to the frame.
+    pub camera: Option<Camera>,
+    /// The object detector.
+    pub detector: CenterNetOptions,
+    /// The tracker.
+    pub tracker: TrackerOptions,
+    /// Distance uncertainties.
+    pub distance: DistanceOptions,
+    /// Time-to-collision warning.
+    pub warning: WarningOptions,
+}
+
+impl Default for DriveOptions {
+    fn default() -> Self {
+        DriveOptions {
+            camera: None,
+            detector: CenterNetOptions {
+                score_threshold: TRACKED_SCORE,
+                ..CenterNetOptions::default()
+            },
+            tracker: TrackerOptions::for_centernet(),
+            distance: DistanceOptions::default(),
+            warning: WarningOptions::default(),
+        }
+    }
+}
+
+/// Where the camera model came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CameraSource {
+    /// The caller's description (e.g. `camera.toml`), scaled to the frame.
+    Given,
+    /// The preset of the shared 960×540 clips, scaled to the frame: the
+    /// distances assume that camera (a 62° field of view, 1.25 m high).
+    Preset,
+}
+
+/// One road user in one frame.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DriveObject {
+    /// Class name (COCO), e.g. "car".
+    pub class: String,
+    /// Box corners x1, y1, x2, y2, pixels.
+    #[serde(rename = "box")]
+    pub bbox: [f32; 4],
+    /// Detector confidence, 0..1.
+    pub score: f32,
+    /// Distance ahead along the road, metres (filtered along the track).
+    pub distance_m: Option<f64>,
+    /// Offset from the camera's axis, metres, right positive.
+    pub lateral_m: Option<f64>,
+    /// Rate of change of the distance, m/s (negative = closing).
+    pub range_rate_mps: Option<f64>,
+    /// Track id (stable through the video), once the track is confirmed.
+    pub track: Option<u64>,
+}
+
+/// Lane lines of a frame (the lane finder fills them).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FrameLanes {
+    /// The ego lane's left line.
+    pub left: Option<serde_json::Value>,
+    /// The ego lane's right line.
+    pub right: Option<serde_json::Value>,
+}
+
+/// What one frame shows: the JSONL log line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DriveFrame {
+    /// Frame number, from 0.
+    pub frame: u64,
+    /// Presentation time, seconds.
+    pub t: f64,
+    /// Road users, nearest first where the distance is known.
+    pub objects: Vec<DriveObject>,
+    /// Lane lines (not yet found by this version: both `null`).
+    pub lanes: FrameLanes,
+    /// Track id of the lead vehicle in the ego lane.
+    pub lead: Option<u64>,
+    /// Time-to-collision with the lead, seconds, when it closes in.
+    pub ttc_s: Option<f64>,
+    /// Forward-collision warning.
+    pub fcw: bool,
+    /// Lane-departure warning.
+    pub ldw: bool,
+}
+
+/// The perception state carried from frame to frame.
+pub struct DrivePerception {
+    detector: CenterNet,
+    tracker: Tracker,
+    camera: Camera,
+    camera_source: CameraSource,
+    options: DriveOptions,
+    ranges: HashMap<u64, (RangeFilter, f64, u64)>,
+    warning: CollisionWarning,
+    frames: u64,
+}
+
+impl DrivePerception {
+    /// Loads the detector for frames of `frame_size` (width, height in
+    /// pixels) and checks every option.
+    pub fn new(
+        store: &seer_models::Store,
+        frame_size: (u32, u32),
+        options: &DriveOptions,
+    ) -> Result<DrivePerception, DriveError> {
+        let (camera, camera_source) = match options.camera {
+            Some(c) => (c.scaled_to(frame_size.0, frame_size.1), CameraSource::Given),
+            None => (
+                Camera::shared_clip_preset().scaled_to(frame_size.0, frame_size.1),
+                CameraSource::Preset,
+            ),
+        };
+        let warning = CollisionWarning::new(options.warning)?;
+        let tracker = Tracker::new(options.tracker)?;
+        let detector = CenterNet::open(store, frame_size, &options.detector)?;
+        Ok(DrivePerception {
+            detector,
+            tracker,
+            camera,
+            camera_source,
+            options: options.clone(),
+            ranges: HashMap::new(),
+            warning,
+            frames: 0,
+        })
+    }
+
+    /// The camera used (scaled to the frames).
+    pub fn camera(&self) -> &Camera {
+        &self.camera
+    }
+
+    /// Where the camera came from.
+    pub fn camera_source(&self) -> CameraSource {
+        self.camera_source
+    }
+
+    /// Detects, tracks and measures the road users of `image`, shown at
+    /// `t` seconds.
+    pub fn process(&mut self, image: &RgbImage, t: f64) -> Result<DriveFrame, DriveError> {
+        let frame = self.frames;
+        self.frames += 1;
+        let size = image.dimensions();
+        let camera = if (self.camera.width, self.camera.height) == size {
+            self.camera
+        } else {
+            self.camera.scaled_to(size.0, size.1)
+        };
+        let found: Vec<Detection> = self
+            .detector
+            .detect(image)?
+            .into_iter()
+            .filter(|d| ROAD_USERS.contains(&d.class))
+            .collect();
+        let tracked = self.tracker.update(&found);
+        let mut track_of = vec![None; found.len()];
+        for t in &tracked {
+            if let Some(slot) = track_of.get_mut(t.detection) {
+                *slot = Some(t.track_id);
+            }
+        }
+        let mut objects = Vec::with_capacity(found.len());
+        let mut candidates = Vec::new();
+        for (d, track) in found.iter().zip(track_of) {
+            if track.is_none() && d.score < REPORTED_SCORE {
+                continue;
+            }
+            let measured = object_distance(&camera, &d.bbox, d.class, &self.options.distance);
+            // Objects that stand on the road are below the horizon.
+            let (mut distance_m, mut lateral_m, mut rate) = (None, None, None);
+            if let Some(m) = measured {
+                distance_m = Some(m.distance_m);
+                lateral_m = Some(m.lateral_m);
+                if let Some(id) = track {
+                    let entry = self.ranges.entry(id).or_insert_with(|| {
+                        (
+                            RangeFilter::new(
+                                m.distance_m,
+                                m.sigma_m,
+                                RANGE_ACCEL_SIGMA,
+                                INITIAL_RATE_SIGMA,
+                            ),
+                            t,
+                            frame,
+                        )
+                    });
+                    let (filter, last_t, last_frame) = entry;
+                    if *last_frame != frame {
+                        filter.predict(t - *last_t);
+                        filter.update(m.distance_m, m.sigma_m);
+                        *last_t = t;
+                        *last_frame = frame;
+                    }
+                    distance_m = Some(filter.range_m());
+                    rate = Some(filter.rate_mps());
+                    if VEHICLES.contains(&d.class) {
+                        candidates.push((
+                            id,
+                            LeadCandidate {
+                                range_m: filter.range_m(),
+                                lateral_m: m.lateral_m,
+                            },
+                            filter.rate_mps(),
+                        ));
+                    }
+                }
+            }
+            let b = d.bbox;
+            objects.push(DriveObject {
+                class: class_name(d.class).unwrap_or("object").to_string(),
+                bbox: [b.x, b.y, b.right(), b.bottom()],
+                score: d.score,
+                distance_m,
+                lateral_m,
+                range_rate_mps: rate,
+                track,
+            });
+        }
+        self.ranges
+            .retain(|_, (_, _, last)| frame - *last <= FILTER_KEEP_FRAMES);
+        let plain: Vec<LeadCandidate> = candidates.iter().map(|c| c.1).collect();
+        let lead = pick_lead(&plain, self.options.warning.ego_half_width_m).map(|i| candidates[i]);
+        let ttc_s = lead.and_then(|(_, c, rate)| {
+            time_to_collision(c.range_m, rate, self.options.warning.min_closing_mps)
+        });
+        let fcw = self.warning.update(ttc_s);
+        objects.sort_by(|a, b| {
+            let key = |o: &DriveObject| o.distance_m.unwrap_or(f64::INFINITY);
+            key(a).total_cmp(&key(b))
+        });
+        Ok(DriveFrame {
+            frame,
+            t,
+            objects,
+            lanes: FrameLanes::default(),
+            lead: lead.map(|(id, _, _)| id),
+            ttc_s,
+            fcw,
+            ldw: false,
+        })
+    }
+}
