@@ -26,6 +26,8 @@
 //!   (`frame,id,x,y,w,h,score,-1,-1,-1`), written and read.
 //! - [`synthetic`]: deterministic synthetic scenes (moving boxes that
 //!   cross, an occluder) and a simulated detector, for tests and benches.
+//! - [`temporal`]: detection scores re-scored along tracks (a weak
+//!   detection on a confident track kept, an isolated one damped).
 //! - [`error`]: the error types, each with its [`seer_core::ErrorKind`].
 
 pub mod assignment;
@@ -37,6 +39,7 @@ pub mod metrics;
 pub mod mot_format;
 pub mod nms;
 pub mod synthetic;
+pub mod temporal;
 pub mod track;
 
 pub use centernet::{CenterNet, CenterNetOptions, CENTERNET_MODEL_ID};
@@ -44,4 +47,5 @@ pub use detection::{class_id, class_name, Detection, COCO_CLASSES};
 pub use error::{DetectError, MetricsError, MotFormatError, TrackerError};
 pub use metrics::{evaluate, LabelledBox, MotMetrics};
 pub use mot_format::{format_mot, parse_mot, read_mot, write_mot, MotRecord};
+pub use temporal::{rescore, RescoreOptions, TrackedDetection};
 pub use track::{TrackedObject, Tracker, TrackerOptions};
