@@ -3,7 +3,6 @@
 
 use crate::output::{out_line, print_json, print_table};
 use crate::progress::{cancel_on_ctrl_c, TerminalProgress};
-use anyhow::Context;
 use clap::Args;
 use seer_drive::{
     drive_image, drive_video, Camera, CameraSource, DriveOptions, DriveOutputs, DriveReport,
@@ -47,7 +46,7 @@ pub fn run(args: DriveArgs) -> anyhow::Result<()> {
     let store = crate::face::runtime(&progress)?;
     let mut options = DriveOptions::default();
     if let Some(path) = &args.camera {
-        options.camera = Some(Camera::from_file(path).context("--camera")?);
+        options.camera = Some(Camera::from_file(path).map_err(with_hint)?);
     }
     options.detector.input_long_side = args.input_size;
     options.warning.ttc_threshold_s = args.ttc;
@@ -96,9 +95,10 @@ fn with_hint(error: seer_drive::DriveError) -> anyhow::Error {
         },
         _ => None,
     };
+    let error = anyhow::Error::new(error);
     match hint {
-        Some(h) => anyhow::Error::new(error).context(h),
-        None => anyhow::Error::new(error),
+        Some(hint) => anyhow::anyhow!("{error:#}; {hint}"),
+        None => error,
     }
 }
 

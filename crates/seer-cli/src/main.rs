@@ -18,6 +18,7 @@ mod info;
 mod models;
 mod output;
 mod progress;
+mod scene;
 mod upscale;
 mod upscale_batch;
 mod upscale_video;
@@ -53,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: face::FaceCommand,
     },
+    /// Scene understanding: objects in video and images.
+    Scene {
+        #[command(subcommand)]
+        command: scene::SceneCommand,
+    },
     /// Driving perception on dashcam video or an image: road users with distance, lead, TTC, collision warning.
     Drive(drive::DriveArgs),
     /// Run a short showcase on sample inputs; writes results under ./seer-demo/.
@@ -76,6 +82,7 @@ fn main() {
         Command::Upscale(args) => upscale::run(args),
         Command::Bench { command } => bench::run(command),
         Command::Drive(args) => drive::run(args),
+        Command::Scene { command } => scene::run(command),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");

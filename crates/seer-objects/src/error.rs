@@ -126,6 +126,37 @@ pub enum DetectError {
     /// ONNX Runtime failed to load or run the model.
     #[error(transparent)]
     Runtime(#[from] seer_runtime::RuntimeError),
+    /// The tracker's settings cannot work.
+    #[error(transparent)]
+    Tracker(#[from] TrackerError),
+    /// The video could not be read or written.
+    #[error(transparent)]
+    Video(#[from] seer_video::VideoError),
+    /// The image could not be read or written.
+    #[error(transparent)]
+    Image(#[from] seer_imgproc::ImageError),
+    /// The MOTChallenge records could not be formatted.
+    #[error(transparent)]
+    Mot(#[from] MotFormatError),
+    /// An output file could not be written.
+    #[error("cannot write {}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The run was cancelled; nothing was written.
+    #[error("cancelled; nothing was written")]
+    Cancelled(#[from] seer_core::Cancelled),
+    /// The video holds no frame.
+    #[error("{} holds no video frame", path.display())]
+    NoFrames { path: std::path::PathBuf },
+    /// An output is the input.
+    #[error("the output {} is the input; choose another file", path.display())]
+    OutputIsInput { path: std::path::PathBuf },
+    /// The folder of an output does not exist.
+    #[error("output folder {} does not exist; create it first", folder.display())]
+    NoOutputFolder { folder: std::path::PathBuf },
     /// The model's outputs are not what its decoder expects.
     #[error("model {model} returned unexpected outputs: {detail}")]
     Output { model: String, detail: String },
@@ -139,7 +170,16 @@ impl HasErrorKind for DetectError {
             }
             DetectError::Model(e) => e.kind(),
             DetectError::Runtime(e) => e.kind(),
-            DetectError::Output { .. } => ErrorKind::Internal,
+            DetectError::Output { .. } | DetectError::Mot(_) => ErrorKind::Internal,
+            DetectError::Tracker(e) => e.kind(),
+            DetectError::Video(e) => e.kind(),
+            DetectError::Image(e) => e.kind(),
+            DetectError::Write { source, .. } => ErrorKind::of_io(source),
+            DetectError::Cancelled(_) => ErrorKind::Cancelled,
+            DetectError::NoFrames { .. } | DetectError::OutputIsInput { .. } => {
+                ErrorKind::InvalidInput
+            }
+            DetectError::NoOutputFolder { .. } => ErrorKind::NotFound,
         }
     }
 }

@@ -28,8 +28,12 @@
 //!   cross, an occluder) and a simulated detector, for tests and benches.
 //! - [`temporal`]: detection scores re-scored along tracks (a weak
 //!   detection on a confident track kept, an isolated one damped).
+//! - [`video`]: objects through a video (sampled, tracked, re-scored;
+//!   MOTChallenge file and annotated copy) or one image.
+//! - [`annotate`]: boxes labelled with class and track id.
 //! - [`error`]: the error types, each with its [`seer_core::ErrorKind`].
 
+pub mod annotate;
 pub mod assignment;
 pub mod centernet;
 pub mod detection;
@@ -41,6 +45,7 @@ pub mod nms;
 pub mod synthetic;
 pub mod temporal;
 pub mod track;
+pub mod video;
 
 pub use centernet::{CenterNet, CenterNetOptions, CENTERNET_MODEL_ID};
 pub use detection::{class_id, class_name, Detection, COCO_CLASSES};
@@ -49,3 +54,7 @@ pub use metrics::{evaluate, LabelledBox, MotMetrics};
 pub use mot_format::{format_mot, parse_mot, read_mot, write_mot, MotRecord};
 pub use temporal::{rescore, RescoreOptions, TrackedDetection};
 pub use track::{TrackedObject, Tracker, TrackerOptions};
+pub use video::{
+    detect_image_objects, detect_video_objects, FoundObject, FrameObjects, ImageObjects,
+    ObjectOptions, ObjectOutputs, ObjectTrack, VideoObjects,
+};

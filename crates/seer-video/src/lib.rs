@@ -36,12 +36,14 @@ mod convert;
 pub mod encoder;
 pub mod error;
 pub mod reader;
+pub mod rewrite;
 pub mod spool;
 pub mod writer;
 
 pub use encoder::{Chroma, EncodeOptions, EncodedPacket, FrameEncoder};
 pub use error::VideoError;
 pub use reader::{CopiedPacket, Item, VideoFrame, VideoInfo, VideoReader};
+pub use rewrite::rewrite_video;
 pub use spool::{SpooledVideo, DEFAULT_MAX_SPOOL_BYTES, IN_MEMORY_VIDEO};
 pub use writer::{VideoWriter, WriteSummary};
 

@@ -5,7 +5,7 @@ use crate::error::check_output_folder;
 use crate::{Detector, FaceError, FaceScan, FaceScanner, ScanOptions};
 use image::RgbImage;
 use seer_core::{CancelToken, Progress};
-use seer_video::{EncodeOptions, Item, VideoError, VideoInfo, VideoReader, VideoWriter};
+use seer_video::{Item, VideoError, VideoInfo, VideoReader};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::Instant;
@@ -126,26 +126,8 @@ pub fn rewrite_video(
             path: output.to_path_buf(),
         });
     }
-    let mut reader = VideoReader::open(input)?;
-    let size = reader.info().size;
-    progress.start(label, reader.info().frames);
-    // The writer streams into a hidden temporary file, deleted when it is
-    // dropped unfinished (an error or a cancellation).
-    let mut writer = VideoWriter::create(output, &reader, size, &EncodeOptions::default())?;
-    let mut done = 0;
-    while let Some(item) = reader.next_item()? {
-        cancel.check()?;
-        match item {
-            Item::Frame(mut frame) => {
-                edit(frame.index, &mut frame.image);
-                writer.write_frame(&frame.image, frame.pts)?;
-                done += 1;
-                progress.set(done);
-            }
-            Item::Packet(packet) => writer.write_packet(packet)?,
-        }
-    }
-    let summary = writer.finish()?;
-    progress.finish();
-    Ok(summary)
+    seer_video::rewrite_video(input, output, label, progress, cancel, |i, image| {
+        edit(i, image);
+        Ok::<(), FaceError>(())
+    })
 }

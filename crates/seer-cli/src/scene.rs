@@ -1,0 +1,169 @@
+//! `seer scene …`: scene understanding of videos and images.
+
+use crate::output::{out_line, print_json, print_table};
+use crate::progress::{cancel_on_ctrl_c, TerminalProgress};
+use clap::{Args, Subcommand};
+use seer_objects::{
+    detect_image_objects, detect_video_objects, DetectError, ObjectOptions, ObjectOutputs,
+};
+use std::path::PathBuf;
+
+/// The `scene` subcommands.
+#[derive(Subcommand)]
+pub enum SceneCommand {
+    /// Objects (80 COCO classes) per frame of a video, or in an image; with --track, followed with stable ids.
+    Detect(DetectArgs),
+}
+
+/// Arguments of `seer scene detect`.
+#[derive(Args)]
+pub struct DetectArgs {
+    /// Video (MP4, MKV, MOV, WebM) or image.
+    input: PathBuf,
+    /// Frames analysed per second of video (default: every frame).
+    #[arg(long)]
+    fps: Option<f64>,
+    /// Follow objects through the video (track ids; scores re-scored along tracks).
+    #[arg(long)]
+    track: bool,
+    /// Write an annotated copy (video: audio kept; image: the format follows the extension).
+    #[arg(long, value_name = "OUT")]
+    draw: Option<PathBuf>,
+    /// Write the tracked objects as MOTChallenge text (needs --track).
+    #[arg(long, value_name = "OUT.txt")]
+    mot: Option<PathBuf>,
+    /// Lowest reported score, 0..1.
+    #[arg(long, default_value_t = 0.3)]
+    min_score: f32,
+    /// Longer side of the detector's input in pixels, a multiple of 32.
+    #[arg(long, default_value_t = 800)]
+    input_size: u32,
+    /// Inference threads (default: physical cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs a `seer scene` command.
+pub fn run(command: SceneCommand) -> anyhow::Result<()> {
+    match command {
+        SceneCommand::Detect(args) => detect(args),
+    }
+}
+
+fn detect(args: DetectArgs) -> anyhow::Result<()> {
+    if args.mot.is_some() && !args.track {
+        anyhow::bail!("--mot writes tracks; add --track");
+    }
+    let progress = TerminalProgress::new();
+    let store = crate::face::runtime(&progress)?;
+    let mut options = ObjectOptions {
+        track: args.track,
+        sample_fps: args.fps,
+        min_score: args.min_score,
+        ..ObjectOptions::default()
+    };
+    options.detector.input_long_side = args.input_size;
+    if let Some(t) = args.threads {
+        options.detector.threads = t;
+    }
+    if !seer_video::is_video_path(&args.input) {
+        let result = detect_image_objects(&store, &args.input, &options, args.draw.as_deref())
+            .map_err(with_hint)?;
+        if args.json {
+            return print_json(&result);
+        }
+        let rows: Vec<Vec<String>> = result
+            .objects
+            .iter()
+            .map(|o| {
+                vec![
+                    o.class.clone(),
+                    format!("{:.2}", o.score),
+                    format!(
+                        "{:.0},{:.0},{:.0},{:.0}",
+                        o.bbox[0], o.bbox[1], o.bbox[2], o.bbox[3]
+                    ),
+                ]
+            })
+            .collect();
+        print_table(&["class", "score", "box (px)"], &rows);
+        return Ok(());
+    }
+    let outputs = ObjectOutputs {
+        mot: args.mot.clone(),
+        draw: args.draw.clone(),
+    };
+    let result = detect_video_objects(
+        &store,
+        &args.input,
+        &options,
+        &outputs,
+        &progress,
+        &cancel_on_ctrl_c(),
+    )
+    .map_err(with_hint)?;
+    if args.json {
+        return print_json(&result);
+    }
+    out_line(&format!(
+        "{}: {} of {} frames analysed in {:.1} s ({:.1} frames/s)",
+        result.input,
+        result.frames.len(),
+        result.frames_total,
+        result.seconds,
+        result.analysed_fps
+    ));
+    let counts: Vec<Vec<String>> = result
+        .counts
+        .iter()
+        .map(|(class, n)| vec![class.clone(), n.to_string()])
+        .collect();
+    print_table(&["class", "detections"], &counts);
+    if args.track {
+        let rows: Vec<Vec<String>> = result
+            .tracks
+            .iter()
+            .map(|t| {
+                vec![
+                    t.track.to_string(),
+                    t.class.clone(),
+                    format!("{:.2}-{:.2}", t.start_s, t.end_s),
+                    t.frames.to_string(),
+                    format!("{:.2}", t.best_score),
+                ]
+            })
+            .collect();
+        print_table(
+            &["track", "class", "seconds", "frames", "best score"],
+            &rows,
+        );
+    }
+    for (what, path) in [("mot", &args.mot), ("drawn", &args.draw)] {
+        if let Some(p) = path {
+            out_line(&format!("{what}: {}", p.display()));
+        }
+    }
+    Ok(())
+}
+
+/// The library error with the flag that sets what it is about.
+fn with_hint(error: DetectError) -> anyhow::Error {
+    let hint = match &error {
+        DetectError::BadSetting { setting, .. } => match *setting {
+            "network input side" => Some("change --input-size"),
+            "thread count" => Some("change --threads"),
+            "sampling rate" => Some("change --fps"),
+            "lowest reported score" => Some("change --min-score"),
+            _ => None,
+        },
+        _ => None,
+    };
+    let error = anyhow::Error::new(error);
+    match hint {
+        Some(hint) => anyhow::anyhow!("{error:#}; {hint}"),
+        None => error,
+    }
+}

@@ -1,0 +1,50 @@
+//! `seer scene detect` on an image and a video: persons found with their
+//! boxes in JSON, tracks with ids and a MOTChallenge file; --mot without
+//! --track refused.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn a_photo_gives_its_people_as_json() {
+    let photo = seer_testdata::faces().join("probes/obama_and_biden.jpg");
+    let result = run_json(seer().args(["scene", "detect", "--json"]).arg(&photo));
+    let objects = result["objects"].as_array().unwrap();
+    let people = objects.iter().filter(|o| o["class"] == "person").count();
+    assert_eq!(people, 4, "{objects:?}");
+    assert_eq!(result["size"], serde_json::json!([2000, 1428]));
+}
+
+#[test]
+fn a_clip_gives_person_tracks_and_a_mot_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mot = dir.path().join("tracks.txt");
+    let result = run_json(
+        seer()
+            .args([
+                "scene", "detect", "--fps", "5", "--track", "--json", "--mot",
+            ])
+            .arg(&mot)
+            .arg(seer_testdata::hamilton_clip()),
+    );
+    assert_eq!(result["frames_total"], 275);
+    let tracks = result["tracks"].as_array().unwrap();
+    assert!(
+        tracks
+            .iter()
+            .any(|t| t["class"] == "person" && t["frames"].as_u64().unwrap() >= 20),
+        "{tracks:?}"
+    );
+    let text = std::fs::read_to_string(&mot).unwrap();
+    assert!(text.lines().count() >= 20);
+    assert!(text.lines().all(|l| l.split(',').count() == 10), "{text}");
+    let out = seer()
+        .args(["scene", "detect", "--mot"])
+        .arg(dir.path().join("x.txt"))
+        .arg(seer_testdata::hamilton_clip())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--track"), "{}", stderr(&out));
+}
