@@ -11,12 +11,12 @@ fn demo_writes_an_offline_page_and_measures_each_capability() {
     let out = dir.path().join("demo");
     let text = ok(&seer().arg("demo").arg("--out").arg(&out).output().unwrap());
     // A few readable lines, not a JSON dump.
-    assert!(text.lines().count() <= 8, "{text}");
+    assert!(text.lines().count() <= 10, "{text}");
     assert!(text.contains("index.html"), "{text}");
 
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert_eq!(page.matches("<h2>").count(), 3, "one section per demo part");
-    assert!(page.matches("src=\"data:image/").count() >= 7);
+    assert_eq!(page.matches("<h2>").count(), 5, "one section per demo part");
+    assert!(page.matches("src=\"data:image/").count() >= 9);
     assert!(!page.contains("http://") && !page.contains("https://"));
 
     let summary: serde_json::Value =
@@ -46,4 +46,9 @@ fn demo_writes_an_offline_page_and_measures_each_capability() {
         .filter(|n| n != "unknown")
         .collect();
     assert_eq!(named, ["biden", "obama"], "left to right");
+    assert_eq!(summary["objects"]["counts"]["person"], 4);
+    let drive = &summary["drive"];
+    assert!(drive["road_users"].as_u64().unwrap() >= 6, "{drive}");
+    let nearest = drive["nearest"][1].as_f64().unwrap();
+    assert!((10.0..40.0).contains(&nearest), "{drive}");
 }
