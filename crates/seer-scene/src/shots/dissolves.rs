@@ -68,8 +68,9 @@ pub(crate) fn find(
             }
         }
     }
-    // Strongest first; a candidate overlapping a stronger one is the same
-    // dissolve seen through another window.
+    // Strongest first; a candidate overlapping a stronger one, or with its
+    // middle within the stronger one's length of that one's middle, is the
+    // same dissolve seen through another (partial) window.
     candidates.sort_by(|x, y| {
         y.strength
             .total_cmp(&x.strength)
@@ -77,10 +78,11 @@ pub(crate) fn find(
     });
     let mut chosen: Vec<Dissolve> = Vec::new();
     for c in candidates {
-        if chosen
-            .iter()
-            .all(|d| c.after <= d.before || c.before >= d.after)
-        {
+        let separate = |d: &Dissolve| {
+            let apart = c.after <= d.before || c.before >= d.after;
+            apart && c.boundary.abs_diff(d.boundary) >= d.after - d.before
+        };
+        if chosen.iter().all(separate) {
             chosen.push(c);
         }
     }

@@ -1,7 +1,7 @@
 //! Per-frame features on the shrunk analysis picture: a colour histogram,
 //! the mean luminance, a tiny RGB thumbnail (for the linear-mix test of
-//! dissolves and the flash test) and a luma edge map (for the change of
-//! edges between consecutive frames).
+//! dissolves and the flash test) and a luma gradient map (for the change
+//! of edges between consecutive frames).
 
 use image::RgbImage;
 
@@ -31,8 +31,9 @@ pub(crate) struct FrameFeatures {
 pub(crate) struct FramePlanes {
     /// Luma of the analysis picture, 0–1, row-major.
     pub luma: Vec<f32>,
-    /// Edge map of the analysis picture (true where the gradient is strong).
-    pub edges: Vec<bool>,
+    /// Gradient magnitude of the analysis luma (|dx| + |dy| of central
+    /// differences, 0 on the border), row-major.
+    pub edges: Vec<f32>,
     /// Width of the analysis picture in pixels.
     pub width: usize,
     /// Height of the analysis picture in pixels.
@@ -155,17 +156,14 @@ pub(crate) fn analyse(small: &RgbImage) -> (FrameFeatures, FramePlanes) {
     )
 }
 
-/// Gradient magnitude (central differences) above this is an edge (luma units).
-const EDGE_GRADIENT: f32 = 0.12;
-
-fn edge_map(luma: &[f32], w: usize, h: usize) -> Vec<bool> {
-    let mut edges = vec![false; w * h];
+fn edge_map(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let mut edges = vec![0f32; w * h];
     for y in 1..h.saturating_sub(1) {
         for x in 1..w.saturating_sub(1) {
             let i = y * w + x;
             let dx = luma[i + 1] - luma[i - 1];
             let dy = luma[i + w] - luma[i - w];
-            edges[i] = dx.abs() + dy.abs() > EDGE_GRADIENT;
+            edges[i] = dx.abs() + dy.abs();
         }
     }
     edges
@@ -196,8 +194,9 @@ pub(crate) struct Change {
     pub hist: f32,
     /// Mean absolute luma difference of the analysis pictures, 0–1.
     pub pixels: f32,
-    /// Edge change ratio: the larger of the shares of edge pixels of one
-    /// frame with no edge within one pixel in the other, 0–1.
+    /// Edge change: the summed absolute difference of the two gradient
+    /// maps over their summed magnitudes, 0 (same edges) to 1 (disjoint).
+    /// Soft, so that a dissolve changes it gradually.
     pub edges: f32,
 }
 
@@ -231,7 +230,7 @@ pub(crate) fn change(
         .map(|(x, y)| (x - y).abs())
         .sum::<f32>()
         / n;
-    let edges = edge_out_ratio(a, b).max(edge_out_ratio(b, a));
+    let edges = edge_change(a, b);
     Change {
         hist,
         pixels,
@@ -239,28 +238,18 @@ pub(crate) fn change(
     }
 }
 
-/// Share of `a`'s edge pixels with no edge of `b` within one pixel.
-fn edge_out_ratio(a: &FramePlanes, b: &FramePlanes) -> f32 {
-    let (w, h) = (a.width, a.height);
-    let mut total = 0u32;
-    let mut missing = 0u32;
-    for y in 0..h {
-        for x in 0..w {
-            if !a.edges[y * w + x] {
-                continue;
-            }
-            total += 1;
-            let near = (y.saturating_sub(1)..(y + 2).min(h))
-                .any(|yy| (x.saturating_sub(1)..(x + 2).min(w)).any(|xx| b.edges[yy * w + xx]));
-            if !near {
-                missing += 1;
-            }
-        }
+/// See [`Change::edges`].
+fn edge_change(a: &FramePlanes, b: &FramePlanes) -> f32 {
+    let mut diff = 0f32;
+    let mut total = 0f32;
+    for (x, y) in a.edges.iter().zip(&b.edges) {
+        diff += (x - y).abs();
+        total += x + y;
     }
-    if total == 0 {
+    if total <= f32::EPSILON {
         0.0
     } else {
-        missing as f32 / total as f32
+        diff / total
     }
 }
 

@@ -5,7 +5,7 @@
 //! map and a 32-pixel thumbnail of the picture shrunk to
 //! [`ShotOptions::analysis_width`]. Between consecutive frames a change
 //! score mixes the histogram distance, the mean absolute luma difference
-//! and the edge change ratio.
+//! and the change of the luma gradient maps (edges).
 //!
 //! - [`cuts`]: a score above an adaptive baseline (median + k·MAD and a
 //!   multiple of the median of the recent scores), unless the picture

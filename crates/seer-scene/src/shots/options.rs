@@ -12,7 +12,7 @@ pub struct ShotOptions {
     /// the aspect). 16–512; default 64.
     pub analysis_width: u32,
     /// Smallest change score (0–1, the mean of the histogram distance, twice
-    /// the mean absolute luma difference and the edge change ratio) a cut
+    /// the mean absolute luma difference and the change of the gradient maps) a cut
     /// may have. Default 0.22.
     pub cut_min_score: f32,
     /// How many robust deviations (MAD) above the median of the recent
