@@ -16,9 +16,11 @@ pub enum SceneError {
         /// What is wrong and what is allowed.
         reason: String,
     },
-    /// The video could not be opened or decoded.
-    #[error("cannot read the video")]
+    /// The video could not be opened or decoded (the cause says why).
+    #[error("cannot find shots in {}", path.display())]
     Video {
+        /// The file.
+        path: PathBuf,
         #[source]
         source: VideoError,
     },
@@ -54,12 +56,6 @@ pub enum SceneError {
     },
 }
 
-impl From<VideoError> for SceneError {
-    fn from(source: VideoError) -> Self {
-        SceneError::Video { source }
-    }
-}
-
 impl HasErrorKind for SceneError {
     fn kind(&self) -> ErrorKind {
         match self {
@@ -67,7 +63,7 @@ impl HasErrorKind for SceneError {
             | SceneError::NoFrames { .. }
             | SceneError::BadFrameRate { .. }
             | SceneError::EmptyFrame { .. } => ErrorKind::InvalidInput,
-            SceneError::Video { source } => source.kind(),
+            SceneError::Video { source, .. } => source.kind(),
             SceneError::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
@@ -80,9 +76,12 @@ mod tests {
 
     #[test]
     fn kinds_sources_and_messages_without_command_line_flags() {
-        let video = SceneError::from(VideoError::NotFound {
+        let video = SceneError::Video {
             path: "a.mp4".into(),
-        });
+            source: VideoError::NotFound {
+                path: "a.mp4".into(),
+            },
+        };
         assert_eq!(video.kind(), ErrorKind::NotFound);
         assert!(video.source().is_some());
         let cancelled = SceneError::Cancelled {

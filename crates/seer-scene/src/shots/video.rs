@@ -37,7 +37,11 @@ pub fn detect_shots(
     cancel: &CancelToken,
 ) -> Result<ShotList, SceneError> {
     options.validate()?;
-    let mut reader = VideoReader::open(path)?;
+    let video_error = |source| SceneError::Video {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut reader = VideoReader::open(path).map_err(video_error)?;
     reader.set_copy_streams(false);
     let fps = frame_rate(reader.info());
     let mut detector = ShotDetector::new(options, fps)?;
@@ -49,7 +53,7 @@ pub fn detect_shots(
                 source,
             });
         }
-        match reader.next_item()? {
+        match reader.next_item().map_err(video_error)? {
             Some(Item::Frame(frame)) => {
                 detector.push(&frame.image)?;
                 progress.set(detector.frames());
