@@ -1,8 +1,8 @@
 //! Dissolves: a span of frames each close to a linear mix
 //! `α·A + (1−α)·B` of the frames `A` just before and `B` just after it,
 //! with `α` falling gradually while `A` and `B` differ a lot. The new shot
-//! starts at the middle of the span: the first frame whose fitted `α` is
-//! below one half.
+//! starts at the middle of the span: halfway from the first clearly mixed
+//! frame (fitted `α` below 0.85) to the last (above 0.15).
 
 use super::features::{hist_distance, FrameFeatures};
 use super::ShotOptions;
@@ -146,9 +146,8 @@ fn fit(
     if rises || first < 0.6 || last > 0.4 {
         return None;
     }
-    let crossing = alphas.iter().position(|&a| a < 0.5).unwrap_or(interior);
     Some(Dissolve {
-        boundary: (before + 1 + crossing) as u64,
+        boundary: (before + 1 + middle(&alphas)) as u64,
         before: before as u64,
         after: after as u64,
         strength,
@@ -156,9 +155,35 @@ fn fit(
     })
 }
 
+/// Weights within this of 0 or 1 count as (nearly) a pure end frame:
+/// the ends of [`MIXED`].
+const PURE: f32 = 0.15;
+
+/// The middle of the mixed span (index into `alphas`, rounded up): from
+/// the first frame that is clearly mixed (`α` below 0.85) to the last
+/// (above 0.15). Measured closer to the true middle than where `α`
+/// crosses one half, which motion within the two shots biases by a frame
+/// or two; motion outside the span can make purer thresholds wander.
+fn middle(alphas: &[f32]) -> usize {
+    let first = alphas.iter().position(|&a| a < 1.0 - PURE);
+    let last = alphas.iter().rposition(|&a| a > PURE);
+    match (first, last) {
+        (Some(first), Some(last)) if first <= last => (first + last).div_ceil(2),
+        _ => alphas.iter().position(|&a| a < 0.5).unwrap_or(alphas.len()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_boundary_is_the_middle_of_the_mixed_span() {
+        // Pure A, five mixed frames (a biased crossing), pure B.
+        let alphas = [1.0, 0.9, 0.75, 0.62, 0.3, 0.1, 0.0, 0.0];
+        assert_eq!(middle(&alphas), 3);
+        assert_eq!(middle(&[1.0, 1.0, 0.0]), 2);
+    }
 
     #[test]
     fn lengths_cover_the_range() {
