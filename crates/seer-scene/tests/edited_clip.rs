@@ -43,6 +43,9 @@ fn finds_cuts_dissolve_and_fade_with_their_labels() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("edited.mp4");
     let truth = edited_clip(&path);
+    let csv = std::fs::read_to_string(dir.path().join("edited.mp4.boundaries.csv"))
+        .expect("the true boundaries are written next to the clip");
+    assert_eq!(csv.lines().count(), truth.len() + 1, "{csv}");
     let started = std::time::Instant::now();
     let list = detect_shots(
         &path,
