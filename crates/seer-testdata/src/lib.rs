@@ -6,6 +6,9 @@ use std::path::PathBuf;
 #[cfg(feature = "video")]
 pub mod clip;
 
+#[cfg(feature = "video")]
+pub mod shots;
+
 #[cfg(feature = "hostile")]
 pub mod hostile;
 

@@ -1,0 +1,102 @@
+//! Errors of scene analysis. The error that caused a failure is kept as
+//! its source.
+
+use seer_core::{Cancelled, ErrorKind, HasErrorKind};
+use seer_video::VideoError;
+use std::path::PathBuf;
+
+/// Why shots could not be found.
+#[derive(Debug, thiserror::Error)]
+pub enum SceneError {
+    /// An option is out of its range.
+    #[error("invalid shot option {name}: {reason}")]
+    InvalidOption {
+        /// The option's field name in [`crate::ShotOptions`].
+        name: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// The video could not be opened or decoded (the cause says why).
+    #[error("cannot find shots in {}", path.display())]
+    Video {
+        /// The file.
+        path: PathBuf,
+        #[source]
+        source: VideoError,
+    },
+    /// The video holds no frame.
+    #[error("{} holds no video frames; give a video with at least one frame", path.display())]
+    NoFrames {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The frame rate is unknown or absurd.
+    #[error("the video's frame rate {fps} is not a number of frames per second above 0 and at most 1000")]
+    BadFrameRate {
+        /// Frames per second given.
+        fps: f64,
+    },
+    /// A frame handed to the detector has no pixels.
+    #[error("frame {index} has no pixels ({width}x{height})")]
+    EmptyFrame {
+        /// Position of the frame, from 0.
+        index: u64,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// The caller cancelled the work.
+    #[error("finding shots was cancelled after {frames} frames")]
+    Cancelled {
+        /// Frames analysed before stopping.
+        frames: u64,
+        #[source]
+        source: Cancelled,
+    },
+}
+
+impl HasErrorKind for SceneError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SceneError::InvalidOption { .. }
+            | SceneError::NoFrames { .. }
+            | SceneError::BadFrameRate { .. }
+            | SceneError::EmptyFrame { .. } => ErrorKind::InvalidInput,
+            SceneError::Video { source, .. } => source.kind(),
+            SceneError::Cancelled { .. } => ErrorKind::Cancelled,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error;
+
+    #[test]
+    fn kinds_sources_and_messages_without_command_line_flags() {
+        let video = SceneError::Video {
+            path: "a.mp4".into(),
+            source: VideoError::NotFound {
+                path: "a.mp4".into(),
+            },
+        };
+        assert_eq!(video.kind(), ErrorKind::NotFound);
+        assert!(video.source().is_some());
+        let cancelled = SceneError::Cancelled {
+            frames: 3,
+            source: Cancelled,
+        };
+        assert_eq!(cancelled.kind(), ErrorKind::Cancelled);
+        assert!(cancelled.source().is_some());
+        let option = SceneError::InvalidOption {
+            name: "analysis_width",
+            reason: "must be 16 to 512 pixels".into(),
+        };
+        assert_eq!(option.kind(), ErrorKind::InvalidInput);
+        for error in [video, cancelled, option] {
+            assert!(!error.to_string().contains("--"), "{error}");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! seer-scene: scene understanding of video, turning it into searchable
+//! text. Its first piece is the shot list.
+//!
+//! - [`detect_shots`] reads a video once and returns a [`ShotList`]: every
+//!   frame in exactly one shot, each shot labelled with how it begins
+//!   ([`Transition`]: the start, a hard cut, a fade through black or white,
+//!   or a dissolve), serialisable to JSON as users get it.
+//! - [`ShotDetector`] is the same detector over frames given one at a time
+//!   (no video needed), for tests and for callers that already decode.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), seer_scene::SceneError> {
+//! use seer_core::{CancelToken, NoProgress};
+//! use seer_scene::{detect_shots, ShotOptions};
+//! let shots = detect_shots("film.mp4".as_ref(), &ShotOptions::default(), &NoProgress, &CancelToken::new())?;
+//! print!("{}", shots.to_table());
+//! # Ok(()) }
+//! ```
+
+pub mod error;
+pub mod shots;
+
+pub use error::SceneError;
+pub use shots::{detect_shots, Boundary, Shot, ShotDetector, ShotList, ShotOptions, Transition};
