@@ -11,8 +11,20 @@ use std::path::PathBuf;
 /// The `scene` subcommands.
 #[derive(Subcommand)]
 pub enum SceneCommand {
+    /// Shot boundaries of a video: hard cuts, fades and dissolves, each shot with its frames and times.
+    Shots(ShotsArgs),
     /// Objects (80 COCO classes) per frame of a video, or in an image; with --track, followed with stable ids.
     Detect(DetectArgs),
+}
+
+/// Arguments of `seer scene shots`.
+#[derive(Args)]
+pub struct ShotsArgs {
+    /// Video (MP4, MKV, MOV, WebM).
+    input: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `seer scene detect`.
@@ -50,7 +62,23 @@ pub struct DetectArgs {
 pub fn run(command: SceneCommand) -> anyhow::Result<()> {
     match command {
         SceneCommand::Detect(args) => detect(args),
+        SceneCommand::Shots(args) => shots(args),
     }
+}
+
+fn shots(args: ShotsArgs) -> anyhow::Result<()> {
+    let progress = TerminalProgress::new();
+    let list = seer_scene::detect_shots(
+        &args.input,
+        &seer_scene::ShotOptions::default(),
+        &progress,
+        &cancel_on_ctrl_c(),
+    )?;
+    if args.json {
+        return print_json(&list);
+    }
+    print!("{}", list.to_table());
+    Ok(())
 }
 
 fn detect(args: DetectArgs) -> anyhow::Result<()> {

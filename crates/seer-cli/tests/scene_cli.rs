@@ -48,3 +48,23 @@ fn a_clip_gives_person_tracks_and_a_mot_file() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--track"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_hamilton_clip_has_four_shots_in_json() {
+    let list = run_json(
+        seer()
+            .args(["scene", "shots", "--json"])
+            .arg(seer_testdata::hamilton_clip()),
+    );
+    assert_eq!(list["frames"], 275);
+    let shots = list["shots"].as_array().unwrap();
+    let starts: Vec<u64> = shots
+        .iter()
+        .map(|s| s["start_frame"].as_u64().unwrap())
+        .collect();
+    // Its own cuts, checked on a contact sheet of every frame.
+    assert_eq!(starts, [0, 20, 82, 211]);
+    assert_eq!(shots[0]["transition_in"], "start");
+    assert!(shots[1..].iter().all(|s| s["transition_in"] == "cut"));
+    assert_eq!(shots[3]["end_frame"], 274);
+}
