@@ -13,6 +13,8 @@ use std::path::PathBuf;
 pub enum SceneCommand {
     /// Shot boundaries of a video: hard cuts, fades and dissolves, each shot with its frames and times.
     Shots(ShotsArgs),
+    /// A timed narration per shot (objects, tracks entering and leaving, camera motion), as text, JSON or subtitles.
+    Describe(DescribeArgs),
     /// Objects (80 COCO classes) per frame of a video, or in an image; with --track, followed with stable ids.
     Detect(DetectArgs),
 }
@@ -23,6 +25,25 @@ pub struct ShotsArgs {
     /// Video (MP4, MKV, MOV, WebM).
     input: PathBuf,
     /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `seer scene describe`.
+#[derive(Args)]
+pub struct DescribeArgs {
+    /// Video (MP4, MKV, MOV, WebM).
+    input: PathBuf,
+    /// Write SubRip subtitles here.
+    #[arg(long, value_name = "OUT.srt")]
+    srt: Option<PathBuf>,
+    /// Write WebVTT subtitles here.
+    #[arg(long, value_name = "OUT.vtt")]
+    vtt: Option<PathBuf>,
+    /// Frames analysed for objects per second of video.
+    #[arg(long, default_value_t = 5.0)]
+    fps: f64,
+    /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
 }
@@ -63,6 +84,7 @@ pub fn run(command: SceneCommand) -> anyhow::Result<()> {
     match command {
         SceneCommand::Detect(args) => detect(args),
         SceneCommand::Shots(args) => shots(args),
+        SceneCommand::Describe(args) => describe(args),
     }
 }
 
@@ -78,6 +100,55 @@ fn shots(args: ShotsArgs) -> anyhow::Result<()> {
         return print_json(&list);
     }
     print!("{}", list.to_table());
+    Ok(())
+}
+
+fn describe(args: DescribeArgs) -> anyhow::Result<()> {
+    let progress = TerminalProgress::new();
+    let store = crate::face::runtime(&progress)?;
+    let mut options = seer_scene::DescribeOptions::default();
+    options.objects.sample_fps = Some(args.fps);
+    let outputs = seer_scene::DescribeOutputs {
+        srt: args.srt.clone(),
+        vtt: args.vtt.clone(),
+    };
+    let narration = seer_scene::describe_video(
+        &store,
+        &args.input,
+        &options,
+        &outputs,
+        &progress,
+        &cancel_on_ctrl_c(),
+    )
+    .map_err(|e| match &e {
+        seer_scene::SceneError::Objects(DetectError::BadSetting {
+            setting: "sampling rate",
+            ..
+        }) => {
+            anyhow::anyhow!("{:#}; change --fps", anyhow::Error::new(e))
+        }
+        _ => anyhow::Error::new(e),
+    })?;
+    if args.json {
+        return print_json(&narration);
+    }
+    for s in &narration.shots {
+        out_line(&format!(
+            "{:>7.1}s {:>7.1}s  {}",
+            s.facts.shot.start_s, s.facts.shot.end_s, s.text
+        ));
+    }
+    out_line(&format!(
+        "{} shots in {:.1} s ({:.1}x real time)",
+        narration.shots.len(),
+        narration.seconds,
+        narration.speed_x_real_time
+    ));
+    for (what, path) in [("srt", &args.srt), ("vtt", &args.vtt)] {
+        if let Some(p) = path {
+            out_line(&format!("{what}: {}", p.display()));
+        }
+    }
     Ok(())
 }
 

@@ -68,3 +68,23 @@ fn the_hamilton_clip_has_four_shots_in_json() {
     assert!(shots[1..].iter().all(|s| s["transition_in"] == "cut"));
     assert_eq!(shots[3]["end_frame"], 274);
 }
+
+#[test]
+fn describe_writes_one_webvtt_cue_per_shot() {
+    let dir = tempfile::tempdir().unwrap();
+    let vtt = dir.path().join("clip.vtt");
+    let narration = run_json(
+        seer()
+            .args(["scene", "describe", "--fps", "2", "--json", "--vtt"])
+            .arg(&vtt)
+            .arg(seer_testdata::hamilton_clip()),
+    );
+    let shots = narration["shots"].as_array().unwrap();
+    assert_eq!(shots.len(), 4);
+    assert!(shots
+        .iter()
+        .all(|s| !s["text"].as_str().unwrap().is_empty()));
+    let text = std::fs::read_to_string(&vtt).unwrap();
+    assert!(text.starts_with("WEBVTT"));
+    assert_eq!(text.matches(" --> ").count(), 4);
+}

@@ -55,6 +55,6 @@ pub use mot_format::{format_mot, parse_mot, read_mot, write_mot, MotRecord};
 pub use temporal::{rescore, RescoreOptions, TrackedDetection};
 pub use track::{TrackedObject, Tracker, TrackerOptions};
 pub use video::{
-    detect_image_objects, detect_video_objects, FoundObject, FrameObjects, ImageObjects,
-    ObjectOptions, ObjectOutputs, ObjectTrack, VideoObjects,
+    detect_image_objects, detect_video_objects, detect_video_objects_observed, FoundObject,
+    FrameObjects, ImageObjects, ObjectOptions, ObjectOutputs, ObjectTrack, VideoObjects,
 };

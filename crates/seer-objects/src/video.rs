@@ -204,6 +204,30 @@ pub fn detect_video_objects(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<VideoObjects, DetectError> {
+    detect_video_objects_observed(
+        store,
+        input,
+        options,
+        outputs,
+        &mut |_, _, _| {},
+        progress,
+        cancel,
+    )
+}
+
+/// [`detect_video_objects`] that also shows every decoded frame (its
+/// number, time in seconds and picture) to `observe`, so a caller that
+/// needs other facts of the same frames (shots, camera motion) decodes the
+/// video once.
+pub fn detect_video_objects_observed(
+    store: &Store,
+    input: &Path,
+    options: &ObjectOptions,
+    outputs: &ObjectOutputs,
+    observe: &mut dyn FnMut(u64, f64, &image::RgbImage),
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<VideoObjects, DetectError> {
     let started = Instant::now();
     options.validate()?;
     for out in outputs.mot.iter().chain(outputs.draw.iter()) {
@@ -239,6 +263,7 @@ pub fn detect_video_objects(
             Some(p) => reader.seconds(p),
             None => frame.index as f64 / fps,
         };
+        observe(frame.index, t, &frame.image);
         if let Some(rate) = options.sample_fps {
             // Half a frame of slack so 5 fps of 25 fps video is every 5th.
             if t + 0.5 / fps < next_due {

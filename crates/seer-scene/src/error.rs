@@ -5,7 +5,7 @@ use seer_core::{Cancelled, ErrorKind, HasErrorKind};
 use seer_video::VideoError;
 use std::path::PathBuf;
 
-/// Why shots could not be found.
+/// Why a video could not be analysed.
 #[derive(Debug, thiserror::Error)]
 pub enum SceneError {
     /// An option is out of its range.
@@ -46,6 +46,23 @@ pub enum SceneError {
         /// Height in pixels.
         height: u32,
     },
+    /// Objects could not be found (the cause says why).
+    #[error(transparent)]
+    Objects(#[from] seer_objects::DetectError),
+    /// An output file is the input.
+    #[error("the output {} is the input; choose another file", path.display())]
+    OutputIsInput {
+        /// The file.
+        path: PathBuf,
+    },
+    /// An output file could not be written.
+    #[error("cannot write {}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// The caller cancelled the work.
     #[error("finding shots was cancelled after {frames} frames")]
     Cancelled {
@@ -59,6 +76,9 @@ pub enum SceneError {
 impl HasErrorKind for SceneError {
     fn kind(&self) -> ErrorKind {
         match self {
+            SceneError::Objects(e) => e.kind(),
+            SceneError::OutputIsInput { .. } => ErrorKind::InvalidInput,
+            SceneError::Write { source, .. } => ErrorKind::of_io(source),
             SceneError::InvalidOption { .. }
             | SceneError::NoFrames { .. }
             | SceneError::BadFrameRate { .. }

@@ -5,6 +5,9 @@
 //!   frame in exactly one shot, each shot labelled with how it begins
 //!   ([`Transition`]: the start, a hard cut, a fade through black or white,
 //!   or a dissolve), serialisable to JSON as users get it.
+//! - [`describe_video`] decodes a video once into shots, objects, tracks
+//!   and camera motion and narrates each shot in plain sentences built
+//!   only from what was detected ([`narrate`]), as JSON, SubRip or WebVTT.
 //! - [`ShotDetector`] is the same detector over frames given one at a time
 //!   (no video needed), for tests and for callers that already decode.
 //!
@@ -18,7 +21,12 @@
 //! ```
 
 pub mod error;
+pub mod narrate;
 pub mod shots;
 
 pub use error::SceneError;
+pub use narrate::{
+    describe_video, to_srt, to_vtt, CameraMotion, DescribeOptions, DescribeOutputs, Narration,
+    ShotNarration,
+};
 pub use shots::{detect_shots, Boundary, Shot, ShotDetector, ShotList, ShotOptions, Transition};

@@ -11,7 +11,7 @@ const FALLBACK_FPS: f64 = 25.0;
 
 /// The video's frame rate in frames per second: the declared average, else
 /// frames over duration, else [`FALLBACK_FPS`].
-fn frame_rate(info: &VideoInfo) -> f64 {
+pub(crate) fn frame_rate(info: &VideoInfo) -> f64 {
     let (num, den) = info.frame_rate;
     let declared = f64::from(num) / f64::from(den);
     if den != 0 && declared.is_finite() && declared > 0.0 && declared <= 1000.0 {

@@ -1,0 +1,191 @@
+//! Plain sentences per shot from the facts measured in it: the objects
+//! seen (the most seen at once per class), tracks that enter or leave
+//! during the shot, and the camera motion. Deterministic, and built only
+//! from detections: a class that was not detected is never named.
+
+use super::motion::CameraMotion;
+use crate::shots::{Shot, Transition};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Something that happened during a shot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShotEvent {
+    /// Time, seconds.
+    pub t: f64,
+    /// `"enters"` or `"leaves"`.
+    pub what: &'static str,
+    /// COCO class name.
+    pub class: String,
+    /// Track id.
+    pub track: u64,
+}
+
+/// What one shot shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShotFacts {
+    /// The shot.
+    #[serde(flatten)]
+    pub shot: Shot,
+    /// Per class, the most objects seen at once in an analysed frame.
+    pub objects: BTreeMap<String, u64>,
+    /// Tracks entering or leaving during the shot, in time order.
+    pub events: Vec<ShotEvent>,
+    /// How the camera moved.
+    pub camera: CameraMotion,
+}
+
+/// A shot with its narration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShotNarration {
+    /// The facts it is built from.
+    #[serde(flatten)]
+    pub facts: ShotFacts,
+    /// One or two plain sentences.
+    pub text: String,
+}
+
+/// English words for small counts.
+fn count_words(n: u64) -> String {
+    const WORDS: [&str; 13] = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
+    ];
+    WORDS
+        .get(n as usize)
+        .map(|w| w.to_string())
+        .unwrap_or_else(|| n.to_string())
+}
+
+/// The plural of a COCO class name.
+fn plural(class: &str) -> String {
+    match class {
+        "person" => "people".into(),
+        "bus" => "buses".into(),
+        "knife" => "knives".into(),
+        "mouse" => "mice".into(),
+        "sheep" => "sheep".into(),
+        "skis" | "scissors" => class.into(),
+        c if c.ends_with('s') || c.ends_with("sh") || c.ends_with("ch") => format!("{c}es"),
+        c => format!("{c}s"),
+    }
+}
+
+/// "a car", "two people".
+fn counted(n: u64, class: &str) -> String {
+    if n == 1 {
+        let article = if class.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {class}")
+    } else {
+        format!("{} {}", count_words(n), plural(class))
+    }
+}
+
+/// "a, b and c".
+fn listed(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// `m:ss` of a time in seconds.
+pub fn clock(t: f64) -> String {
+    let whole = t.max(0.0).floor() as u64;
+    format!("{}:{:02}", whole / 60, whole % 60)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The narration of one shot.
+pub fn narrate(facts: &ShotFacts) -> String {
+    // Most numerous first, then by name: the same facts give the same text.
+    let mut classes: Vec<(&String, &u64)> = facts.objects.iter().filter(|(_, n)| **n > 0).collect();
+    classes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let seen: Vec<String> = classes
+        .iter()
+        .take(4)
+        .map(|(c, n)| counted(**n, c))
+        .collect();
+    let opening = match facts.shot.transition_in {
+        Transition::Start => "",
+        Transition::Cut => "After a cut, ",
+        Transition::Fade => "After a fade, ",
+        Transition::Dissolve => "After a dissolve, ",
+    };
+    let mut first = if seen.is_empty() {
+        format!("{opening}no objects are detected")
+    } else {
+        format!("{opening}{} in view", listed(&seen))
+    };
+    let motion = facts.camera.phrase();
+    if !motion.is_empty() {
+        first.push_str(&format!(" as {motion}"));
+    }
+    let mut text = capitalised(&first) + ".";
+    let events: Vec<String> = facts
+        .events
+        .iter()
+        .take(3)
+        .map(|e| format!("{} {} at {}", counted(1, &e.class), e.what, clock(e.t)))
+        .collect();
+    if !events.is_empty() {
+        text.push(' ');
+        text.push_str(&capitalised(&listed(&events)));
+        text.push('.');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(objects: &[(&str, u64)], camera: CameraMotion, events: Vec<ShotEvent>) -> ShotFacts {
+        ShotFacts {
+            shot: Shot {
+                start_frame: 0,
+                end_frame: 99,
+                start_s: 0.0,
+                end_s: 4.0,
+                transition_in: Transition::Cut,
+            },
+            objects: objects.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
+            events,
+            camera,
+        }
+    }
+
+    #[test]
+    fn sentences_count_what_was_seen_and_nothing_else() {
+        let f = facts(
+            &[("person", 2), ("car", 1), ("sports ball", 1)],
+            CameraMotion::PanLeft,
+            vec![ShotEvent {
+                t: 62.4,
+                what: "enters",
+                class: "person".into(),
+                track: 3,
+            }],
+        );
+        assert_eq!(
+            narrate(&f),
+            "After a cut, two people, a car and a sports ball in view as the camera pans left. A person enters at 1:02."
+        );
+        let empty = facts(&[], CameraMotion::Static, vec![]);
+        assert_eq!(narrate(&empty), "After a cut, no objects are detected.");
+        assert_eq!(counted(3, "bus"), "three buses");
+        assert_eq!(counted(1, "umbrella"), "an umbrella");
+    }
+}

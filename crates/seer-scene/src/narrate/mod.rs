@@ -1,0 +1,13 @@
+//! Narration: one or two plain sentences per shot, built from what was
+//! measured in it (objects and their counts, tracks entering and leaving,
+//! camera motion), as JSON or subtitles.
+
+pub mod describe;
+pub mod motion;
+pub mod subtitles;
+pub mod video;
+
+pub use describe::{clock, narrate, ShotEvent, ShotFacts, ShotNarration};
+pub use motion::{motion_between, CameraMotion, MotionEstimator, MotionStep};
+pub use subtitles::{to_srt, to_vtt};
+pub use video::{describe_video, DescribeOptions, DescribeOutputs, Narration};

@@ -1,0 +1,211 @@
+//! `seer scene describe`: a video decoded once into its shots, objects,
+//! tracks and camera motion, and a narration per shot, with subtitles
+//! written on request.
+
+use super::describe::{narrate, ShotEvent, ShotFacts, ShotNarration};
+use super::motion::{motion_between, MotionEstimator};
+use super::subtitles::{to_srt, to_vtt};
+use crate::shots::video::frame_rate;
+use crate::shots::{Shot, ShotDetector, ShotOptions};
+use crate::SceneError;
+use seer_core::{CancelToken, Progress};
+use seer_models::Store;
+use seer_objects::{detect_video_objects_observed, ObjectOptions, ObjectOutputs, VideoObjects};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// How a video is described.
+#[derive(Clone, Debug)]
+pub struct DescribeOptions {
+    /// Shot detection.
+    pub shots: ShotOptions,
+    /// Objects: sampled at 5 frames per second and tracked by default.
+    pub objects: ObjectOptions,
+    /// A track must be reported in this many analysed frames to enter or
+    /// leave in the narration (default 3).
+    pub min_track_frames: u64,
+}
+
+impl Default for DescribeOptions {
+    fn default() -> Self {
+        DescribeOptions {
+            shots: ShotOptions::default(),
+            objects: ObjectOptions {
+                sample_fps: Some(5.0),
+                track: true,
+                ..ObjectOptions::default()
+            },
+            min_track_frames: 3,
+        }
+    }
+}
+
+/// Subtitle files to write (each optional, written atomically).
+#[derive(Clone, Debug, Default)]
+pub struct DescribeOutputs {
+    /// SubRip subtitles.
+    pub srt: Option<PathBuf>,
+    /// WebVTT subtitles.
+    pub vtt: Option<PathBuf>,
+}
+
+/// A described video.
+#[derive(Clone, Debug, Serialize)]
+pub struct Narration {
+    /// The input.
+    pub input: String,
+    /// Frames per second of the video.
+    pub fps: f64,
+    /// Frames in the video.
+    pub frames: u64,
+    /// One narration per shot, in order.
+    pub shots: Vec<ShotNarration>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Seconds of video per second of analysis.
+    pub speed_x_real_time: f64,
+}
+
+/// Facts of `shot` from the objects and tracks of the whole video.
+fn shot_facts(shot: &Shot, objects: &VideoObjects, options: &DescribeOptions) -> ShotFacts {
+    let inside = |t: f64| t >= shot.start_s && t < shot.end_s;
+    // Per class the counts of every analysed frame; the second highest is
+    // kept so one frame's false alarm does not set the count.
+    let mut per_class: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for f in objects.frames.iter().filter(|f| inside(f.t)) {
+        let mut here: BTreeMap<&str, u64> = BTreeMap::new();
+        for o in &f.objects {
+            *here.entry(o.class.as_str()).or_default() += 1;
+        }
+        for (class, n) in here {
+            per_class.entry(class.to_string()).or_default().push(n);
+        }
+    }
+    let counts = per_class
+        .into_iter()
+        .filter_map(|(class, mut n)| {
+            n.sort_unstable_by(|a, b| b.cmp(a));
+            let kept = if n.len() >= 2 { n[1] } else { 0 };
+            (kept > 0).then_some((class, kept))
+        })
+        .collect();
+    let margin = 0.5;
+    let mut events = Vec::new();
+    for t in objects
+        .tracks
+        .iter()
+        .filter(|t| t.frames >= options.min_track_frames)
+    {
+        if inside(t.start_s) && t.start_s > shot.start_s + margin {
+            events.push(ShotEvent {
+                t: t.start_s,
+                what: "enters",
+                class: t.class.clone(),
+                track: t.track,
+            });
+        }
+        if inside(t.end_s) && t.end_s < shot.end_s - margin {
+            events.push(ShotEvent {
+                t: t.end_s,
+                what: "leaves",
+                class: t.class.clone(),
+                track: t.track,
+            });
+        }
+    }
+    events.sort_by(|a, b| a.t.total_cmp(&b.t).then(a.track.cmp(&b.track)));
+    ShotFacts {
+        shot: shot.clone(),
+        objects: counts,
+        events,
+        camera: super::motion::CameraMotion::Static,
+    }
+}
+
+/// Describes the video `input` shot by shot (see the module
+/// documentation); writes the subtitles asked for only when all went well.
+pub fn describe_video(
+    store: &Store,
+    input: &Path,
+    options: &DescribeOptions,
+    outputs: &DescribeOutputs,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Narration, SceneError> {
+    let started = Instant::now();
+    options.shots.validate()?;
+    for out in outputs.srt.iter().chain(outputs.vtt.iter()) {
+        if seer_core::atomic::same_file(input, out) {
+            return Err(SceneError::OutputIsInput { path: out.clone() });
+        }
+    }
+    let info = seer_video::VideoReader::open(input)
+        .map_err(|source| SceneError::Video {
+            path: input.to_path_buf(),
+            source,
+        })?
+        .info()
+        .clone();
+    let fps = frame_rate(&info);
+    let mut shots = ShotDetector::new(&options.shots, fps)?;
+    let mut motion = MotionEstimator::new();
+    let mut shot_error = None;
+    let mut next_motion = 0.0;
+    let objects = detect_video_objects_observed(
+        store,
+        input,
+        &options.objects,
+        &ObjectOutputs::default(),
+        &mut |_, t, image| {
+            if shot_error.is_none() {
+                shot_error = shots.push(image).err();
+            }
+            if t >= next_motion {
+                motion.push(image, t);
+                next_motion = t + 0.2;
+            }
+        },
+        progress,
+        cancel,
+    )?;
+    if let Some(e) = shot_error {
+        return Err(e);
+    }
+    let list = shots.finish();
+    let narrated: Vec<ShotNarration> = list
+        .shots
+        .iter()
+        .map(|shot| {
+            let mut facts = shot_facts(shot, &objects, options);
+            facts.camera = motion_between(motion.steps(), shot.start_s, shot.end_s);
+            ShotNarration {
+                text: narrate(&facts),
+                facts,
+            }
+        })
+        .collect();
+    let write = |path: &Path, text: String| {
+        seer_core::atomic::write_atomic(path, text.as_bytes()).map_err(|source| SceneError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    if let Some(path) = &outputs.srt {
+        write(path, to_srt(&narrated))?;
+    }
+    if let Some(path) = &outputs.vtt {
+        write(path, to_vtt(&narrated))?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let duration = list.frames as f64 / fps;
+    Ok(Narration {
+        input: input.display().to_string(),
+        fps,
+        frames: list.frames,
+        shots: narrated,
+        seconds,
+        speed_x_real_time: duration / seconds.max(1e-9),
+    })
+}
