@@ -9,16 +9,24 @@
 //!   measurement weighted by its own uncertainty.
 //! - [`warning`]: the lead vehicle, time-to-collision and the
 //!   forward-collision warning with hysteresis.
+//! - [`lanes`]: the ego lane's lines from colour and ridge masks in a
+//!   bird's-eye view of the road, solid or dashed, white or yellow, and a
+//!   tracker with the lane-departure signal.
 //! - `error`: [`DriveError`], with an error kind for servers.
 
 pub mod camera;
 pub mod distance;
 pub mod error;
+pub mod lanes;
 pub mod range_filter;
 pub mod warning;
 
 pub use camera::{Camera, GroundPoint};
 pub use distance::{object_distance, size_prior, DistanceOptions, ObjectDistance, SizePrior};
 pub use error::DriveError;
+pub use lanes::{
+    LaneFinder, LaneLine, LaneOptions, LaneTracker, Lanes, LineColour, LineKind, Side,
+    TrackedLanes, TrackerOptions,
+};
 pub use range_filter::RangeFilter;
 pub use warning::{pick_lead, time_to_collision, CollisionWarning, LeadCandidate, WarningOptions};
