@@ -125,7 +125,7 @@ fn main() {
     let mut sheet: Vec<RgbImage> = Vec::new();
     while let Some(item) = reader.next_item().expect("decode video") {
         if let seer_video::Item::Frame(frame) = item {
-            if index % 10 == 0 {
+            if index.is_multiple_of(10) {
                 save(&out, &format!("video_{index:03}"), &frame.image);
                 sheet.push(grid(&frame.image));
                 if sheet.len() == 4 {

@@ -7,6 +7,7 @@
 //! lane_label > crates/seer-drive/tests/fixtures/lanes.csv`
 
 use image::RgbImage;
+use seer_drive::lanes::Poly2;
 
 const NEAR: u32 = 530;
 const FAR: u32 = 360;
@@ -19,10 +20,13 @@ fn is_paint(p: [u8; 3], road: f64) -> bool {
     light > road + 45.0 || yellow
 }
 
-/// The paint centres near the seed line in rows 345..=539: (row, x).
-fn paint_points(img: &RgbImage, seed: (f64, f64)) -> Vec<(f64, f64)> {
-    let (near, far) = seed;
-    let at = |y: f64| far + (near - far) * (y - FAR as f64) / (NEAR - FAR) as f64;
+/// The paint centres in rows 345..=539 within `half(y)` of `at(y)`:
+/// (row, x).
+fn paint_points(
+    img: &RgbImage,
+    at: impl Fn(f64) -> f64,
+    half: impl Fn(f64) -> f64,
+) -> Vec<(f64, f64)> {
     let mut pts = Vec::new();
     for y in 345..img.height().min(540) {
         let mut row_px: Vec<f64> = (0..img.width())
@@ -34,7 +38,7 @@ fn paint_points(img: &RgbImage, seed: (f64, f64)) -> Vec<(f64, f64)> {
         row_px.sort_by(f64::total_cmp);
         let road = row_px[row_px.len() / 2];
         let c = at(y as f64);
-        let half = 12.0 + 18.0 * (y as f64 - FAR as f64) / (NEAR - FAR) as f64;
+        let half = half(y as f64);
         let lo = (c - half).max(0.0) as u32;
         let hi = ((c + half) as u32).min(img.width() - 1);
         let xs: Vec<f64> = (lo..=hi)
@@ -48,54 +52,37 @@ fn paint_points(img: &RgbImage, seed: (f64, f64)) -> Vec<(f64, f64)> {
     pts
 }
 
-/// Least-squares x = a + b t + c t² with t = (y - 445) / 100.
-fn quadratic(pts: &[(f64, f64)]) -> Option<[f64; 3]> {
-    let mut m = [[0.0f64; 4]; 3];
-    for &(y, x) in pts {
-        let t = (y - 445.0) / 100.0;
-        let b = [1.0, t, t * t];
-        for i in 0..3 {
-            for j in 0..3 {
-                m[i][j] += b[i] * b[j];
-            }
-            m[i][3] += b[i] * x;
-        }
-    }
-    for col in 0..3 {
-        let piv = (col..3).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
-        m.swap(col, piv);
-        if m[col][col].abs() < 1e-9 {
-            return None;
-        }
-        for r in 0..3 {
-            if r != col {
-                let f = m[r][col] / m[col][col];
-                for k in col..4 {
-                    m[r][k] -= f * m[col][k];
-                }
-            }
-        }
-    }
-    Some([m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2]])
-}
-
-/// The snapped (near, far) x, or the seed and `false`.
-fn snap(img: &RgbImage, seed: (f64, f64)) -> ((f64, f64), bool) {
-    let pts = paint_points(img, seed);
+/// The quadratic through `pts` as a function of the row, if they are
+/// enough and span enough rows.
+fn curve(pts: &[(f64, f64)]) -> Option<impl Fn(f64) -> f64> {
     let span = pts.last().map_or(0.0, |l| l.0) - pts.first().map_or(0.0, |f| f.0);
     if pts.len() < 10 || span < 60.0 {
+        return None;
+    }
+    let weighted: Vec<_> = pts.iter().map(|&(y, x)| (y, x, 1.0)).collect();
+    let fit = Poly2::fit(&weighted, 445.0, 0.0)?;
+    Some(move |y: f64| fit.eval(y))
+}
+
+/// The snapped (near, far) x, or the seed and `false`: a first fit through
+/// the paint near the seed line (a wide window), then two refits through
+/// the paint near the previous fit (a narrow window).
+fn snap(img: &RgbImage, seed: (f64, f64)) -> ((f64, f64), bool) {
+    let (near, far) = seed;
+    let line = move |y: f64| far + (near - far) * (y - FAR as f64) / (NEAR - FAR) as f64;
+    let wide = |y: f64| 12.0 + 28.0 * (y - FAR as f64) / (NEAR - FAR) as f64;
+    let narrow = |y: f64| 6.0 + 10.0 * (y - FAR as f64) / (NEAR - FAR) as f64;
+    let Some(first) = curve(&paint_points(img, line, wide)) else {
         return (seed, false);
-    }
-    match quadratic(&pts) {
-        Some([a, b, c]) => {
-            let x = |y: f64| {
-                let t = (y - 445.0) / 100.0;
-                a + b * t + c * t * t
-            };
-            ((x(NEAR as f64), x(FAR as f64)), true)
+    };
+    let mut fit: Box<dyn Fn(f64) -> f64> = Box::new(first);
+    for _ in 0..2 {
+        match curve(&paint_points(img, &fit, narrow)) {
+            Some(next) => fit = Box::new(next),
+            None => break,
         }
-        None => (seed, false),
     }
+    ((fit(NEAR as f64), fit(FAR as f64)), true)
 }
 
 fn label(name: &str, img: &RgbImage, left: (f64, f64), right: (f64, f64)) {
@@ -137,7 +124,7 @@ fn main() {
     let mut index = 0u64;
     while let Some(item) = reader.next_item().expect("decode") {
         if let seer_video::Item::Frame(frame) = item {
-            if index % 10 == 0 {
+            if index.is_multiple_of(10) {
                 let name = format!("solidWhiteRight.mp4#{index}");
                 label(&name, &frame.image, (178.0, 402.0), (848.0, 572.0));
             }

@@ -47,10 +47,10 @@ fn frames() -> HashMap<String, RgbImage> {
     }
     let video = seer_testdata::path("drive/test_videos/solidWhiteRight.mp4");
     let mut reader = seer_video::VideoReader::open(&video).unwrap();
-    let mut index = 0;
+    let mut index = 0u64;
     while let Some(item) = reader.next_item().unwrap() {
         if let seer_video::Item::Frame(f) = item {
-            if index % 10 == 0 {
+            if index.is_multiple_of(10) {
                 out.insert(format!("solidWhiteRight.mp4#{index}"), f.image);
             }
             index += 1;

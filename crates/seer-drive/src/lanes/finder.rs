@@ -113,13 +113,13 @@ fn histogram(grid: &BirdsEye, mask: &PaintMask) -> Vec<f64> {
             }
         }
     }
-    let mut s = vec![0.0; grid.cols];
-    for c in 0..grid.cols {
-        let lo = c.saturating_sub(2);
-        let hi = (c + 2).min(grid.cols - 1);
-        s[c] = h[lo..=hi].iter().sum();
-    }
-    s
+    (0..grid.cols)
+        .map(|c| {
+            let lo = c.saturating_sub(2);
+            let hi = (c + 2).min(grid.cols - 1);
+            h[lo..=hi].iter().sum()
+        })
+        .collect()
 }
 
 /// The start (lateral metres) of the line nearest the camera between

@@ -93,11 +93,12 @@ fn solve3(mut m: [[f64; 4]; 3]) -> Option<[f64; 3]> {
         if m[col][col].abs() < 1e-12 {
             return None;
         }
-        for r in 0..3 {
+        let pivot_row = m[col];
+        for (r, row) in m.iter_mut().enumerate() {
             if r != col {
-                let f = m[r][col] / m[col][col];
-                for k in col..4 {
-                    m[r][k] -= f * m[col][k];
+                let f = row[col] / pivot_row[col];
+                for (v, p) in row.iter_mut().zip(pivot_row.iter()).skip(col) {
+                    *v -= f * p;
                 }
             }
         }
