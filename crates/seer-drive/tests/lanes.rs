@@ -153,6 +153,18 @@ fn the_labelled_ego_lines_are_found_within_10_px_at_the_near_row() {
         near.len(),
         elapsed * 1000.0 / labels.len() as f64
     );
+    // The steady per-frame time (the grid is built on the first frame of a
+    // camera only).
+    if let Some(frame) = frames.get("solidWhiteRight.mp4#100") {
+        let start = Instant::now();
+        for _ in 0..50 {
+            std::hint::black_box(finder.find(frame, &camera));
+        }
+        println!(
+            "960x540 steady: {:.2} ms/frame (one core)",
+            start.elapsed().as_secs_f64() * 1000.0 / 50.0
+        );
+    }
     assert!(labels.len() >= 29, "{} labelled frames", labels.len());
     assert!(missing.is_empty(), "not found: {missing:?}");
     assert!(nm <= 10.0, "near mean error {nm:.1} px");

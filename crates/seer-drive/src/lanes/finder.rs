@@ -274,18 +274,7 @@ fn line_confidence(c: &Candidate, o: &LaneOptions) -> f64 {
     let reach = ((c.far_m - c.near_m) / (2.0 * o.min_extent_m).max(1.0)).min(1.0);
     let residual = (-c.rms_m / 0.12).exp();
     let cover = (c.coverage / 0.3).min(1.0);
-    let conf = (amount * reach).sqrt() * residual.sqrt() * cover * c.concentration.powi(2);
-    if std::env::var("SEER_LANES_DEBUG").is_ok() {
-        eprintln!(
-            "cells {} reach {:.1} rms {:.3} cover {:.2} conc {:.2} -> {conf:.2}",
-            c.cells,
-            c.far_m - c.near_m,
-            c.rms_m,
-            c.coverage,
-            c.concentration
-        );
-    }
-    conf
+    (amount * reach).sqrt() * residual.sqrt() * cover * c.concentration.powi(2)
 }
 
 /// 1 for a plausible lane (width within the range, lines roughly
