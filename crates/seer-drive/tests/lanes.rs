@@ -96,6 +96,7 @@ fn the_labelled_ego_lines_are_found_within_10_px_at_the_near_row() {
     let overlay = std::env::var("SEER_LANES_OVERLAY").ok();
     let (mut near, mut far) = (Vec::new(), Vec::new());
     let mut missing = Vec::new();
+    let mut wrong_kind = Vec::new();
     let mut elapsed = 0.0;
     for label in &labels {
         let frame = frames
@@ -118,6 +119,17 @@ fn the_labelled_ego_lines_are_found_within_10_px_at_the_near_row() {
                         "{:28} {side:5} near {en:5.1} far {ef:5.1} px  conf {:.2} {:?} {:?}",
                         label.frame, line.confidence, line.kind, line.colour
                     );
+                    // On the clip the left line is dashed, the right solid.
+                    if label.frame.contains(".mp4") {
+                        let want = if side == "left" {
+                            LineKind::Dashed
+                        } else {
+                            LineKind::Solid
+                        };
+                        if line.kind != want {
+                            wrong_kind.push(format!("{} {side}", label.frame));
+                        }
+                    }
                     near.push(en);
                     far.push(ef);
                 }
@@ -167,6 +179,7 @@ fn the_labelled_ego_lines_are_found_within_10_px_at_the_near_row() {
     }
     assert!(labels.len() >= 29, "{} labelled frames", labels.len());
     assert!(missing.is_empty(), "not found: {missing:?}");
+    assert!(wrong_kind.is_empty(), "solid/dashed wrong: {wrong_kind:?}");
     assert!(nm <= 10.0, "near mean error {nm:.1} px");
 }
 

@@ -27,6 +27,8 @@ struct Candidate {
     concentration: f64,
     yellow_share: f64,
     coverage: f64,
+    /// Longest stretch without paint on the curve, metres.
+    longest_gap_m: f64,
     near_m: f64,
     far_m: f64,
 }
@@ -229,23 +231,26 @@ fn follow(grid: &BirdsEye, mask: &PaintMask, start_m: f64, o: &LaneOptions) -> O
         .sum::<f64>()
         / n)
         .sqrt();
+    let (coverage, longest_gap_m) = coverage(grid, mask, &fit, far);
     Some(Candidate {
         road: fit,
+        longest_gap_m,
         rms_m: rms,
         cells: inliers.len(),
         concentration: tight / points.len() as f64,
         yellow_share: yellow as f64 / points.len() as f64,
-        coverage: coverage(grid, mask, &fit, far),
+        coverage,
         near_m: grid.near_m,
         far_m: far,
     })
 }
 
-/// The share of grid rows, from the nearest to `far_m`, with paint within
-/// 0.15 m of the fitted line (rows where the line is off the frame do not
-/// count).
-fn coverage(grid: &BirdsEye, mask: &PaintMask, fit: &Poly2, far_m: f64) -> f64 {
+/// The share of grid rows, from the nearest to `far_m` (at most 30 m),
+/// with paint within 0.15 m of the fitted line (rows where the line is off
+/// the frame do not count), and the longest run of rows without, metres.
+fn coverage(grid: &BirdsEye, mask: &PaintMask, fit: &Poly2, far_m: f64) -> (f64, f64) {
     let (mut seen, mut hit) = (0usize, 0usize);
+    let (mut run, mut longest) = (0usize, 0usize);
     for r in 0..grid.rows {
         let z = grid.forward_of(r);
         if z > far_m.min(30.0) {
@@ -258,12 +263,17 @@ fn coverage(grid: &BirdsEye, mask: &PaintMask, fit: &Poly2, far_m: f64) -> f64 {
         seen += 1;
         if (lo..=hi).any(|c| mask.paint[r * grid.cols + c]) {
             hit += 1;
+            run = 0;
+        } else {
+            run += 1;
+            longest = longest.max(run);
         }
     }
+    let gap = longest as f64 * grid.step_forward_m;
     if seen == 0 {
-        0.0
+        (0.0, gap)
     } else {
-        hit as f64 / seen as f64
+        (hit as f64 / seen as f64, gap)
     }
 }
 
@@ -315,7 +325,7 @@ fn to_line(c: &Candidate, confidence: f64, camera: &Camera, o: &LaneOptions) -> 
         image_x_of_y: image.about_zero(),
         road_lateral_of_forward: c.road.about_zero(),
         confidence,
-        kind: if c.coverage >= o.solid_coverage {
+        kind: if c.coverage >= o.solid_coverage && c.longest_gap_m < o.dash_gap_m {
             LineKind::Solid
         } else {
             LineKind::Dashed

@@ -133,6 +133,9 @@ pub struct LaneOptions {
     /// A line whose paint covers at least this fraction of its length is
     /// solid, else dashed (default 0.55).
     pub solid_coverage: f64,
+    /// A line with a stretch this long without paint (up to 30 m ahead)
+    /// is dashed, metres (default 4).
+    pub dash_gap_m: f64,
     /// A plausible lane is at least this wide, metres (default 2.5).
     pub lane_min_m: f64,
     /// A plausible lane is at most this wide, metres (default 4.5).
@@ -157,6 +160,7 @@ impl Default for LaneOptions {
             min_cells: 30,
             min_extent_m: 6.0,
             solid_coverage: 0.55,
+            dash_gap_m: 4.0,
             lane_min_m: 2.5,
             lane_max_m: 4.5,
             min_confidence: 0.4,
@@ -183,6 +187,7 @@ impl LaneOptions {
             ("lane paint side distance", self.paint_side_m),
             ("lane search distance", self.search_max_m),
             ("lane window half width", self.window_half_m),
+            ("lane dash gap", self.dash_gap_m),
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {
