@@ -1,6 +1,7 @@
 //! seer-drive: camera-only driving perception. From one camera's frames:
 //! the distance to road users (ground plane fused with size priors), the
-//! lead vehicle, time-to-collision and a forward-collision warning.
+//! lead vehicle, time-to-collision, a forward-collision warning, the ego
+//! lane's lines and a lane-departure signal.
 //!
 //! - [`camera`]: the pinhole camera over a flat road (`camera.toml`).
 //! - [`distance`]: distance and lateral offset of one box, from the ground

@@ -350,3 +350,23 @@ fn the_tracker_bridges_a_five_frame_gap_and_resets_after_a_long_one() {
     })
     .is_err());
 }
+
+#[test]
+fn noise_and_mismatched_sizes_do_not_panic() {
+    let camera = Camera::shared_clip_preset();
+    let mut finder = LaneFinder::new(LaneOptions::default()).unwrap();
+    let mut seed = 12345u64;
+    for (w, h) in [(960, 540), (1242, 375), (64, 48), (9, 9), (540, 960)] {
+        let img = RgbImage::from_fn(w, h, |_, _| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let b = (seed >> 33) as u8;
+            Rgb([b, b.wrapping_mul(3), b.wrapping_add(70)])
+        });
+        let lanes = finder.find(&img, &camera);
+        for line in [&lanes.left, &lanes.right].into_iter().flatten() {
+            assert!(line.confidence.is_finite() && (0.0..=1.0).contains(&line.confidence));
+        }
+    }
+}
