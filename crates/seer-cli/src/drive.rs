@@ -111,8 +111,13 @@ fn print_summary(report: &DriveReport) {
         "{}: {} frames of {}x{} in {:.1} s ({:.1} frames/s); camera: {camera}",
         report.input, report.frames, report.size.0, report.size.1, report.seconds, report.fps
     ));
-    if !report.lanes_found {
-        out_line("lanes: not found (this version has no lane finder)");
+    if report.frames_with_lanes == 0 {
+        out_line("lanes: not found (objects and distances are still reported)");
+    } else {
+        out_line(&format!(
+            "lanes: both ego lane lines in {} of {} frames",
+            report.frames_with_lanes, report.frames
+        ));
     }
     if let Some(frame) = &report.frame {
         let rows: Vec<Vec<String>> = frame
@@ -139,6 +144,9 @@ fn print_summary(report: &DriveReport) {
         out_line(&format!("tracks: {}", report.tracks));
         if report.warnings.is_empty() {
             out_line("forward-collision warnings: none");
+        }
+        for d in &report.lane_departures {
+            out_line(&format!("lane departure {:.2}-{:.2} s", d.start_s, d.end_s));
         }
         for w in &report.warnings {
             out_line(&format!(

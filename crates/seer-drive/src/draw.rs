@@ -1,6 +1,7 @@
 //! Drawing a frame's perception onto it: every road user's box with its
-//! distance, the lead vehicle highlighted with its time-to-collision, and
-//! a red banner while the forward-collision warning is on.
+//! distance, the lead vehicle highlighted with its time-to-collision, the
+//! ego lane's lines, a red banner while the forward-collision warning is
+//! on and an orange one while the lane-departure warning is.
 
 use crate::perception::DriveFrame;
 use image::{Rgb, RgbImage};
@@ -11,9 +12,33 @@ const ORANGE: Rgb<u8> = Rgb([255, 160, 0]);
 const RED: Rgb<u8> = Rgb([230, 20, 20]);
 const WHITE: Rgb<u8> = Rgb([255, 255, 255]);
 
+/// Draws a lane line as dots along its image polynomial over the rows it
+/// covers.
+fn draw_lane(image: &mut RgbImage, line: &crate::lanes::LaneLine, colour: Rgb<u8>, radius: f32) {
+    let [top, bottom] = line.rows;
+    if !(top.is_finite() && bottom.is_finite()) {
+        return;
+    }
+    let mut y = top.max(0.0);
+    while y <= bottom.min(f64::from(image.height())) {
+        let x = line.x_at_row(y);
+        if x.is_finite() {
+            seer_imgproc::draw_dot(image, x as f32, y as f32, radius, colour);
+        }
+        y += 3.0;
+    }
+}
+
 /// Draws `frame` onto `image` (the picture it was computed from).
 pub fn draw_frame(image: &mut RgbImage, frame: &DriveFrame) {
     let scale = (image.height() / 270).max(1);
+    for line in frame.lanes.left.iter().chain(frame.lanes.right.iter()) {
+        let colour = match line.colour {
+            crate::lanes::LineColour::Yellow => Rgb([255, 220, 0]),
+            crate::lanes::LineColour::White => Rgb([0, 200, 255]),
+        };
+        draw_lane(image, line, colour, scale as f32 * 1.5);
+    }
     for o in &frame.objects {
         let lead = o.track.is_some() && o.track == frame.lead;
         let colour = if lead && frame.fcw {
@@ -53,6 +78,13 @@ pub fn draw_frame(image: &mut RgbImage, frame: &DriveFrame) {
                 colour,
             );
         }
+    }
+    if frame.ldw && !frame.fcw {
+        let banner = "LANE DEPARTURE";
+        let big = scale * 2;
+        let (w, _) = seer_imgproc::text_size(banner, big);
+        let x = (i64::from(image.width()) - i64::from(w)) / 2;
+        draw_text(image, x, i64::from(big), banner, big, ORANGE);
     }
     if frame.fcw {
         let banner = "COLLISION WARNING";

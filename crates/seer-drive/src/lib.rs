@@ -1,6 +1,7 @@
 //! seer-drive: camera-only driving perception. From one camera's frames:
 //! the distance to road users (ground plane fused with size priors), the
-//! lead vehicle, time-to-collision and a forward-collision warning.
+//! lead vehicle, time-to-collision, a forward-collision warning, the ego
+//! lane's lines and a lane-departure signal.
 //!
 //! - [`camera`]: the pinhole camera over a flat road (`camera.toml`).
 //! - [`distance`]: distance and lateral offset of one box, from the ground
@@ -15,12 +16,16 @@
 //! - [`run`]: a video or an image through the perception, the log and the
 //!   annotated output written atomically ([`drive_video`], [`drive_image`]).
 //! - [`draw`]: boxes with distances, the lead and the warning banner.
+//! - [`lanes`]: the ego lane's lines from colour and ridge masks in a
+//!   bird's-eye view of the road, solid or dashed, white or yellow, and a
+//!   tracker with the lane-departure signal.
 //! - `error`: [`DriveError`], with an error kind for servers.
 
 pub mod camera;
 pub mod distance;
 pub mod draw;
 pub mod error;
+pub mod lanes;
 pub mod perception;
 pub mod range_filter;
 pub mod run;
@@ -29,6 +34,10 @@ pub mod warning;
 pub use camera::{Camera, GroundPoint};
 pub use distance::{object_distance, size_prior, DistanceOptions, ObjectDistance, SizePrior};
 pub use error::DriveError;
+pub use lanes::{
+    LaneFinder, LaneLine, LaneOptions, LaneTracker, Lanes, LineColour, LineKind, Side,
+    TrackedLanes, TrackerOptions as LaneTrackerOptions,
+};
 pub use perception::{
     CameraSource, DriveFrame, DriveObject, DriveOptions, DrivePerception, FrameLanes, ROAD_USERS,
 };

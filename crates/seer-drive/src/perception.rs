@@ -5,6 +5,7 @@
 
 use crate::camera::Camera;
 use crate::distance::{object_distance, DistanceOptions};
+use crate::lanes::{LaneFinder, LaneLine, LaneOptions, LaneTracker, Lanes};
 use crate::range_filter::RangeFilter;
 use crate::warning::{
     pick_lead, time_to_collision, CollisionWarning, LeadCandidate, WarningOptions,
@@ -47,6 +48,10 @@ pub struct DriveOptions {
     pub distance: DistanceOptions,
     /// Time-to-collision warning.
     pub warning: WarningOptions,
+    /// The lane finder.
+    pub lanes: LaneOptions,
+    /// Lane smoothing and departure.
+    pub lane_tracker: crate::lanes::TrackerOptions,
 }
 
 impl Default for DriveOptions {
@@ -60,6 +65,8 @@ impl Default for DriveOptions {
             tracker: TrackerOptions::for_centernet(),
             distance: DistanceOptions::default(),
             warning: WarningOptions::default(),
+            lanes: LaneOptions::default(),
+            lane_tracker: crate::lanes::TrackerOptions::default(),
         }
     }
 }
@@ -95,13 +102,13 @@ pub struct DriveObject {
     pub track: Option<u64>,
 }
 
-/// Lane lines of a frame (the lane finder fills them).
+/// The ego lane's lines in a frame (smoothed along the video).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct FrameLanes {
     /// The ego lane's left line.
-    pub left: Option<serde_json::Value>,
+    pub left: Option<LaneLine>,
     /// The ego lane's right line.
-    pub right: Option<serde_json::Value>,
+    pub right: Option<LaneLine>,
 }
 
 /// What one frame shows: the JSONL log line.
@@ -113,7 +120,7 @@ pub struct DriveFrame {
     pub t: f64,
     /// Road users, nearest first where the distance is known.
     pub objects: Vec<DriveObject>,
-    /// Lane lines (not yet found by this version: both `null`).
+    /// The ego lane's lines (`null` where not found).
     pub lanes: FrameLanes,
     /// Track id of the lead vehicle in the ego lane.
     pub lead: Option<u64>,
@@ -121,7 +128,8 @@ pub struct DriveFrame {
     pub ttc_s: Option<f64>,
     /// Forward-collision warning.
     pub fcw: bool,
-    /// Lane-departure warning.
+    /// Lane-departure warning: the camera within the departure distance
+    /// of a line.
     pub ldw: bool,
 }
 
@@ -134,6 +142,8 @@ pub struct DrivePerception {
     options: DriveOptions,
     ranges: HashMap<u64, (RangeFilter, f64, u64)>,
     warning: CollisionWarning,
+    lane_finder: LaneFinder,
+    lane_tracker: LaneTracker,
     frames: u64,
 }
 
@@ -154,6 +164,8 @@ impl DrivePerception {
         };
         let warning = CollisionWarning::new(options.warning)?;
         let tracker = Tracker::new(options.tracker)?;
+        let lane_finder = LaneFinder::new(options.lanes)?;
+        let lane_tracker = LaneTracker::new(options.lane_tracker)?;
         let detector = CenterNet::open(store, frame_size, &options.detector)?;
         Ok(DrivePerception {
             detector,
@@ -163,6 +175,8 @@ impl DrivePerception {
             options: options.clone(),
             ranges: HashMap::new(),
             warning,
+            lane_finder,
+            lane_tracker,
             frames: 0,
         })
     }
@@ -260,8 +274,27 @@ impl DrivePerception {
         }
         self.ranges
             .retain(|_, (_, _, last)| frame - *last <= FILTER_KEEP_FRAMES);
-        let plain: Vec<LeadCandidate> = candidates.iter().map(|c| c.1).collect();
-        let lead = pick_lead(&plain, self.options.warning.ego_half_width_m).map(|i| candidates[i]);
+        let tracked_lanes = self
+            .lane_tracker
+            .update(&self.lane_finder.find(image, &camera));
+        let lanes = tracked_lanes.lanes;
+        // In the ego lane: between its lines where both are known (offsets
+        // relative to the lane centre), else within half a lane of the axis.
+        let plain: Vec<LeadCandidate> = candidates
+            .iter()
+            .map(|c| LeadCandidate {
+                range_m: c.1.range_m,
+                lateral_m: lane_offset(&lanes, c.1.range_m, c.1.lateral_m),
+            })
+            .collect();
+        let half_width = match (&lanes.left, &lanes.right) {
+            (Some(_), Some(_)) => lanes
+                .width_m()
+                .map(|w| w / 2.0)
+                .unwrap_or(self.options.warning.ego_half_width_m),
+            _ => self.options.warning.ego_half_width_m,
+        };
+        let lead = pick_lead(&plain, half_width).map(|i| candidates[i]);
         let ttc_s = lead.and_then(|(_, c, rate)| {
             time_to_collision(c.range_m, rate, self.options.warning.min_closing_mps)
         });
@@ -274,11 +307,33 @@ impl DrivePerception {
             frame,
             t,
             objects,
-            lanes: FrameLanes::default(),
+            lanes: FrameLanes {
+                left: lanes.left,
+                right: lanes.right,
+            },
             lead: lead.map(|(id, _, _)| id),
             ttc_s,
             fcw,
-            ldw: false,
+            ldw: tracked_lanes.departing.is_some(),
         })
+    }
+}
+
+/// The offset of a point `lateral_m` right of the camera axis at
+/// `range_m` ahead from the ego lane's centre, where both lines are known
+/// (else from the axis).
+fn lane_offset(lanes: &Lanes, range_m: f64, lateral_m: f64) -> f64 {
+    match (&lanes.left, &lanes.right) {
+        (Some(l), Some(r)) => {
+            // Far beyond what the lines cover, their fit is extrapolated;
+            // it stays the best estimate of the lane there.
+            let centre = (l.lateral_at(range_m) + r.lateral_at(range_m)) / 2.0;
+            if centre.is_finite() {
+                lateral_m - centre
+            } else {
+                lateral_m
+            }
+        }
+        _ => lateral_m,
     }
 }

@@ -52,8 +52,10 @@ pub struct DriveReport {
     pub warnings: Vec<WarningSpan>,
     /// Distinct confirmed tracks seen.
     pub tracks: u64,
-    /// Whether lane lines were found (this version has no lane finder).
-    pub lanes_found: bool,
+    /// Frames in which both ego lane lines were found.
+    pub frames_with_lanes: u64,
+    /// Lane-departure warnings, in time order.
+    pub lane_departures: Vec<WarningSpan>,
     /// Wall-clock seconds.
     pub seconds: f64,
     /// Frames per second of the whole run (decode, detection, output).
@@ -74,6 +76,9 @@ struct Summary {
     tracks: std::collections::BTreeSet<u64>,
     /// Whether the previous frame warned.
     open: bool,
+    departures: Vec<WarningSpan>,
+    departing: bool,
+    frames_with_lanes: u64,
 }
 
 impl Summary {
@@ -97,6 +102,21 @@ impl Summary {
             }
         }
         self.open = f.fcw;
+        if f.lanes.left.is_some() && f.lanes.right.is_some() {
+            self.frames_with_lanes += 1;
+        }
+        if f.ldw {
+            match self.departures.last_mut() {
+                Some(d) if self.departing => d.end_s = f.t,
+                _ => self.departures.push(WarningSpan {
+                    start_s: f.t,
+                    end_s: f.t,
+                    lead: None,
+                    min_ttc_s: None,
+                }),
+            }
+        }
+        self.departing = f.ldw;
     }
 }
 
@@ -217,7 +237,8 @@ pub fn drive_video(
         camera: perception.camera_source(),
         warnings: summary.warnings,
         tracks: summary.tracks.len() as u64,
-        lanes_found: false,
+        frames_with_lanes: summary.frames_with_lanes,
+        lane_departures: summary.departures,
         seconds,
         fps: frames.len() as f64 / seconds.max(1e-9),
         log: outputs.log.as_ref().map(|p| p.display().to_string()),
@@ -264,7 +285,8 @@ pub fn drive_image(
         camera: perception.camera_source(),
         warnings: Vec::new(),
         tracks: 0,
-        lanes_found: false,
+        frames_with_lanes: u64::from(frame.lanes.left.is_some() && frame.lanes.right.is_some()),
+        lane_departures: Vec::new(),
         seconds,
         fps: 1.0 / seconds.max(1e-9),
         log: outputs.log.as_ref().map(|p| p.display().to_string()),

@@ -36,6 +36,17 @@ fn the_highway_clip_gives_cars_with_distances_and_no_warning() {
     assert_eq!(report.frames, 221);
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert!(report.tracks >= 3, "{}", report.tracks);
+    // The car keeps its lane on this clip; both lines are painted all along.
+    assert!(
+        report.frames_with_lanes >= 210,
+        "{}",
+        report.frames_with_lanes
+    );
+    assert!(
+        report.lane_departures.is_empty(),
+        "{:?}",
+        report.lane_departures
+    );
     let log = std::fs::read_to_string(outputs.log.as_ref().unwrap()).unwrap();
     let lines: Vec<serde_json::Value> = log
         .lines()
@@ -46,6 +57,7 @@ fn the_highway_clip_gives_cars_with_distances_and_no_warning() {
     for (i, line) in lines.iter().enumerate() {
         assert_eq!(line["frame"], i as u64);
         assert_eq!(line["fcw"], false);
+        assert_eq!(line["ldw"], false);
         for key in ["t", "objects", "lanes", "lead", "ttc_s", "ldw"] {
             assert!(line.get(key).is_some(), "frame {i} has no {key}");
         }
@@ -80,6 +92,7 @@ fn one_frame_gives_one_log_line_and_a_drawn_image() {
     let frame = report.frame.unwrap();
     let cars: Vec<_> = frame.objects.iter().filter(|o| o.class == "car").collect();
     assert!(cars.len() >= 6, "{cars:?}");
+    assert!(frame.lanes.left.is_some() && frame.lanes.right.is_some());
     // The two nearest cars in the left lanes: nearer than 30 m, to the left.
     let near = &cars[0];
     let d = near.distance_m.unwrap();
