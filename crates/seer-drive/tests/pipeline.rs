@@ -157,3 +157,21 @@ fn bad_inputs_are_refused_and_nothing_is_written() {
         .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("notes.mp4")]);
 }
+
+#[test]
+fn a_picture_without_lanes_still_gives_its_road_users_and_says_so() {
+    let store = store();
+    let photo = seer_testdata::faces().join("probes/obama_and_biden.jpg");
+    let report = drive_image(
+        &store,
+        &photo,
+        &DriveOptions::default(),
+        &DriveOutputs::default(),
+    )
+    .unwrap();
+    assert_eq!(report.frames_with_lanes, 0);
+    let frame = report.frame.unwrap();
+    assert!(frame.lanes.left.is_none() && frame.lanes.right.is_none());
+    let people = frame.objects.iter().filter(|o| o.class == "person").count();
+    assert!(people >= 2, "{:?}", frame.objects);
+}
