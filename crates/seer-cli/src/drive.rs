@@ -106,10 +106,13 @@ fn print_summary(report: &DriveReport) {
     let camera = match report.camera {
         CameraSource::Given => "the given camera file",
         CameraSource::Preset => "the preset of the shared 960x540 clips (no --camera given)",
+        CameraSource::PresetWithEstimatedPitch => {
+            "the preset of the shared 960x540 clips with the pitch estimated from the lanes' vanishing point (no --camera given)"
+        }
     };
     out_line(&format!(
-        "{}: {} frames of {}x{} in {:.1} s ({:.1} frames/s); camera: {camera}",
-        report.input, report.frames, report.size.0, report.size.1, report.seconds, report.fps
+        "{}: {} frames of {}x{} in {:.1} s ({:.1} frames/s); camera: {camera}, horizon at row {:.0}",
+        report.input, report.frames, report.size.0, report.size.1, report.seconds, report.fps, report.horizon_row
     ));
     if report.frames_with_lanes == 0 {
         out_line("lanes: not found (objects and distances are still reported)");

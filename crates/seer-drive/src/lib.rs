@@ -19,12 +19,15 @@
 //! - [`lanes`]: the ego lane's lines from colour and ridge masks in a
 //!   bird's-eye view of the road, solid or dashed, white or yellow, and a
 //!   tracker with the lane-departure signal.
+//! - [`horizon`]: the horizon from the lane lines' vanishing point, for
+//!   frames without a camera description.
 //! - `error`: [`DriveError`], with an error kind for servers.
 
 pub mod camera;
 pub mod distance;
 pub mod draw;
 pub mod error;
+pub mod horizon;
 pub mod lanes;
 pub mod perception;
 pub mod range_filter;

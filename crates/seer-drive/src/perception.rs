@@ -5,6 +5,7 @@
 
 use crate::camera::Camera;
 use crate::distance::{object_distance, DistanceOptions};
+use crate::horizon::HorizonEstimator;
 use crate::lanes::{LaneFinder, LaneLine, LaneOptions, LaneTracker, Lanes};
 use crate::range_filter::RangeFilter;
 use crate::warning::{
@@ -80,7 +81,15 @@ pub enum CameraSource {
     /// The preset of the shared 960×540 clips, scaled to the frame: the
     /// distances assume that camera (a 62° field of view, 1.25 m high).
     Preset,
+    /// The preset's focal length and height with the pitch measured from
+    /// the lane lines' vanishing point over the first seconds (frames
+    /// before that used the preset's pitch).
+    PresetWithEstimatedPitch,
 }
+
+/// Seconds of video over which the horizon is estimated without a camera
+/// description.
+const HORIZON_SECONDS: f64 = 3.0;
 
 /// One road user in one frame.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -144,6 +153,7 @@ pub struct DrivePerception {
     warning: CollisionWarning,
     lane_finder: LaneFinder,
     lane_tracker: LaneTracker,
+    horizon: Option<HorizonEstimator>,
     frames: u64,
 }
 
@@ -177,6 +187,7 @@ impl DrivePerception {
             warning,
             lane_finder,
             lane_tracker,
+            horizon: (camera_source == CameraSource::Preset).then(HorizonEstimator::new),
             frames: 0,
         })
     }
@@ -189,6 +200,32 @@ impl DrivePerception {
     /// Where the camera came from.
     pub fn camera_source(&self) -> CameraSource {
         self.camera_source
+    }
+
+    /// Without a camera description: collects vanishing rows over the first
+    /// seconds, then sets the pitch from their median when it is plausible
+    /// (within 15 % of the frame height of the preset's horizon).
+    fn estimate_horizon(&mut self, lanes: &Lanes, t: f64, frame_height: u32) {
+        let Some(estimator) = self.horizon.as_mut() else {
+            return;
+        };
+        if t <= HORIZON_SECONDS {
+            estimator.push(lanes);
+            return;
+        }
+        if let Some(row) = estimator.horizon_row() {
+            if (row - self.camera.horizon_row()).abs() < 0.15 * f64::from(frame_height) {
+                let pitch = ((self.camera.cy - row) / self.camera.focal_y_px).atan();
+                self.camera.pitch_deg = pitch.to_degrees();
+                self.camera_source = CameraSource::PresetWithEstimatedPitch;
+            }
+        }
+        self.horizon = None;
+    }
+
+    /// The horizon row in use, pixels of the camera's frame size.
+    pub fn horizon_row(&self) -> f64 {
+        self.camera.horizon_row()
     }
 
     /// Detects, tracks and measures the road users of `image`, shown at
@@ -274,9 +311,9 @@ impl DrivePerception {
         }
         self.ranges
             .retain(|_, (_, _, last)| frame - *last <= FILTER_KEEP_FRAMES);
-        let tracked_lanes = self
-            .lane_tracker
-            .update(&self.lane_finder.find(image, &camera));
+        let measured_lanes = self.lane_finder.find(image, &camera);
+        self.estimate_horizon(&measured_lanes, t, size.1);
+        let tracked_lanes = self.lane_tracker.update(&measured_lanes);
         let lanes = tracked_lanes.lanes;
         // In the ego lane: between its lines where both are known (offsets
         // relative to the lane centre), else within half a lane of the axis.

@@ -48,6 +48,8 @@ pub struct DriveReport {
     pub size: (u32, u32),
     /// Where the camera model came from.
     pub camera: CameraSource,
+    /// The horizon row used at the end, pixels.
+    pub horizon_row: f64,
     /// Forward-collision warnings, in time order.
     pub warnings: Vec<WarningSpan>,
     /// Distinct confirmed tracks seen.
@@ -235,6 +237,7 @@ pub fn drive_video(
         frames: frames.len() as u64,
         size,
         camera: perception.camera_source(),
+        horizon_row: perception.horizon_row(),
         warnings: summary.warnings,
         tracks: summary.tracks.len() as u64,
         frames_with_lanes: summary.frames_with_lanes,
@@ -283,6 +286,7 @@ pub fn drive_image(
         frames: 1,
         size,
         camera: perception.camera_source(),
+        horizon_row: perception.horizon_row(),
         warnings: Vec::new(),
         tracks: 0,
         frames_with_lanes: u64::from(frame.lanes.left.is_some() && frame.lanes.right.is_some()),
