@@ -7,6 +7,9 @@
 //!   or a dissolve), serialisable to JSON as users get it.
 //! - [`ShotDetector`] is the same detector over frames given one at a time
 //!   (no video needed), for tests and for callers that already decode.
+//! - [`TextReader`] reads lines of Chinese and English text in an image
+//!   ([`ocr`]: PP-OCRv4 detector, direction classifier and recogniser),
+//!   each a [`TextLine`] with its box, in reading order.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), seer_scene::SceneError> {
@@ -18,7 +21,9 @@
 //! ```
 
 pub mod error;
+pub mod ocr;
 pub mod shots;
 
 pub use error::SceneError;
+pub use ocr::{OcrOptions, OcrResult, TextLine, TextReader};
 pub use shots::{detect_shots, Boundary, Shot, ShotDetector, ShotList, ShotOptions, Transition};

@@ -1,0 +1,196 @@
+//! From the detector's probability map to text boxes: threshold,
+//! 8-connected regions, one axis-aligned box per region with its mean
+//! probability as score, grown ("unclipped") back to the full text and
+//! mapped to image pixels.
+
+use super::detect::ProbabilityMap;
+
+/// Regions whose box is thinner than this (map pixels) are noise.
+const MIN_SIDE: f32 = 3.0;
+/// Boxes thinner than this after growing (map pixels) are dropped.
+const MIN_GROWN_SIDE: f32 = 5.0;
+
+/// An axis-aligned text box.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TextBox {
+    /// Left edge in pixels.
+    pub x1: f32,
+    /// Top edge in pixels.
+    pub y1: f32,
+    /// Right edge in pixels.
+    pub x2: f32,
+    /// Bottom edge in pixels.
+    pub y2: f32,
+    /// Mean text probability inside the region's box, 0..1.
+    pub score: f32,
+}
+
+/// How regions become boxes.
+#[derive(Clone, Copy, Debug)]
+pub struct BoxRules {
+    /// Map pixels above this probability are text.
+    pub pixel_threshold: f32,
+    /// Boxes with a lower mean probability are dropped.
+    pub box_threshold: f32,
+    /// Growth distance = area · ratio / perimeter.
+    pub unclip_ratio: f32,
+}
+
+/// The text boxes of `map`, in the pixels of an image of `image_size`
+/// (width, height) that was resized to the map's size.
+pub fn text_boxes(map: &ProbabilityMap, rules: &BoxRules, image_size: (u32, u32)) -> Vec<TextBox> {
+    let sx = image_size.0 as f32 / map.width as f32;
+    let sy = image_size.1 as f32 / map.height as f32;
+    let (iw, ih) = (image_size.0 as f32, image_size.1 as f32);
+    regions(map, rules.pixel_threshold)
+        .into_iter()
+        .filter_map(|r| {
+            let (w, h) = ((r.x2 - r.x1) as f32, (r.y2 - r.y1) as f32);
+            if w.min(h) < MIN_SIDE {
+                return None;
+            }
+            let score = mean_inside(map, &r);
+            if score < rules.box_threshold {
+                return None;
+            }
+            let d = w * h * rules.unclip_ratio / (2.0 * (w + h));
+            let (gw, gh) = (w + 2.0 * d, h + 2.0 * d);
+            if gw.min(gh) < MIN_GROWN_SIDE {
+                return None;
+            }
+            let x1 = ((r.x1 as f32 - d) * sx).clamp(0.0, iw);
+            let y1 = ((r.y1 as f32 - d) * sy).clamp(0.0, ih);
+            let x2 = ((r.x2 as f32 + d) * sx).clamp(0.0, iw);
+            let y2 = ((r.y2 as f32 + d) * sy).clamp(0.0, ih);
+            (x2 > x1 && y2 > y1).then_some(TextBox {
+                x1,
+                y1,
+                x2,
+                y2,
+                score,
+            })
+        })
+        .collect()
+}
+
+/// The bounding box of one connected region, inclusive map pixel indices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Region {
+    x1: usize,
+    y1: usize,
+    x2: usize,
+    y2: usize,
+}
+
+/// The 8-connected regions of pixels above `threshold`, in scan order.
+fn regions(map: &ProbabilityMap, threshold: f32) -> Vec<Region> {
+    let (w, h) = (map.width, map.height);
+    let mut seen = vec![false; w * h];
+    let mut stack = Vec::new();
+    let mut found = Vec::new();
+    for start in 0..w * h {
+        if seen[start] || map.data[start] <= threshold {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let mut r = Region {
+            x1: start % w,
+            y1: start / w,
+            x2: start % w,
+            y2: start / w,
+        };
+        while let Some(at) = stack.pop() {
+            let (x, y) = (at % w, at / w);
+            r.x1 = r.x1.min(x);
+            r.x2 = r.x2.max(x);
+            r.y1 = r.y1.min(y);
+            r.y2 = r.y2.max(y);
+            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                    let next = ny * w + nx;
+                    if !seen[next] && map.data[next] > threshold {
+                        seen[next] = true;
+                        stack.push(next);
+                    }
+                }
+            }
+        }
+        found.push(r);
+    }
+    found
+}
+
+/// Mean probability over the region's bounding box.
+fn mean_inside(map: &ProbabilityMap, r: &Region) -> f32 {
+    let mut sum = 0.0f64;
+    for y in r.y1..=r.y2 {
+        for x in r.x1..=r.x2 {
+            sum += f64::from(map.at(x, y));
+        }
+    }
+    let count = ((r.x2 - r.x1 + 1) * (r.y2 - r.y1 + 1)) as f64;
+    (sum / count) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map_with(
+        width: usize,
+        height: usize,
+        rects: &[(usize, usize, usize, usize)],
+    ) -> ProbabilityMap {
+        let mut data = vec![0.0; width * height];
+        for &(x1, y1, x2, y2) in rects {
+            for y in y1..=y2 {
+                for x in x1..=x2 {
+                    data[y * width + x] = 0.9;
+                }
+            }
+        }
+        ProbabilityMap {
+            width,
+            height,
+            data,
+        }
+    }
+
+    const RULES: BoxRules = BoxRules {
+        pixel_threshold: 0.3,
+        box_threshold: 0.5,
+        unclip_ratio: 1.6,
+    };
+
+    #[test]
+    fn one_region_is_grown_and_scaled_to_the_image() {
+        let map = map_with(64, 32, &[(10, 10, 50, 18)]);
+        let boxes = text_boxes(&map, &RULES, (128, 64));
+        assert_eq!(boxes.len(), 1);
+        let b = boxes[0];
+        // 40 x 8 region: d = 320 * 1.6 / 96 = 5.33 map pixels.
+        let d = 40.0 * 8.0 * 1.6 / 96.0;
+        assert!((b.x1 - (10.0 - d) * 2.0).abs() < 1e-3, "{b:?}");
+        assert!((b.y2 - (18.0 + d) * 2.0).abs() < 1e-3, "{b:?}");
+        assert!((b.score - 0.9).abs() < 1e-5);
+    }
+
+    #[test]
+    fn separate_regions_specks_and_empty_maps() {
+        let map = map_with(64, 32, &[(2, 2, 20, 8), (30, 20, 60, 28), (40, 2, 41, 3)]);
+        assert_eq!(
+            text_boxes(&map, &RULES, (64, 32)).len(),
+            2,
+            "the speck is dropped"
+        );
+        let empty = map_with(64, 32, &[]);
+        assert!(text_boxes(&empty, &RULES, (64, 32)).is_empty());
+    }
+
+    #[test]
+    fn diagonal_neighbours_join_one_region() {
+        let map = map_with(16, 16, &[(1, 1, 4, 4), (5, 5, 8, 8)]);
+        assert_eq!(regions(&map, 0.3).len(), 1);
+    }
+}
