@@ -75,8 +75,10 @@ const BACKGROUNDS: &[&str] = &[
     "sr/Set14/bridge.png",
 ];
 
-/// Lowest exact-match rate accepted over all snippets (see the
-/// measurement in docs/ARCHITECTURE.md, "Scene: OCR").
+/// Lowest exact-match rate accepted over all snippets. Measured 32/34
+/// (0.94; docs/ARCHITECTURE.md, "Scene: OCR"); the floor allows three
+/// more misses (29/34) for other ONNX Runtime builds and thread counts,
+/// whose arithmetic differs slightly.
 const EXACT_FLOOR: f64 = 0.85;
 
 fn reader() -> TextReader {
@@ -307,14 +309,16 @@ fn rendered_snippets_are_read_exactly() {
         let read = joined(&lines);
         let exact = read == text;
         // How far the union of the boxes is from the ink, worst edge.
-        let off = union(&lines).map(|b| {
-            b.iter()
+        let off = union(&lines).map_or("no box".to_string(), |b| {
+            let worst = b
+                .iter()
                 .zip(snippet.ink_box)
                 .map(|(b, i)| (b - i).abs())
-                .fold(0.0f32, f32::max)
+                .fold(0.0f32, f32::max);
+            format!("{worst:.1} px")
         });
         println!(
-            "{index:2} {category:?} {:2}px {:?} -> {:?} {} (box edges off by at most {off:.1?} px)",
+            "{index:2} {category:?} {:2}px {:?} -> {:?} {} (box edges off the ink by at most {off})",
             snippet.size,
             text,
             read,
@@ -337,6 +341,19 @@ fn rendered_snippets_are_read_exactly() {
         rate >= EXACT_FLOOR,
         "exact-match rate {rate:.3} below {EXACT_FLOOR}"
     );
+}
+
+#[test]
+fn upside_down_lines_are_turned_before_reading() {
+    let mut reader = reader();
+    for index in [2, 23] {
+        let (category, text) = SNIPPETS[index];
+        let mut snippet = render(index, category, text);
+        image::imageops::rotate180_in_place(&mut snippet.image);
+        let read = joined(&reader.read(&snippet.image).unwrap());
+        println!("{text:?} turned 180 degrees -> {read:?}");
+        assert_eq!(read, text);
+    }
 }
 
 /// A dashcam frame with three captions drawn at known places.
@@ -386,9 +403,10 @@ fn boxes_lie_where_the_text_was_drawn() {
             .find(|l| l.text == text)
             .unwrap_or_else(|| panic!("{text:?} not read in {lines:?}"));
         let height = ink[3] - ink[1];
-        // The box may reach past the ink by the outline and the detector's
-        // growth, but not by more than half the text height.
-        let tolerance = 0.5 * height;
+        // The box may reach past the ink by the 2-pixel outline and the
+        // detector's growth; measured up to 5.8 px (0.3 of the height of
+        // "02:31"), allowed: the outline plus 0.35 of the ink height.
+        let tolerance = 2.0 + 0.35 * height;
         let off: Vec<f32> = line
             .bbox
             .iter()
