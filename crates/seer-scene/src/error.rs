@@ -79,6 +79,7 @@ pub enum SceneError {
     OcrModelFile {
         /// The ONNX file.
         path: PathBuf,
+        /// Why reading failed.
         #[source]
         source: std::io::Error,
     },
@@ -87,6 +88,7 @@ pub enum SceneError {
     OcrModelFormat {
         /// The ONNX file.
         path: PathBuf,
+        /// Why the protobuf could not be decoded.
         #[source]
         source: prost::DecodeError,
     },
