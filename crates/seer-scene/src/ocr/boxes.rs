@@ -1,19 +1,23 @@
 //! From the detector's probability map to text boxes: threshold,
-//! 8-connected regions, one axis-aligned box per region with its mean
-//! probability as score, grown ("unclipped") back to the full text and
-//! mapped to image pixels.
+//! 8-connected regions, the minimum-area rectangle of each with the mean
+//! probability inside it as score, grown ("unclipped")
+//! back to the full text and mapped to image pixels.
 
 use super::detect::ProbabilityMap;
+use super::quad::{min_area_rect, MinRect, Quad};
 
 /// Regions whose box is thinner than this (map pixels) are noise.
 const MIN_SIDE: f32 = 3.0;
 /// Boxes thinner than this after growing (map pixels) are dropped.
 const MIN_GROWN_SIDE: f32 = 5.0;
 
-/// An axis-aligned text box.
+/// A text box.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TextBox {
-    /// Left edge in pixels.
+    /// The box as found, possibly turned, oriented for reading (pixels).
+    pub quad: Quad,
+    /// Left edge of its bounds in pixels (within the image, as the
+    /// other three).
     pub x1: f32,
     /// Top edge in pixels.
     pub y1: f32,
@@ -45,24 +49,25 @@ pub fn text_boxes(map: &ProbabilityMap, rules: &BoxRules, image_size: (u32, u32)
     regions(map, rules.pixel_threshold)
         .into_iter()
         .filter_map(|r| {
-            let (w, h) = ((r.x2 - r.x1) as f32, (r.y2 - r.y1) as f32);
-            if w.min(h) < MIN_SIDE {
+            let rect = min_area_rect(&r.points)?;
+            let (w, h) = (rect.extent, rect.cross_extent);
+            if rect.short_side() < MIN_SIDE {
                 return None;
             }
-            let score = mean_inside(map, &r);
+            let score = mean_inside(map, &r, &rect);
             if score < rules.box_threshold {
                 return None;
             }
             let d = w * h * rules.unclip_ratio / (2.0 * (w + h));
-            let (gw, gh) = (w + 2.0 * d, h + 2.0 * d);
-            if gw.min(gh) < MIN_GROWN_SIDE {
+            if rect.short_side() + 2.0 * d < MIN_GROWN_SIDE {
                 return None;
             }
-            let x1 = ((r.x1 as f32 - d) * sx).clamp(0.0, iw);
-            let y1 = ((r.y1 as f32 - d) * sy).clamp(0.0, ih);
-            let x2 = ((r.x2 as f32 + d) * sx).clamp(0.0, iw);
-            let y2 = ((r.y2 as f32 + d) * sy).clamp(0.0, ih);
+            let quad = rect.to_quad(d).scaled(sx, sy);
+            let [x1, y1, x2, y2] = quad.bounds();
+            let (x1, x2) = (x1.clamp(0.0, iw), x2.clamp(0.0, iw));
+            let (y1, y2) = (y1.clamp(0.0, ih), y2.clamp(0.0, ih));
             (x2 > x1 && y2 > y1).then_some(TextBox {
+                quad,
                 x1,
                 y1,
                 x2,
@@ -73,13 +78,16 @@ pub fn text_boxes(map: &ProbabilityMap, rules: &BoxRules, image_size: (u32, u32)
         .collect()
 }
 
-/// The bounding box of one connected region, inclusive map pixel indices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One connected region: its bounds (inclusive map pixel indices) and
+/// the first and last pixel of each of its row runs (enough for the
+/// convex hull).
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Region {
     x1: usize,
     y1: usize,
     x2: usize,
     y2: usize,
+    points: Vec<[i32; 2]>,
 }
 
 /// The 8-connected regions of pixels above `threshold`, in scan order.
@@ -99,9 +107,15 @@ fn regions(map: &ProbabilityMap, threshold: f32) -> Vec<Region> {
             y1: start / w,
             x2: start % w,
             y2: start / w,
+            points: Vec::new(),
         };
         while let Some(at) = stack.pop() {
             let (x, y) = (at % w, at / w);
+            let left_end = x == 0 || map.data[at - 1] <= threshold;
+            let right_end = x + 1 == w || map.data[at + 1] <= threshold;
+            if left_end || right_end {
+                r.points.push([x as i32, y as i32]);
+            }
             r.x1 = r.x1.min(x);
             r.x2 = r.x2.max(x);
             r.y1 = r.y1.min(y);
@@ -121,16 +135,26 @@ fn regions(map: &ProbabilityMap, threshold: f32) -> Vec<Region> {
     found
 }
 
-/// Mean probability over the region's bounding box.
-fn mean_inside(map: &ProbabilityMap, r: &Region) -> f32 {
-    let mut sum = 0.0f64;
+/// Mean probability over the map pixels of the region's bounds that lie
+/// in its minimum-area rectangle (for an upright rectangle: all of them).
+fn mean_inside(map: &ProbabilityMap, r: &Region, rect: &MinRect) -> f32 {
+    let [u0, u1] = rect.axis;
+    let (half_u, half_v) = (0.5 * rect.extent + 0.5, 0.5 * rect.cross_extent + 0.5);
+    let (mut sum, mut count) = (0.0f64, 0usize);
     for y in r.y1..=r.y2 {
         for x in r.x1..=r.x2 {
-            sum += f64::from(map.at(x, y));
+            let (dx, dy) = (x as f32 - rect.centre[0], y as f32 - rect.centre[1]);
+            let (pu, pv) = (dx * u0 + dy * u1, -dx * u1 + dy * u0);
+            if pu.abs() <= half_u && pv.abs() <= half_v {
+                sum += f64::from(map.at(x, y));
+                count += 1;
+            }
         }
     }
-    let count = ((r.x2 - r.x1 + 1) * (r.y2 - r.y1 + 1)) as f64;
-    (sum / count) as f32
+    if count == 0 {
+        return 0.0;
+    }
+    (sum / count as f64) as f32
 }
 
 #[cfg(test)]

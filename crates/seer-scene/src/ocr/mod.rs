@@ -5,10 +5,12 @@
 //!    the image shrunk to at most [`OcrOptions::max_side`] (sides
 //!    multiples of 32);
 //! 2. [`boxes`] thresholds it, takes 8-connected regions, scores each by
-//!    its mean probability and grows its axis-aligned box by
-//!    area · 1.6 / perimeter (the detector marks a shrunk core);
-//! 3. each box is cropped; the direction classifier ([`classify`]) turns
-//!    it 180° when it is sure it is upside down;
+//!    its mean probability and grows its minimum-area rectangle
+//!    ([`quad`]) by area · 1.6 / perimeter (the detector marks a shrunk
+//!    core);
+//! 3. each box is cut out straightened ([`crop`]); the direction
+//!    classifier ([`classify`]) turns it 180° when it is sure it is
+//!    upside down;
 //! 4. the recogniser ([`recognize`]) reads the crop at 48 pixels high and
 //!    [`ctc`] decodes its steps greedily with the dictionary stored in
 //!    the model's ONNX metadata.
@@ -27,10 +29,12 @@
 
 pub mod boxes;
 pub mod classify;
+pub mod crop;
 pub mod ctc;
 pub mod detect;
 pub mod lines;
 pub mod options;
+pub mod quad;
 pub mod reader;
 pub mod recognize;
 pub mod tensor;
