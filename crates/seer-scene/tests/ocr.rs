@@ -426,6 +426,38 @@ fn tilted_lines_are_straightened_before_reading() {
     assert!(hits + 1 >= cases.len());
 }
 
+#[test]
+fn vertical_chinese_is_read_top_to_bottom() {
+    let mut reader = reader();
+    let bytes = font_bytes(Category::Chinese);
+    let font = FontRef::try_from_slice(&bytes).unwrap();
+    for (index, text) in [(0u32, "注意安全"), (1, "火车站")] {
+        let size = 32.0;
+        let glyphs: Vec<Ink> = text
+            .chars()
+            .map(|c| rasterise(&font, &c.to_string(), size))
+            .collect();
+        let step = (size * 1.1) as i64;
+        let (w, h) = (160, 80 + step as u32 * glyphs.len() as u32);
+        let mut image = background(BACKGROUNDS[index as usize + 2], w, h, index + 7);
+        for (i, ink) in glyphs.iter().enumerate() {
+            let x = (i64::from(w) - i64::from(ink.width)) / 2;
+            stamp(
+                &mut image,
+                ink,
+                x,
+                40 + step * i as i64,
+                [255, 255, 255],
+                [0, 0, 0],
+                2,
+            );
+        }
+        let read = joined(&reader.read(&image).unwrap());
+        println!("vertical {text:?} -> {read:?}");
+        assert_eq!(read, text);
+    }
+}
+
 /// The text lines of the Set14 book cover (`sr/Set14/ppt3.png`), read
 /// off the image by eye (the tiny "McGraw Hill" logo left out).
 const COVER_LINES: &[&str] = &[
