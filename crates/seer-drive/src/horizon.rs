@@ -21,7 +21,7 @@ pub fn vanishing_row(lanes: &Lanes) -> Option<f64> {
     }
     let top = l.rows[0].max(r.rows[0]);
     let bottom = l.rows[1].min(r.rows[1]);
-    if !(bottom - top > 20.0) {
+    if bottom - top <= 20.0 || bottom.is_nan() || top.is_nan() {
         return None;
     }
     // Two rows in the lower half of the common span: near the camera the

@@ -2,10 +2,12 @@
 //! its source.
 
 use seer_core::{Cancelled, ErrorKind, HasErrorKind};
+use seer_models::StoreError;
+use seer_runtime::RuntimeError;
 use seer_video::VideoError;
 use std::path::PathBuf;
 
-/// Why a video could not be analysed.
+/// Why a video could not be analysed or text could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SceneError {
     /// An option is out of its range.
@@ -63,6 +65,67 @@ pub enum SceneError {
         #[source]
         source: std::io::Error,
     },
+    /// An OCR option is out of its range.
+    #[error("invalid OCR option {name}: {reason}")]
+    InvalidOcrOption {
+        /// The option's field name in [`crate::OcrOptions`].
+        name: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// An OCR model could not be fetched or imported into the cache.
+    #[error("cannot get the OCR model {model}")]
+    OcrModel {
+        /// Catalogue id of the model.
+        model: &'static str,
+        /// Boxed: the store's error is large and rare.
+        #[source]
+        source: Box<StoreError>,
+    },
+    /// ONNX Runtime could not load or run an OCR model.
+    #[error("the OCR model {model} failed in ONNX Runtime")]
+    OcrRuntime {
+        /// Catalogue id of the model.
+        model: &'static str,
+        /// Boxed: the runtime's error is large and rare.
+        #[source]
+        source: Box<RuntimeError>,
+    },
+    /// The recogniser's model file could not be read for its dictionary.
+    #[error("cannot read the OCR model file {}", path.display())]
+    OcrModelFile {
+        /// The ONNX file.
+        path: PathBuf,
+        /// Why reading failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The recogniser's model file is not a readable ONNX model.
+    #[error("the OCR model file {} is not a valid ONNX model", path.display())]
+    OcrModelFormat {
+        /// The ONNX file.
+        path: PathBuf,
+        /// Why the protobuf could not be decoded.
+        #[source]
+        source: prost::DecodeError,
+    },
+    /// An OCR model lacks what the reader needs or answered with outputs
+    /// of an unexpected shape.
+    #[error("the OCR model {model} is not usable: {reason}")]
+    OcrModelContent {
+        /// Catalogue id of the model.
+        model: &'static str,
+        /// What is missing or wrong.
+        reason: String,
+    },
+    /// An image handed to the text reader has no pixels.
+    #[error("the image has no pixels ({width}x{height}); give an image at least 1x1")]
+    EmptyImage {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
     /// The caller cancelled the work.
     #[error("finding shots was cancelled after {frames} frames")]
     Cancelled {
@@ -82,8 +145,16 @@ impl HasErrorKind for SceneError {
             SceneError::InvalidOption { .. }
             | SceneError::NoFrames { .. }
             | SceneError::BadFrameRate { .. }
-            | SceneError::EmptyFrame { .. } => ErrorKind::InvalidInput,
+            | SceneError::EmptyFrame { .. }
+            | SceneError::InvalidOcrOption { .. }
+            | SceneError::EmptyImage { .. } => ErrorKind::InvalidInput,
             SceneError::Video { source, .. } => source.kind(),
+            SceneError::OcrModel { source, .. } => source.kind(),
+            SceneError::OcrRuntime { source, .. } => source.kind(),
+            SceneError::OcrModelFile { source, .. } => ErrorKind::of_io(source),
+            SceneError::OcrModelFormat { .. } | SceneError::OcrModelContent { .. } => {
+                ErrorKind::Internal
+            }
             SceneError::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
@@ -115,7 +186,23 @@ mod tests {
             reason: "must be 16 to 512 pixels".into(),
         };
         assert_eq!(option.kind(), ErrorKind::InvalidInput);
-        for error in [video, cancelled, option] {
+        let file = SceneError::OcrModelFile {
+            path: "rec.onnx".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "gone"),
+        };
+        assert_eq!(file.kind(), ErrorKind::NotFound);
+        assert!(file.source().is_some());
+        let empty = SceneError::EmptyImage {
+            width: 0,
+            height: 4,
+        };
+        assert_eq!(empty.kind(), ErrorKind::InvalidInput);
+        let content = SceneError::OcrModelContent {
+            model: "ocr.recognize",
+            reason: "no dictionary".into(),
+        };
+        assert_eq!(content.kind(), ErrorKind::Internal);
+        for error in [video, cancelled, option, file, empty, content] {
             assert!(!error.to_string().contains("--"), "{error}");
         }
     }

@@ -10,6 +10,9 @@
 //!   only from what was detected ([`narrate`]), as JSON, SubRip or WebVTT.
 //! - [`ShotDetector`] is the same detector over frames given one at a time
 //!   (no video needed), for tests and for callers that already decode.
+//! - [`TextReader`] reads lines of Chinese and English text in an image
+//!   ([`ocr`]: PP-OCRv4 detector, direction classifier and recogniser),
+//!   each a [`TextLine`] with its box, in reading order.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), seer_scene::SceneError> {
@@ -22,6 +25,7 @@
 
 pub mod error;
 pub mod narrate;
+pub mod ocr;
 pub mod shots;
 
 pub use error::SceneError;
@@ -29,4 +33,5 @@ pub use narrate::{
     describe_video, to_srt, to_vtt, CameraMotion, DescribeOptions, DescribeOutputs, Narration,
     ShotNarration,
 };
+pub use ocr::{OcrOptions, OcrResult, TextLine, TextReader};
 pub use shots::{detect_shots, Boundary, Shot, ShotDetector, ShotList, ShotOptions, Transition};
