@@ -11,12 +11,24 @@ use std::path::PathBuf;
 /// The `scene` subcommands.
 #[derive(Subcommand)]
 pub enum SceneCommand {
+    /// Text lines in an image (Chinese and English): text, box, score.
+    Ocr(OcrArgs),
     /// Shot boundaries of a video: hard cuts, fades and dissolves, each shot with its frames and times.
     Shots(ShotsArgs),
     /// A timed narration per shot (objects, tracks entering and leaving, camera motion), as text, JSON or subtitles.
     Describe(DescribeArgs),
     /// Objects (80 COCO classes) per frame of a video, or in an image; with --track, followed with stable ids.
     Detect(DetectArgs),
+}
+
+/// Arguments of `seer scene ocr`.
+#[derive(Args)]
+pub struct OcrArgs {
+    /// Image (PNG, JPEG, WebP, TIFF, BMP).
+    input: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `seer scene shots`.
@@ -84,8 +96,36 @@ pub fn run(command: SceneCommand) -> anyhow::Result<()> {
     match command {
         SceneCommand::Detect(args) => detect(args),
         SceneCommand::Shots(args) => shots(args),
+        SceneCommand::Ocr(args) => ocr(args),
         SceneCommand::Describe(args) => describe(args),
     }
+}
+
+fn ocr(args: OcrArgs) -> anyhow::Result<()> {
+    let progress = TerminalProgress::new();
+    let store = crate::face::runtime(&progress)?;
+    let image = seer_imgproc::read_image(&args.input, None)?.image.to_rgb8();
+    let mut reader = seer_scene::TextReader::open(&store, &seer_scene::OcrOptions::default())?;
+    let result = reader.read_result(&image)?;
+    if args.json {
+        return print_json(&result);
+    }
+    let rows: Vec<Vec<String>> = result
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.text.clone(),
+                format!(
+                    "{:.0},{:.0},{:.0},{:.0}",
+                    l.bbox[0], l.bbox[1], l.bbox[2], l.bbox[3]
+                ),
+                format!("{:.2}", l.score),
+            ]
+        })
+        .collect();
+    print_table(&["text", "box (px)", "score"], &rows);
+    Ok(())
 }
 
 fn shots(args: ShotsArgs) -> anyhow::Result<()> {

@@ -88,3 +88,23 @@ fn describe_writes_one_webvtt_cue_per_shot() {
     assert!(text.starts_with("WEBVTT"));
     assert_eq!(text.matches(" --> ").count(), 4);
 }
+
+#[test]
+fn ocr_reads_a_book_cover_as_json() {
+    let result = run_json(
+        seer()
+            .args(["scene", "ocr", "--json"])
+            .arg(seer_testdata::path("sr/Set14/ppt3.png")),
+    );
+    let texts: Vec<&str> = result["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
+    for word in ["PowerPoint", "Everything", "2002"] {
+        assert!(texts.contains(&word), "{word} not in {texts:?}");
+    }
+    let first = &result["lines"][0];
+    assert_eq!(first["box"].as_array().unwrap().len(), 4);
+}
