@@ -134,11 +134,29 @@ pub fn narrate(facts: &ShotFacts) -> String {
         first.push_str(&format!(" as {motion}"));
     }
     let mut text = capitalised(&first) + ".";
-    let events: Vec<String> = facts
-        .events
+    // Events of one class, kind and second are told together.
+    let mut grouped: Vec<(String, &str, String, u64)> = Vec::new();
+    for e in &facts.events {
+        let at = clock(e.t);
+        match grouped
+            .iter_mut()
+            .find(|(c, w, t, _)| *c == e.class && *w == e.what && *t == at)
+        {
+            Some(g) => g.3 += 1,
+            None => grouped.push((e.class.clone(), e.what, at, 1)),
+        }
+    }
+    let events: Vec<String> = grouped
         .iter()
         .take(3)
-        .map(|e| format!("{} {} at {}", counted(1, &e.class), e.what, clock(e.t)))
+        .map(|(class, what, at, n)| {
+            let verb = if *n == 1 {
+                what.to_string()
+            } else {
+                what.trim_end_matches('s').to_string()
+            };
+            format!("{} {verb} at {at}", counted(*n, class))
+        })
         .collect();
     if !events.is_empty() {
         text.push(' ');
@@ -182,6 +200,21 @@ mod tests {
         assert_eq!(
             narrate(&f),
             "After a cut, two people, a car and a sports ball in view as the camera pans left. A person enters at 1:02."
+        );
+        let car = |t| ShotEvent {
+            t,
+            what: "enters",
+            class: "car".into(),
+            track: 1,
+        };
+        let three = facts(
+            &[("car", 3)],
+            CameraMotion::Static,
+            vec![car(1.2), car(1.5), car(1.9), car(4.0)],
+        );
+        assert_eq!(
+            narrate(&three),
+            "After a cut, three cars in view. Three cars enter at 0:01 and a car enters at 0:04."
         );
         let empty = facts(&[], CameraMotion::Static, vec![]);
         assert_eq!(narrate(&empty), "After a cut, no objects are detected.");
