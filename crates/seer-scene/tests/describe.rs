@@ -57,6 +57,19 @@ fn the_hamilton_clip_is_narrated_shot_by_shot_from_its_facts() {
             );
         }
     }
+    // The broadcaster's "WH.GOV" logo is on screen during the performance.
+    assert!(
+        narration
+            .shots
+            .iter()
+            .any(|s| s.facts.text.iter().any(|t| t.contains("GOV"))),
+        "{:?}",
+        narration
+            .shots
+            .iter()
+            .map(|s| &s.facts.text)
+            .collect::<Vec<_>>()
+    );
     let srt = std::fs::read_to_string(outputs.srt.as_ref().unwrap()).unwrap();
     assert_eq!(srt.matches(" --> ").count(), 4);
     assert!(

@@ -33,6 +33,8 @@ pub struct ShotFacts {
     pub events: Vec<ShotEvent>,
     /// How the camera moved.
     pub camera: CameraMotion,
+    /// Text read on screen during the shot, first seen first.
+    pub text: Vec<String>,
 }
 
 /// A shot with its narration.
@@ -163,6 +165,16 @@ pub fn narrate(facts: &ShotFacts) -> String {
         text.push_str(&capitalised(&listed(&events)));
         text.push('.');
     }
+    let shown: Vec<String> = facts
+        .text
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .take(3)
+        .map(|t| format!("\u{201c}{t}\u{201d}"))
+        .collect();
+    if !shown.is_empty() {
+        text.push_str(&format!(" On screen: {}.", listed(&shown)));
+    }
     text
 }
 
@@ -182,6 +194,7 @@ mod tests {
             objects: objects.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
             events,
             camera,
+            text: Vec::new(),
         }
     }
 
@@ -215,6 +228,12 @@ mod tests {
         assert_eq!(
             narrate(&three),
             "After a cut, three cars in view. Three cars enter at 0:01 and a car enters at 0:04."
+        );
+        let mut scoreboard = facts(&[("person", 2)], CameraMotion::Static, vec![]);
+        scoreboard.text = vec!["2-1".into(), "02:31".into()];
+        assert_eq!(
+            narrate(&scoreboard),
+            "After a cut, two people in view. On screen: \u{201c}2-1\u{201d} and \u{201c}02:31\u{201d}."
         );
         let empty = facts(&[], CameraMotion::Static, vec![]);
         assert_eq!(narrate(&empty), "After a cut, no objects are detected.");

@@ -26,6 +26,11 @@ pub struct DescribeOptions {
     /// A track must be reported in this many analysed frames to enter or
     /// leave in the narration (default 3).
     pub min_track_frames: u64,
+    /// Read on-screen text every this many seconds (`None`: no text;
+    /// default every 3 s).
+    pub text_every_s: Option<f64>,
+    /// Text reading.
+    pub ocr: crate::OcrOptions,
 }
 
 impl Default for DescribeOptions {
@@ -38,6 +43,8 @@ impl Default for DescribeOptions {
                 ..ObjectOptions::default()
             },
             min_track_frames: 3,
+            text_every_s: Some(3.0),
+            ocr: crate::OcrOptions::default(),
         }
     }
 }
@@ -66,6 +73,19 @@ pub struct Narration {
     pub seconds: f64,
     /// Seconds of video per second of analysis.
     pub speed_x_real_time: f64,
+}
+
+/// Lowest recogniser score of on-screen text told in the narration.
+const MIN_TEXT_SCORE: f32 = 0.8;
+
+/// Adds `line` to a shot's texts unless it is already there or part of a
+/// longer one; a longer one replaces the parts it contains.
+fn add_text(texts: &mut Vec<String>, line: &str) {
+    if texts.iter().any(|t| t.contains(line)) {
+        return;
+    }
+    texts.retain(|t| !line.contains(t.as_str()));
+    texts.push(line.to_string());
 }
 
 /// Facts of `shot` from the objects and tracks of the whole video.
@@ -121,6 +141,7 @@ fn shot_facts(shot: &Shot, objects: &VideoObjects, options: &DescribeOptions) ->
         objects: counts,
         events,
         camera: super::motion::CameraMotion::Static,
+        text: Vec::new(),
     }
 }
 
@@ -151,26 +172,60 @@ pub fn describe_video(
     let fps = frame_rate(&info);
     let mut shots = ShotDetector::new(&options.shots, fps)?;
     let mut motion = MotionEstimator::new();
-    let mut shot_error = None;
+    let mut frame_error = None;
     let mut next_motion = 0.0;
+    let mut reader = match options.text_every_s {
+        Some(every) if every.is_finite() && every > 0.0 => {
+            Some((crate::TextReader::open(store, &options.ocr)?, every))
+        }
+        Some(every) => {
+            return Err(SceneError::InvalidOption {
+                name: "text_every_s",
+                reason: format!("{every} is not a number of seconds above 0"),
+            })
+        }
+        None => None,
+    };
+    let mut texts: Vec<(f64, Vec<String>)> = Vec::new();
+    let mut next_text = 0.0;
     let objects = detect_video_objects_observed(
         store,
         input,
         &options.objects,
         &ObjectOutputs::default(),
         &mut |_, t, image| {
-            if shot_error.is_none() {
-                shot_error = shots.push(image).err();
+            if frame_error.is_none() {
+                frame_error = shots.push(image).err();
             }
             if t >= next_motion {
                 motion.push(image, t);
                 next_motion = t + 0.2;
             }
+            if let Some((reader, every)) = reader.as_mut() {
+                if t >= next_text && frame_error.is_none() {
+                    match reader.read(image) {
+                        Ok(lines) => texts.push((
+                            t,
+                            lines
+                                .into_iter()
+                                // Single characters and unsure reads are
+                                // mostly fragments of logos or texture.
+                                .filter(|l| {
+                                    l.score >= MIN_TEXT_SCORE && l.text.chars().count() >= 2
+                                })
+                                .map(|l| l.text)
+                                .collect(),
+                        )),
+                        Err(e) => frame_error = Some(e),
+                    }
+                    next_text = t + *every;
+                }
+            }
         },
         progress,
         cancel,
     )?;
-    if let Some(e) = shot_error {
+    if let Some(e) = frame_error {
         return Err(e);
     }
     let list = shots.finish();
@@ -180,6 +235,13 @@ pub fn describe_video(
         .map(|shot| {
             let mut facts = shot_facts(shot, &objects, options);
             facts.camera = motion_between(motion.steps(), shot.start_s, shot.end_s);
+            for (t, lines) in &texts {
+                if *t >= shot.start_s && *t < shot.end_s {
+                    for line in lines {
+                        add_text(&mut facts.text, line);
+                    }
+                }
+            }
             ShotNarration {
                 text: narrate(&facts),
                 facts,
@@ -208,4 +270,18 @@ pub fn describe_video(
         seconds,
         speed_x_real_time: duration / seconds.max(1e-9),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::add_text;
+
+    #[test]
+    fn texts_are_kept_once_and_the_longer_read_wins() {
+        let mut texts = Vec::new();
+        for line in ["GOV", "WH", ".GOV", "GOV", "SCORE 2-1"] {
+            add_text(&mut texts, line);
+        }
+        assert_eq!(texts, ["WH", ".GOV", "SCORE 2-1"]);
+    }
 }
