@@ -95,11 +95,7 @@ fn with_hint(error: seer_drive::DriveError) -> anyhow::Error {
         },
         _ => None,
     };
-    let error = anyhow::Error::new(error);
-    match hint {
-        Some(hint) => anyhow::anyhow!("{error:#}; {hint}"),
-        None => error,
-    }
+    crate::output::hinted(error, hint)
 }
 
 fn print_summary(report: &DriveReport) {

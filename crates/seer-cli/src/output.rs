@@ -75,6 +75,19 @@ pub fn utc_time(seconds: i64) -> String {
     )
 }
 
+/// A library error followed by the command-line hint for it (the library
+/// names no flags), as one message: "error: causes; hint".
+pub fn hinted<E>(error: E, hint: Option<&str>) -> anyhow::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let error = anyhow::Error::new(error);
+    match hint {
+        Some(hint) => anyhow::anyhow!("{error:#}; {hint}"),
+        None => error,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -160,14 +160,15 @@ fn describe(args: DescribeArgs) -> anyhow::Result<()> {
         &progress,
         &cancel_on_ctrl_c(),
     )
-    .map_err(|e| match &e {
-        seer_scene::SceneError::Objects(DetectError::BadSetting {
-            setting: "sampling rate",
-            ..
-        }) => {
-            anyhow::anyhow!("{:#}; change --fps", anyhow::Error::new(e))
-        }
-        _ => anyhow::Error::new(e),
+    .map_err(|e| {
+        let fps = matches!(
+            &e,
+            seer_scene::SceneError::Objects(DetectError::BadSetting {
+                setting: "sampling rate",
+                ..
+            })
+        );
+        crate::output::hinted(e, fps.then_some("change --fps"))
     })?;
     if args.json {
         return print_json(&narration);
@@ -300,9 +301,5 @@ fn with_hint(error: DetectError) -> anyhow::Error {
         },
         _ => None,
     };
-    let error = anyhow::Error::new(error);
-    match hint {
-        Some(hint) => anyhow::anyhow!("{error:#}; {hint}"),
-        None => error,
-    }
+    crate::output::hinted(error, hint)
 }

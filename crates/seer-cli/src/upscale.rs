@@ -234,11 +234,7 @@ pub(crate) fn with_hint(error: UpscaleError) -> anyhow::Error {
         }
         _ => None,
     };
-    let error = anyhow::Error::new(error);
-    match hint {
-        Some(hint) => anyhow::anyhow!("{error:#}; {hint}"),
-        None => error,
-    }
+    crate::output::hinted(error, hint)
 }
 
 /// Runs `seer upscale`.

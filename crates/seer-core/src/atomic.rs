@@ -216,6 +216,27 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Why an output file cannot be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputProblem {
+    /// The output is the input (writing it would destroy the input).
+    IsInput,
+    /// The folder that would hold the output does not exist.
+    NoFolder(PathBuf),
+}
+
+/// Checks an output of a job reading `input`: not the input itself, in a
+/// folder that exists. Front ends map the problem to their own error.
+pub fn check_output(input: &Path, output: &Path) -> Result<(), OutputProblem> {
+    if same_file(input, output) {
+        return Err(OutputProblem::IsInput);
+    }
+    match missing_output_folder(output) {
+        Some(folder) => Err(OutputProblem::NoFolder(folder)),
+        None => Ok(()),
+    }
+}
+
 /// True when process `pid` still runs (Linux: `/proc/PID` exists; elsewhere
 /// every process is assumed alive).
 fn process_alive(pid: u32) -> bool {

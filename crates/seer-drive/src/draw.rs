@@ -5,7 +5,7 @@
 
 use crate::perception::DriveFrame;
 use image::{Rgb, RgbImage};
-use seer_imgproc::{draw_rect, draw_text};
+use seer_imgproc::{draw_labelled_box, draw_text, label_scale};
 
 const GREEN: Rgb<u8> = Rgb([40, 220, 60]);
 const ORANGE: Rgb<u8> = Rgb([255, 160, 0]);
@@ -29,9 +29,22 @@ fn draw_lane(image: &mut RgbImage, line: &crate::lanes::LaneLine, colour: Rgb<u8
     }
 }
 
+/// Draws `text` centred at the top of the frame, twice the label size,
+/// on a full-width bar of `bar` when given.
+fn banner(image: &mut RgbImage, text: &str, scale: u32, colour: Rgb<u8>, bar: Option<Rgb<u8>>) {
+    let big = scale * 2;
+    if let Some(bar) = bar {
+        let width = i64::from(image.width());
+        seer_imgproc::text::fill(image, 0, 0, width, i64::from(9 * big), bar);
+    }
+    let (w, _) = seer_imgproc::text_size(text, big);
+    let x = (i64::from(image.width()) - i64::from(w)) / 2;
+    draw_text(image, x, i64::from(big), text, big, colour);
+}
+
 /// Draws `frame` onto `image` (the picture it was computed from).
 pub fn draw_frame(image: &mut RgbImage, frame: &DriveFrame) {
-    let scale = (image.height() / 270).max(1);
+    let scale = label_scale(image);
     for line in frame.lanes.left.iter().chain(frame.lanes.right.iter()) {
         let colour = match line.colour {
             crate::lanes::LineColour::Yellow => Rgb([255, 220, 0]),
@@ -41,64 +54,27 @@ pub fn draw_frame(image: &mut RgbImage, frame: &DriveFrame) {
     }
     for o in &frame.objects {
         let lead = o.track.is_some() && o.track == frame.lead;
-        let colour = if lead && frame.fcw {
-            RED
-        } else if lead {
-            ORANGE
-        } else {
-            GREEN
+        let colour = match (lead, frame.fcw) {
+            (true, true) => RED,
+            (true, false) => ORANGE,
+            _ => GREEN,
         };
-        let [x1, y1, x2, y2] = o.bbox;
-        draw_rect(
+        let mut label = o.distance_m.map(|d| format!("{d:.0}M")).unwrap_or_default();
+        if let (true, Some(ttc)) = (lead, frame.ttc_s) {
+            label.push_str(&format!(" {ttc:.1}S"));
+        }
+        draw_labelled_box(
             image,
-            x1 as i64,
-            y1 as i64,
-            (x2 - x1).max(1.0) as u32,
-            (y2 - y1).max(1.0) as u32,
+            o.bbox,
+            &label,
             scale + u32::from(lead),
+            scale,
             colour,
         );
-        let mut label = match o.distance_m {
-            Some(d) => format!("{d:.0}M"),
-            None => String::new(),
-        };
-        if lead {
-            if let Some(ttc) = frame.ttc_s {
-                label.push_str(&format!(" {ttc:.1}S"));
-            }
-        }
-        if !label.is_empty() {
-            let (_, h) = seer_imgproc::text_size(&label, scale);
-            draw_text(
-                image,
-                x1 as i64,
-                y1 as i64 - i64::from(h),
-                &label,
-                scale,
-                colour,
-            );
-        }
-    }
-    if frame.ldw && !frame.fcw {
-        let banner = "LANE DEPARTURE";
-        let big = scale * 2;
-        let (w, _) = seer_imgproc::text_size(banner, big);
-        let x = (i64::from(image.width()) - i64::from(w)) / 2;
-        draw_text(image, x, i64::from(big), banner, big, ORANGE);
     }
     if frame.fcw {
-        let banner = "COLLISION WARNING";
-        let big = scale * 2;
-        let (w, _) = seer_imgproc::text_size(banner, big);
-        let x = (i64::from(image.width()) - i64::from(w)) / 2;
-        seer_imgproc::text::fill(
-            image,
-            0,
-            0,
-            i64::from(image.width()),
-            i64::from(9 * big),
-            RED,
-        );
-        draw_text(image, x, i64::from(big), banner, big, WHITE);
+        banner(image, "COLLISION WARNING", scale, WHITE, Some(RED));
+    } else if frame.ldw {
+        banner(image, "LANE DEPARTURE", scale, ORANGE, None);
     }
 }

@@ -42,8 +42,8 @@ pub use lanes::{
     TrackedLanes, TrackerOptions as LaneTrackerOptions,
 };
 pub use perception::{
-    CameraSource, DriveFrame, DriveObject, DriveOptions, DrivePerception, FrameLanes, ROAD_USERS,
+    CameraSource, DriveFrame, DriveObject, DriveOptions, DrivePerception, ROAD_USERS,
 };
 pub use range_filter::RangeFilter;
-pub use run::{drive_image, drive_video, DriveOutputs, DriveReport, WarningSpan};
+pub use run::{drive_image, drive_video, DriveOutputs, DriveReport, TimeSpan, WarningSpan};
 pub use warning::{pick_lead, time_to_collision, CollisionWarning, LeadCandidate, WarningOptions};

@@ -6,7 +6,7 @@
 use crate::camera::Camera;
 use crate::distance::{object_distance, DistanceOptions};
 use crate::horizon::HorizonEstimator;
-use crate::lanes::{LaneFinder, LaneLine, LaneOptions, LaneTracker, Lanes};
+use crate::lanes::{LaneFinder, LaneOptions, LaneTracker, Lanes};
 use crate::range_filter::RangeFilter;
 use crate::warning::{
     pick_lead, time_to_collision, CollisionWarning, LeadCandidate, WarningOptions,
@@ -111,15 +111,6 @@ pub struct DriveObject {
     pub track: Option<u64>,
 }
 
-/// The ego lane's lines in a frame (smoothed along the video).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct FrameLanes {
-    /// The ego lane's left line.
-    pub left: Option<LaneLine>,
-    /// The ego lane's right line.
-    pub right: Option<LaneLine>,
-}
-
 /// What one frame shows: the JSONL log line.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DriveFrame {
@@ -129,8 +120,9 @@ pub struct DriveFrame {
     pub t: f64,
     /// Road users, nearest first where the distance is known.
     pub objects: Vec<DriveObject>,
-    /// The ego lane's lines (`null` where not found).
-    pub lanes: FrameLanes,
+    /// The ego lane's lines, smoothed along the video (`null` where not
+    /// found).
+    pub lanes: Lanes,
     /// Track id of the lead vehicle in the ego lane.
     pub lead: Option<u64>,
     /// Time-to-collision with the lead, seconds, when it closes in.
@@ -344,10 +336,7 @@ impl DrivePerception {
             frame,
             t,
             objects,
-            lanes: FrameLanes {
-                left: lanes.left,
-                right: lanes.right,
-            },
+            lanes,
             lead: lead.map(|(id, _, _)| id),
             ttc_s,
             fcw,

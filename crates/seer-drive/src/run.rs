@@ -5,7 +5,7 @@
 use crate::draw::draw_frame;
 use crate::perception::{CameraSource, DriveFrame, DriveOptions, DrivePerception};
 use crate::DriveError;
-use seer_core::atomic::{write_atomic_with, Access};
+use seer_core::atomic::{AtomicFile, OutputProblem};
 use seer_core::{CancelToken, Progress};
 use seer_models::Store;
 use seer_video::{EncodeOptions, Item, VideoReader, VideoWriter};
@@ -37,6 +37,15 @@ pub struct WarningSpan {
     pub min_ttc_s: Option<f64>,
 }
 
+/// A span of frames with a warning on, seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TimeSpan {
+    /// Time the warning came on.
+    pub start_s: f64,
+    /// Time of the last frame it was on.
+    pub end_s: f64,
+}
+
 /// What a drive run did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DriveReport {
@@ -57,7 +66,7 @@ pub struct DriveReport {
     /// Frames in which both ego lane lines were found.
     pub frames_with_lanes: u64,
     /// Lane-departure warnings, in time order.
-    pub lane_departures: Vec<WarningSpan>,
+    pub lane_departures: Vec<TimeSpan>,
     /// Wall-clock seconds.
     pub seconds: f64,
     /// Frames per second of the whole run (decode, detection, output).
@@ -71,24 +80,30 @@ pub struct DriveReport {
     pub frame: Option<DriveFrame>,
 }
 
-/// Collects warning spans and track ids from the frames.
+/// Collects the summary from the frames as they come.
 #[derive(Default)]
 struct Summary {
+    frames: u64,
     warnings: Vec<WarningSpan>,
+    /// Whether the previous frame had the collision warning on.
+    warning_open: bool,
+    departures: Vec<TimeSpan>,
+    /// Whether the previous frame had the departure warning on.
+    departure_open: bool,
     tracks: std::collections::BTreeSet<u64>,
-    /// Whether the previous frame warned.
-    open: bool,
-    departures: Vec<WarningSpan>,
-    departing: bool,
     frames_with_lanes: u64,
 }
 
 impl Summary {
     fn add(&mut self, f: &DriveFrame) {
+        self.frames += 1;
         self.tracks.extend(f.objects.iter().filter_map(|o| o.track));
+        if f.lanes.left.is_some() && f.lanes.right.is_some() {
+            self.frames_with_lanes += 1;
+        }
         if f.fcw {
             match self.warnings.last_mut() {
-                Some(w) if self.open => {
+                Some(w) if self.warning_open => {
                     w.end_s = f.t;
                     w.min_ttc_s = match (w.min_ttc_s, f.ttc_s) {
                         (Some(a), Some(b)) => Some(a.min(b)),
@@ -103,58 +118,112 @@ impl Summary {
                 }),
             }
         }
-        self.open = f.fcw;
-        if f.lanes.left.is_some() && f.lanes.right.is_some() {
-            self.frames_with_lanes += 1;
-        }
+        self.warning_open = f.fcw;
         if f.ldw {
             match self.departures.last_mut() {
-                Some(d) if self.departing => d.end_s = f.t,
-                _ => self.departures.push(WarningSpan {
+                Some(d) if self.departure_open => d.end_s = f.t,
+                _ => self.departures.push(TimeSpan {
                     start_s: f.t,
                     end_s: f.t,
-                    lead: None,
-                    min_ttc_s: None,
                 }),
             }
         }
-        self.departing = f.ldw;
+        self.departure_open = f.ldw;
+    }
+
+    /// The report of a run that took `started` until now.
+    fn report(
+        self,
+        input: &Path,
+        size: (u32, u32),
+        perception: &DrivePerception,
+        outputs: &DriveOutputs,
+        started: Instant,
+        frame: Option<DriveFrame>,
+    ) -> DriveReport {
+        let seconds = started.elapsed().as_secs_f64();
+        DriveReport {
+            input: input.display().to_string(),
+            frames: self.frames,
+            size,
+            camera: perception.camera_source(),
+            horizon_row: perception.horizon_row(),
+            warnings: self.warnings,
+            tracks: self.tracks.len() as u64,
+            frames_with_lanes: self.frames_with_lanes,
+            lane_departures: self.departures,
+            seconds,
+            fps: self.frames as f64 / seconds.max(1e-9),
+            log: outputs.log.as_ref().map(|p| p.display().to_string()),
+            draw: outputs.draw.as_ref().map(|p| p.display().to_string()),
+            frame,
+        }
     }
 }
 
 fn check_outputs(input: &Path, outputs: &DriveOutputs) -> Result<(), DriveError> {
     for path in outputs.log.iter().chain(outputs.draw.iter()) {
-        if seer_core::atomic::same_file(input, path) {
-            return Err(DriveError::OutputIsInput { path: path.clone() });
-        }
-        if let Some(folder) = seer_core::atomic::missing_output_folder(path) {
-            return Err(DriveError::NoOutputFolder { folder });
+        match seer_core::atomic::check_output(input, path) {
+            Ok(()) => {}
+            Err(OutputProblem::IsInput) => {
+                return Err(DriveError::OutputIsInput { path: path.clone() })
+            }
+            Err(OutputProblem::NoFolder(folder)) => {
+                return Err(DriveError::NoOutputFolder { folder })
+            }
         }
     }
     if let (Some(a), Some(b)) = (&outputs.log, &outputs.draw) {
-        if seer_core::atomic::same_file(a, b) || a == b {
+        if a == b || seer_core::atomic::same_file(a, b) {
             return Err(DriveError::OutputIsInput { path: b.clone() });
         }
     }
     Ok(())
 }
 
-/// Writes `frames` as JSON lines to `path`, atomically.
-fn write_log(path: &Path, frames: &[DriveFrame]) -> Result<(), DriveError> {
-    write_atomic_with(path, Access::Shared, |w| -> std::io::Result<()> {
-        for f in frames {
-            serde_json::to_writer(&mut *w, f)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
-    })
-    .map_err(|source| DriveError::Log {
-        path: path.to_path_buf(),
-        source,
-    })
+/// The JSONL log being written: a hidden temporary file beside `path`,
+/// put in place by [`Log::commit`] (dropped unfinished, it is deleted).
+struct Log {
+    file: AtomicFile,
+    path: PathBuf,
 }
 
-/// Runs the perception over every frame of the video `input`; writes the
+impl Log {
+    fn create(path: &Path) -> Result<Log, DriveError> {
+        let file = AtomicFile::create(path).map_err(|source| DriveError::Log {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Log {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Appends one frame as a JSON line.
+    fn write(&mut self, frame: &DriveFrame) -> Result<(), DriveError> {
+        let written = serde_json::to_vec(frame)
+            .map_err(std::io::Error::from)
+            .and_then(|line| {
+                let w = self.file.writer()?;
+                w.write_all(&line)?;
+                w.write_all(b"\n")
+            });
+        written.map_err(|source| DriveError::Log {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    fn commit(self) -> Result<(), DriveError> {
+        let path = self.path;
+        self.file
+            .commit()
+            .map_err(|source| DriveError::Log { path, source })
+    }
+}
+
+/// Runs the perception over every frame of the video `input`; streams the
 /// log and the annotated video when asked (atomically: a failed or
 /// cancelled run leaves neither). `progress` counts frames; `cancel` is
 /// checked every frame.
@@ -181,31 +250,23 @@ pub fn drive_video(
         )?),
         None => None,
     };
+    let mut log = outputs.log.as_deref().map(Log::create).transpose()?;
     progress.start("driving perception (frames)", reader.info().frames);
-    let (num, den) = reader.info().frame_rate;
-    let fps = if num > 0 && den > 0 {
-        f64::from(num) / f64::from(den)
-    } else {
-        30.0
-    };
-    let mut frames = Vec::new();
     let mut summary = Summary::default();
     while let Some(item) = reader.next_item()? {
         cancel.check()?;
         match item {
             Item::Frame(mut frame) => {
-                let t = match frame.pts {
-                    Some(p) => reader.seconds(p),
-                    None => frames.len() as f64 / fps,
-                };
-                let result = perception.process(&frame.image, t)?;
+                let result = perception.process(&frame.image, reader.frame_time(&frame))?;
                 summary.add(&result);
+                if let Some(log) = log.as_mut() {
+                    log.write(&result)?;
+                }
                 if let Some(w) = writer.as_mut() {
                     draw_frame(&mut frame.image, &result);
                     w.write_frame(&frame.image, frame.pts)?;
                 }
-                frames.push(result);
-                progress.set(frames.len() as u64);
+                progress.set(summary.frames);
             }
             Item::Packet(packet) => {
                 if let Some(w) = writer.as_mut() {
@@ -215,39 +276,24 @@ pub fn drive_video(
         }
     }
     progress.finish();
-    if frames.is_empty() {
+    if summary.frames == 0 {
         return Err(DriveError::NoFrames {
             path: input.to_path_buf(),
         });
     }
-    if let Some(path) = &outputs.log {
-        write_log(path, &frames)?;
-    }
+    // The video first: a failed finish leaves neither output.
     if let Some(w) = writer {
-        if let Err(e) = w.finish() {
-            if let Some(log) = &outputs.log {
-                let _ = std::fs::remove_file(log);
+        w.finish()?;
+    }
+    if let Some(log) = log {
+        if let Err(e) = log.commit() {
+            if let Some(video) = &outputs.draw {
+                let _ = std::fs::remove_file(video);
             }
-            return Err(e.into());
+            return Err(e);
         }
     }
-    let seconds = started.elapsed().as_secs_f64();
-    Ok(DriveReport {
-        input: input.display().to_string(),
-        frames: frames.len() as u64,
-        size,
-        camera: perception.camera_source(),
-        horizon_row: perception.horizon_row(),
-        warnings: summary.warnings,
-        tracks: summary.tracks.len() as u64,
-        frames_with_lanes: summary.frames_with_lanes,
-        lane_departures: summary.departures,
-        seconds,
-        fps: frames.len() as f64 / seconds.max(1e-9),
-        log: outputs.log.as_ref().map(|p| p.display().to_string()),
-        draw: outputs.draw.as_ref().map(|p| p.display().to_string()),
-        frame: None,
-    })
+    Ok(summary.report(input, size, &perception, outputs, started, None))
 }
 
 /// Runs the perception on one image file (a single frame: distances, no
@@ -266,35 +312,25 @@ pub fn drive_image(
     let size = image.dimensions();
     let mut perception = DrivePerception::new(store, size, options)?;
     let frame = perception.process(&image, 0.0)?;
-    if let Some(path) = &outputs.log {
-        write_log(path, std::slice::from_ref(&frame))?;
+    let mut summary = Summary::default();
+    summary.add(&frame);
+    let mut log = outputs.log.as_deref().map(Log::create).transpose()?;
+    if let Some(log) = log.as_mut() {
+        log.write(&frame)?;
     }
     if let Some(path) = &outputs.draw {
         draw_frame(&mut image, &frame);
         let format = seer_imgproc::output_format(path)?;
         let written = image::DynamicImage::ImageRgb8(image);
-        if let Err(e) = seer_imgproc::write_image(&written, path, format, &decoded.metadata) {
-            if let Some(log) = &outputs.log {
-                let _ = std::fs::remove_file(log);
+        seer_imgproc::write_image(&written, path, format, &decoded.metadata)?;
+    }
+    if let Some(log) = log {
+        if let Err(e) = log.commit() {
+            if let Some(drawn) = &outputs.draw {
+                let _ = std::fs::remove_file(drawn);
             }
-            return Err(e.into());
+            return Err(e);
         }
     }
-    let seconds = started.elapsed().as_secs_f64();
-    Ok(DriveReport {
-        input: input.display().to_string(),
-        frames: 1,
-        size,
-        camera: perception.camera_source(),
-        horizon_row: perception.horizon_row(),
-        warnings: Vec::new(),
-        tracks: 0,
-        frames_with_lanes: u64::from(frame.lanes.left.is_some() && frame.lanes.right.is_some()),
-        lane_departures: Vec::new(),
-        seconds,
-        fps: 1.0 / seconds.max(1e-9),
-        log: outputs.log.as_ref().map(|p| p.display().to_string()),
-        draw: outputs.draw.as_ref().map(|p| p.display().to_string()),
-        frame: Some(frame),
-    })
+    Ok(summary.report(input, size, &perception, outputs, started, Some(frame)))
 }

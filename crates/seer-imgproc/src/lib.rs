@@ -23,7 +23,7 @@ pub use io::{
 };
 pub use metrics::{psnr_y, ssim_y, MetricsError};
 pub use resize::imresize_bicubic_rgb8;
-pub use text::{draw_text, text_size};
+pub use text::{draw_labelled_box, draw_text, label_scale, text_size};
 
 use seer_core::{ErrorKind, HasErrorKind};
 

@@ -82,6 +82,45 @@ pub fn draw_text(image: &mut RgbImage, x: i64, y: i64, text: &str, scale: u32, c
     }
 }
 
+/// The label scale that reads well on `image`: one font pixel per 270
+/// rows of the image (1 at 540p, 4 at 4K), at least 1.
+pub fn label_scale(image: &RgbImage) -> u32 {
+    (image.height() / 270).max(1)
+}
+
+/// Draws the outline of the box with corners (`x1`, `y1`), (`x2`, `y2`)
+/// (pixels), `thickness` pixels wide, and `label` (unless empty) just
+/// above it at `scale`, both in `color`.
+pub fn draw_labelled_box(
+    image: &mut RgbImage,
+    [x1, y1, x2, y2]: [f32; 4],
+    label: &str,
+    thickness: u32,
+    scale: u32,
+    color: Rgb<u8>,
+) {
+    crate::draw_rect(
+        image,
+        x1 as i64,
+        y1 as i64,
+        (x2 - x1).max(1.0) as u32,
+        (y2 - y1).max(1.0) as u32,
+        thickness,
+        color,
+    );
+    if !label.is_empty() {
+        let (_, h) = text_size(label, scale);
+        draw_text(
+            image,
+            x1 as i64,
+            y1 as i64 - i64::from(h),
+            label,
+            scale,
+            color,
+        );
+    }
+}
+
 /// Fills the rectangle at (`x`, `y`) of `w`×`h` pixels, clipped.
 pub fn fill(image: &mut RgbImage, x: i64, y: i64, w: i64, h: i64, color: Rgb<u8>) {
     let (iw, ih) = (i64::from(image.width()), i64::from(image.height()));

@@ -174,9 +174,9 @@ impl Store {
     /// checksums of a fresh download, imports to ONNX if needed. Returns the
     /// file to load.
     pub fn ensure(&self, id: &str, progress: &dyn Progress) -> Result<PathBuf, StoreError> {
-        let model = self.model(id)?.clone();
-        let load = self.load_path(&model);
-        self.ensure_import(&model, None, load, progress)
+        let model = self.model(id)?;
+        let load = self.load_path(model);
+        self.ensure_import(model, None, load, progress)
     }
 
     /// [`Store::ensure`] for a TF.js graph model imported for input
@@ -189,15 +189,15 @@ impl Store {
         input_hw: (u32, u32),
         progress: &dyn Progress,
     ) -> Result<PathBuf, StoreError> {
-        let model = self.model(id)?.clone();
+        let model = self.model(id)?;
         if model.format != Format::TfjsGraph {
             return Err(StoreError::FixedInputSize {
                 id: model.id.clone(),
                 format: model.format.name(),
             });
         }
-        let load = self.onnx_path_for(&model, Some(input_hw));
-        self.ensure_import(&model, Some(input_hw), load, progress)
+        let load = self.onnx_path_for(model, Some(input_hw));
+        self.ensure_import(model, Some(input_hw), load, progress)
     }
 
     /// Fetches the package of `model` if needed and imports it into `load`
@@ -209,11 +209,10 @@ impl Store {
         load: PathBuf,
         progress: &dyn Progress,
     ) -> Result<PathBuf, StoreError> {
-        let model = model.clone();
-        self.ensure_package_files(&model, progress)?;
+        self.ensure_package_files(model, progress)?;
         if model.format.needs_import() && !load.is_file() {
             progress.start(&format!("importing {}", model.id), None);
-            let onnx_model = self.import_model_for(&model, input_hw)?;
+            let onnx_model = self.import_model_for(model, input_hw)?;
             let bytes = seer_onnx::encode(&onnx_model);
             if let Some(folder) = load.parent() {
                 std::fs::create_dir_all(folder).map_err(|e| StoreError::io(folder, e))?;

@@ -3,7 +3,7 @@
 
 use crate::video::FoundObject;
 use image::{Rgb, RgbImage};
-use seer_imgproc::{draw_rect, draw_text, text_size};
+use seer_imgproc::{draw_labelled_box, label_scale};
 
 /// A distinct colour per class name (stable from run to run).
 fn colour(class: &str) -> Rgb<u8> {
@@ -25,24 +25,12 @@ fn colour(class: &str) -> Rgb<u8> {
 
 /// Draws every object of `objects` onto `image`.
 pub fn draw_objects(image: &mut RgbImage, objects: &[FoundObject]) {
-    let scale = (image.height() / 270).max(1);
+    let scale = label_scale(image);
     for o in objects {
-        let c = colour(&o.class);
-        let [x1, y1, x2, y2] = o.bbox;
-        draw_rect(
-            image,
-            x1 as i64,
-            y1 as i64,
-            (x2 - x1).max(1.0) as u32,
-            (y2 - y1).max(1.0) as u32,
-            scale,
-            c,
-        );
         let label = match o.track {
             Some(id) => format!("{} {id}", o.class),
             None => o.class.clone(),
         };
-        let (_, h) = text_size(&label, scale);
-        draw_text(image, x1 as i64, y1 as i64 - i64::from(h), &label, scale, c);
+        draw_labelled_box(image, o.bbox, &label, scale, scale, colour(&o.class));
     }
 }

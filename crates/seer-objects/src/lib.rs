@@ -56,5 +56,5 @@ pub use temporal::{rescore, RescoreOptions, TrackedDetection};
 pub use track::{TrackedObject, Tracker, TrackerOptions};
 pub use video::{
     detect_image_objects, detect_video_objects, detect_video_objects_observed, FoundObject,
-    FrameObjects, ImageObjects, ObjectOptions, ObjectOutputs, ObjectTrack, VideoObjects,
+    FrameObjects, ImageObjects, ObjectOptions, ObjectOutputs, ObjectTrack, SeenFrame, VideoObjects,
 };

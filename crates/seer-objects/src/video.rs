@@ -9,10 +9,11 @@ use crate::{
     class_name, CenterNet, CenterNetOptions, DetectError, Detection, MotRecord, Tracker,
     TrackerOptions,
 };
+use seer_core::atomic::OutputProblem;
 use seer_core::geometry::Rect;
 use seer_core::{CancelToken, Progress};
 use seer_models::Store;
-use seer_video::{Item, VideoReader};
+use seer_video::{Item, VideoInfo, VideoReader};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -145,9 +146,9 @@ pub struct VideoObjects {
     pub tracks: Vec<ObjectTrack>,
     /// Objects reported per class over all analysed frames.
     pub counts: BTreeMap<String, u64>,
-    /// Wall-clock seconds.
+    /// Wall-clock seconds, outputs included.
     pub seconds: f64,
-    /// Analysed frames per second of wall-clock time.
+    /// Analysed frames per second of wall-clock time, outputs included.
     pub analysed_fps: f64,
 }
 
@@ -182,15 +183,25 @@ pub struct ObjectOutputs {
 }
 
 fn check_output(input: &Path, output: &Path) -> Result<(), DetectError> {
-    if seer_core::atomic::same_file(input, output) {
-        return Err(DetectError::OutputIsInput {
+    seer_core::atomic::check_output(input, output).map_err(|problem| match problem {
+        OutputProblem::IsInput => DetectError::OutputIsInput {
             path: output.to_path_buf(),
-        });
-    }
-    if let Some(folder) = seer_core::atomic::missing_output_folder(output) {
-        return Err(DetectError::NoOutputFolder { folder });
-    }
-    Ok(())
+        },
+        OutputProblem::NoFolder(folder) => DetectError::NoOutputFolder { folder },
+    })
+}
+
+/// A decoded frame shown to the observer of
+/// [`detect_video_objects_observed`].
+pub struct SeenFrame<'a> {
+    /// Facts of the video.
+    pub info: &'a VideoInfo,
+    /// Frame number, from 0.
+    pub index: u64,
+    /// Presentation time, seconds.
+    pub t: f64,
+    /// The picture.
+    pub image: &'a image::RgbImage,
 }
 
 /// Finds (and tracks) the objects of the video `input`. `progress` counts
@@ -209,14 +220,14 @@ pub fn detect_video_objects(
         input,
         options,
         outputs,
-        &mut |_, _, _| {},
+        &mut |_| {},
         progress,
         cancel,
     )
 }
 
-/// [`detect_video_objects`] that also shows every decoded frame (its
-/// number, time in seconds and picture) to `observe`, so a caller that
+/// [`detect_video_objects`] that also shows every decoded frame (with the
+/// video's facts, its number, time and picture) to `observe`, so a caller that
 /// needs other facts of the same frames (shots, camera motion) decodes the
 /// video once.
 pub fn detect_video_objects_observed(
@@ -224,7 +235,7 @@ pub fn detect_video_objects_observed(
     input: &Path,
     options: &ObjectOptions,
     outputs: &ObjectOutputs,
-    observe: &mut dyn FnMut(u64, f64, &image::RgbImage),
+    observe: &mut dyn FnMut(&SeenFrame),
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<VideoObjects, DetectError> {
@@ -236,12 +247,7 @@ pub fn detect_video_objects_observed(
     let mut reader = VideoReader::open(input)?;
     reader.set_copy_streams(false);
     let info = reader.info().clone();
-    let (num, den) = info.frame_rate;
-    let fps = if num > 0 && den > 0 {
-        f64::from(num) / f64::from(den)
-    } else {
-        25.0
-    };
+    let fps = info.fps();
     let mut detector_options = options.detector.clone();
     if options.track {
         detector_options.score_threshold = detector_options
@@ -251,7 +257,9 @@ pub fn detect_video_objects_observed(
     let mut detector = CenterNet::open(store, info.size, &detector_options)?;
     let mut tracker = Tracker::new(options.tracker)?;
     progress.start("finding objects (frames)", info.frames);
-    let mut analysed: Vec<(u64, f64, Vec<TrackedDetection>)> = Vec::new();
+    // Frame number and time, and the detections, of each analysed frame.
+    let mut analysed: Vec<(u64, f64)> = Vec::new();
+    let mut detections: Vec<Vec<TrackedDetection>> = Vec::new();
     let mut decoded = 0u64;
     let mut next_due = 0.0f64;
     while let Some(item) = reader.next_item()? {
@@ -259,11 +267,13 @@ pub fn detect_video_objects_observed(
         let Item::Frame(frame) = item else { continue };
         decoded += 1;
         progress.set(decoded);
-        let t = match frame.pts {
-            Some(p) => reader.seconds(p),
-            None => frame.index as f64 / fps,
-        };
-        observe(frame.index, t, &frame.image);
+        let t = reader.frame_time(&frame);
+        observe(&SeenFrame {
+            info: &info,
+            index: frame.index,
+            t,
+            image: &frame.image,
+        });
         if let Some(rate) = options.sample_fps {
             // Half a frame of slack so 5 fps of 25 fps video is every 5th.
             if t + 0.5 / fps < next_due {
@@ -283,12 +293,14 @@ pub fn detect_video_objects_observed(
                 }
             }
         }
-        let frame_detections = found
-            .into_iter()
-            .zip(track_of)
-            .map(|(detection, track)| TrackedDetection { detection, track })
-            .collect();
-        analysed.push((frame.index, t, frame_detections));
+        detections.push(
+            found
+                .into_iter()
+                .zip(track_of)
+                .map(|(detection, track)| TrackedDetection { detection, track })
+                .collect(),
+        );
+        analysed.push((frame.index, t));
     }
     progress.finish();
     if decoded == 0 {
@@ -296,7 +308,6 @@ pub fn detect_video_objects_observed(
             path: input.to_path_buf(),
         });
     }
-    let detections: Vec<Vec<TrackedDetection>> = analysed.iter().map(|a| a.2.clone()).collect();
     let scores: Vec<Vec<f32>> = match (&options.rescore, options.track) {
         (Some(r), true) => rescore(&detections, r),
         _ => detections
@@ -306,14 +317,15 @@ pub fn detect_video_objects_observed(
     };
     let frames: Vec<FrameObjects> = analysed
         .iter()
+        .zip(&detections)
         .zip(&scores)
-        .map(|((index, t, dets), s)| FrameObjects {
+        .map(|(((index, t), dets), s)| FrameObjects {
             frame: *index,
             t: *t,
             objects: report(dets, s, options.min_score),
         })
         .collect();
-    let result = summarise(input, info.size, fps, decoded, frames, started);
+    let mut result = summarise(input, info.size, fps, decoded, frames);
     if let Some(path) = &outputs.mot {
         let text = crate::format_mot(&result.mot_records())?;
         seer_core::atomic::write_atomic(path, text.as_bytes()).map_err(|source| {
@@ -326,10 +338,9 @@ pub fn detect_video_objects_observed(
     if let Some(path) = &outputs.draw {
         draw_video(input, path, &result, progress, cancel)?;
     }
-    Ok(VideoObjects {
-        seconds: started.elapsed().as_secs_f64(),
-        ..result
-    })
+    result.seconds = started.elapsed().as_secs_f64();
+    result.analysed_fps = result.frames.len() as f64 / result.seconds.max(1e-9);
+    Ok(result)
 }
 
 /// The reported objects of one frame: scores ≥ `min_score`, best first.
@@ -354,14 +365,14 @@ fn object(d: &Detection, score: f32, track: Option<u64>) -> FoundObject {
     }
 }
 
-/// Tracks and counts of the analysed frames.
+/// Tracks and counts of the analysed frames (timing left at 0 for the
+/// caller).
 fn summarise(
     input: &Path,
     size: (u32, u32),
     fps: f64,
     frames_total: u64,
     frames: Vec<FrameObjects>,
-    started: Instant,
 ) -> VideoObjects {
     let mut tracks: BTreeMap<u64, ObjectTrack> = BTreeMap::new();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -385,17 +396,16 @@ fn summarise(
             t.best_score = t.best_score.max(o.score);
         }
     }
-    let seconds = started.elapsed().as_secs_f64();
     VideoObjects {
         input: input.display().to_string(),
         size,
         fps,
         frames_total,
-        analysed_fps: frames.len() as f64 / seconds.max(1e-9),
         frames,
         tracks: tracks.into_values().collect(),
         counts,
-        seconds,
+        seconds: 0.0,
+        analysed_fps: 0.0,
     }
 }
 

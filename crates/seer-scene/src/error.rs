@@ -57,6 +57,12 @@ pub enum SceneError {
         /// The file.
         path: PathBuf,
     },
+    /// The folder of an output file does not exist.
+    #[error("output folder {} does not exist; create it first", folder.display())]
+    NoOutputFolder {
+        /// The missing folder.
+        folder: PathBuf,
+    },
     /// An output file could not be written.
     #[error("cannot write {}", path.display())]
     Write {
@@ -141,6 +147,7 @@ impl HasErrorKind for SceneError {
         match self {
             SceneError::Objects(e) => e.kind(),
             SceneError::OutputIsInput { .. } => ErrorKind::InvalidInput,
+            SceneError::NoOutputFolder { .. } => ErrorKind::NotFound,
             SceneError::Write { source, .. } => ErrorKind::of_io(source),
             SceneError::InvalidOption { .. }
             | SceneError::NoFrames { .. }

@@ -42,7 +42,7 @@ pub mod writer;
 
 pub use encoder::{Chroma, EncodeOptions, EncodedPacket, FrameEncoder};
 pub use error::VideoError;
-pub use reader::{CopiedPacket, Item, VideoFrame, VideoInfo, VideoReader};
+pub use reader::{CopiedPacket, Item, VideoFrame, VideoInfo, VideoReader, FALLBACK_FPS};
 pub use rewrite::rewrite_video;
 pub use spool::{SpooledVideo, DEFAULT_MAX_SPOOL_BYTES, IN_MEMORY_VIDEO};
 pub use writer::{VideoWriter, WriteSummary};

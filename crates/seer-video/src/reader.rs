@@ -39,6 +39,31 @@ pub struct VideoInfo {
     pub copied_streams: Vec<usize>,
 }
 
+/// Frame rate assumed when a file declares none that is usable, frames
+/// per second.
+pub const FALLBACK_FPS: f64 = 25.0;
+
+impl VideoInfo {
+    /// The frame rate in frames per second: the declared average, else
+    /// frames over duration, else [`FALLBACK_FPS`] (always above 0 and at
+    /// most 1000).
+    pub fn fps(&self) -> f64 {
+        let (num, den) = self.frame_rate;
+        let usable = |v: f64| v.is_finite() && v > 0.0 && v <= 1000.0;
+        let declared = f64::from(num) / f64::from(den);
+        if den != 0 && usable(declared) {
+            return declared;
+        }
+        if let (Some(frames), Some(duration)) = (self.frames, self.duration_s) {
+            let estimate = frames as f64 / duration;
+            if usable(estimate) {
+                return estimate;
+            }
+        }
+        FALLBACK_FPS
+    }
+}
+
 /// One decoded video frame.
 #[derive(Clone, Debug)]
 pub struct VideoFrame {
@@ -218,6 +243,15 @@ impl VideoReader {
             return 0.0;
         }
         pts as f64 * f64::from(num) / f64::from(den)
+    }
+
+    /// When `frame` is shown, seconds: its timestamp, else its position
+    /// over the frame rate.
+    pub fn frame_time(&self, frame: &VideoFrame) -> f64 {
+        match frame.pts {
+            Some(pts) => self.seconds(pts),
+            None => frame.index as f64 / self.info.fps(),
+        }
     }
 
     /// Colour facts of the video stream, for the encoder.

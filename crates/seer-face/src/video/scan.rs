@@ -33,15 +33,10 @@ fn decode_frames(
     every: u64,
     to_scanner: SyncSender<Result<Decoded, VideoError>>,
 ) {
-    let (rate_num, rate_den) = reader.info().frame_rate;
     loop {
         let message = match reader.next_item() {
             Ok(Some(Item::Frame(frame))) => {
-                let time = match frame.pts {
-                    Some(pts) => reader.seconds(pts),
-                    None if rate_num > 0 => frame.index as f64 * rate_den as f64 / rate_num as f64,
-                    None => 0.0,
-                };
+                let time = reader.frame_time(&frame);
                 let image = (frame.index % every == 0).then_some(frame.image);
                 Ok((frame.index, time, image))
             }

@@ -5,12 +5,14 @@
 use super::describe::{narrate, ShotEvent, ShotFacts, ShotNarration};
 use super::motion::{motion_between, MotionEstimator};
 use super::subtitles::{to_srt, to_vtt};
-use crate::shots::video::frame_rate;
 use crate::shots::{Shot, ShotDetector, ShotOptions};
 use crate::SceneError;
+use seer_core::atomic::OutputProblem;
 use seer_core::{CancelToken, Progress};
 use seer_models::Store;
-use seer_objects::{detect_video_objects_observed, ObjectOptions, ObjectOutputs, VideoObjects};
+use seer_objects::{
+    detect_video_objects_observed, ObjectOptions, ObjectOutputs, SeenFrame, VideoObjects,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -145,6 +147,51 @@ fn shot_facts(shot: &Shot, objects: &VideoObjects, options: &DescribeOptions) ->
     }
 }
 
+/// What the narration needs from every decoded frame besides its
+/// objects: the shot detector (made on the first frame, from the video's
+/// frame rate), the camera motion every 0.2 s, text every few seconds.
+struct FrameFacts<'a> {
+    options: &'a DescribeOptions,
+    shots: Option<ShotDetector>,
+    motion: MotionEstimator,
+    next_motion: f64,
+    reader: Option<&'a mut crate::TextReader>,
+    /// Time and lines of each frame read for text.
+    texts: Vec<(f64, Vec<String>)>,
+    next_text: f64,
+}
+
+impl FrameFacts<'_> {
+    fn see(&mut self, frame: &SeenFrame) -> Result<(), SceneError> {
+        let shots = match self.shots.as_mut() {
+            Some(shots) => shots,
+            None => self
+                .shots
+                .insert(ShotDetector::new(&self.options.shots, frame.info.fps())?),
+        };
+        shots.push(frame.image)?;
+        if frame.t >= self.next_motion {
+            self.motion.push(frame.image, frame.t);
+            self.next_motion = frame.t + 0.2;
+        }
+        if let (Some(reader), Some(every)) = (self.reader.as_mut(), self.options.text_every_s) {
+            if frame.t >= self.next_text {
+                // Single characters and unsure reads are mostly fragments
+                // of logos or texture.
+                let lines = reader
+                    .read(frame.image)?
+                    .into_iter()
+                    .filter(|l| l.score >= MIN_TEXT_SCORE && l.text.chars().count() >= 2)
+                    .map(|l| l.text)
+                    .collect();
+                self.texts.push((frame.t, lines));
+                self.next_text = frame.t + every;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Describes the video `input` shot by shot (see the module
 /// documentation); writes the subtitles asked for only when all went well.
 pub fn describe_video(
@@ -158,25 +205,19 @@ pub fn describe_video(
     let started = Instant::now();
     options.shots.validate()?;
     for out in outputs.srt.iter().chain(outputs.vtt.iter()) {
-        if seer_core::atomic::same_file(input, out) {
-            return Err(SceneError::OutputIsInput { path: out.clone() });
+        match seer_core::atomic::check_output(input, out) {
+            Ok(()) => {}
+            Err(OutputProblem::IsInput) => {
+                return Err(SceneError::OutputIsInput { path: out.clone() })
+            }
+            Err(OutputProblem::NoFolder(folder)) => {
+                return Err(SceneError::NoOutputFolder { folder })
+            }
         }
     }
-    let info = seer_video::VideoReader::open(input)
-        .map_err(|source| SceneError::Video {
-            path: input.to_path_buf(),
-            source,
-        })?
-        .info()
-        .clone();
-    let fps = frame_rate(&info);
-    let mut shots = ShotDetector::new(&options.shots, fps)?;
-    let mut motion = MotionEstimator::new();
-    let mut frame_error = None;
-    let mut next_motion = 0.0;
     let mut reader = match options.text_every_s {
         Some(every) if every.is_finite() && every > 0.0 => {
-            Some((crate::TextReader::open(store, &options.ocr)?, every))
+            Some(crate::TextReader::open(store, &options.ocr)?)
         }
         Some(every) => {
             return Err(SceneError::InvalidOption {
@@ -186,40 +227,24 @@ pub fn describe_video(
         }
         None => None,
     };
-    let mut texts: Vec<(f64, Vec<String>)> = Vec::new();
-    let mut next_text = 0.0;
+    let mut seen = FrameFacts {
+        options,
+        shots: None,
+        motion: MotionEstimator::new(),
+        next_motion: 0.0,
+        reader: reader.as_mut(),
+        texts: Vec::new(),
+        next_text: 0.0,
+    };
+    let mut frame_error = None;
     let objects = detect_video_objects_observed(
         store,
         input,
         &options.objects,
         &ObjectOutputs::default(),
-        &mut |_, t, image| {
+        &mut |frame| {
             if frame_error.is_none() {
-                frame_error = shots.push(image).err();
-            }
-            if t >= next_motion {
-                motion.push(image, t);
-                next_motion = t + 0.2;
-            }
-            if let Some((reader, every)) = reader.as_mut() {
-                if t >= next_text && frame_error.is_none() {
-                    match reader.read(image) {
-                        Ok(lines) => texts.push((
-                            t,
-                            lines
-                                .into_iter()
-                                // Single characters and unsure reads are
-                                // mostly fragments of logos or texture.
-                                .filter(|l| {
-                                    l.score >= MIN_TEXT_SCORE && l.text.chars().count() >= 2
-                                })
-                                .map(|l| l.text)
-                                .collect(),
-                        )),
-                        Err(e) => frame_error = Some(e),
-                    }
-                    next_text = t + *every;
-                }
+                frame_error = seen.see(frame).err();
             }
         },
         progress,
@@ -228,7 +253,17 @@ pub fn describe_video(
     if let Some(e) = frame_error {
         return Err(e);
     }
+    let FrameFacts {
+        shots,
+        motion,
+        texts,
+        ..
+    } = seen;
+    let shots = shots.ok_or_else(|| SceneError::NoFrames {
+        path: input.to_path_buf(),
+    })?;
     let list = shots.finish();
+    let fps = list.fps;
     let narrated: Vec<ShotNarration> = list
         .shots
         .iter()

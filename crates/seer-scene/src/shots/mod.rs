@@ -22,7 +22,7 @@ mod fades;
 mod features;
 mod list;
 mod options;
-pub(crate) mod video;
+mod video;
 
 pub use detector::ShotDetector;
 pub use list::{Boundary, Shot, ShotList, Transition};
