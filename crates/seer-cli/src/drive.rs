@@ -29,6 +29,10 @@ pub struct DriveArgs {
     /// (512: fast, 800: default, 960: far range).
     #[arg(long, default_value_t = 800)]
     input_size: u32,
+    /// Detect objects this many times a second (0: on every frame); frames
+    /// between carry the last boxes with predicted distances.
+    #[arg(long, default_value_t = seer_drive::DEFAULT_OBJECT_RATE_HZ)]
+    object_rate: f64,
     /// Warn below this time-to-collision, seconds.
     #[arg(long, default_value_t = 2.5)]
     ttc: f64,
@@ -50,6 +54,7 @@ pub fn run(args: DriveArgs) -> anyhow::Result<()> {
     }
     options.detector.input_long_side = args.input_size;
     options.warning.ttc_threshold_s = args.ttc;
+    options.object_rate_hz = (args.object_rate != 0.0).then_some(args.object_rate);
     if let Some(t) = args.threads {
         options.detector.threads = t;
     }
@@ -86,6 +91,9 @@ fn with_hint(error: seer_drive::DriveError) -> anyhow::Error {
         }
         DriveError::BadSetting { setting, .. } if setting.contains("time-to-collision") => {
             Some("change --ttc")
+        }
+        DriveError::BadSetting { setting, .. } if setting.contains("detection rate") => {
+            Some("change --object-rate")
         }
         DriveError::Detect(seer_objects::DetectError::BadSetting { setting, .. }) => match *setting
         {

@@ -207,7 +207,7 @@ impl Camera {
 
     /// The direction in world coordinates of the ray through pixel
     /// (`u`, `v`), not normalised.
-    fn ray(&self, u: f64, v: f64) -> [f64; 3] {
+    pub(crate) fn ray(&self, u: f64, v: f64) -> [f64; 3] {
         let (s, c) = self.pitch_deg.to_radians().sin_cos();
         let xc = (u - self.cx) / self.focal_x_px;
         let yc = (v - self.cy) / self.focal_y_px;

@@ -266,3 +266,40 @@ pub fn object_distance(
         consistent,
     })
 }
+
+/// How far (metres) the foot of a road user may seem to stand above or
+/// below the flat road at distance 0, and per metre of distance (a slope
+/// of about 4° plus pitch errors).
+const ROAD_TOLERANCE_M: f64 = 0.5;
+/// See [`ROAD_TOLERANCE_M`]: the part that grows with the distance, m/m.
+const ROAD_TOLERANCE_PER_M: f64 = 0.045;
+
+/// Whether an object whose distance was measured as `distance` and whose
+/// box's bottom edge is at row `bottom_v` (pixel column `u`) plausibly
+/// stands on the road: at the distance its size gives (within three
+/// standard deviations), its foot must lie near the road surface. A lane
+/// dash or a road marking taken for a car has a car's box far too small
+/// for the row it sits at (its size puts it far away, its row close by);
+/// a car on a billboard floats metres above the road. Objects without a
+/// size estimate (cut by the frame, no prior) are kept.
+pub fn stands_on_road(camera: &Camera, u: f64, bottom_v: f64, distance: &ObjectDistance) -> bool {
+    let Some(size) = distance.size else {
+        return true;
+    };
+    // A point seen at (u, v) that lies z ahead is z·dy/dz below the camera.
+    let [_, dy, dz] = camera.ray(u, bottom_v);
+    if dz <= 1e-9 {
+        return true;
+    }
+    let drop_per_m = dy / dz;
+    let height_at = |z: f64| camera.mount_height_m - z * drop_per_m;
+    let near = (size.distance_m - 3.0 * size.sigma_m).max(0.1);
+    let far = size.distance_m + 3.0 * size.sigma_m;
+    // Somewhere in that range the foot must be within the tolerance of
+    // the road, the tolerance taken at the same distance.
+    let off_road = |z: f64| height_at(z).abs() - (ROAD_TOLERANCE_M + ROAD_TOLERANCE_PER_M * z);
+    let (a, b) = (height_at(near), height_at(far));
+    // The height is linear in z: it crosses zero inside the range, or the
+    // nearest end decides.
+    (a.signum() != b.signum()) || off_road(near) <= 0.0 || off_road(far) <= 0.0
+}

@@ -35,14 +35,17 @@ pub mod run;
 pub mod warning;
 
 pub use camera::{Camera, GroundPoint};
-pub use distance::{object_distance, size_prior, DistanceOptions, ObjectDistance, SizePrior};
+pub use distance::{
+    object_distance, size_prior, stands_on_road, DistanceOptions, ObjectDistance, SizePrior,
+};
 pub use error::DriveError;
 pub use lanes::{
     LaneFinder, LaneLine, LaneOptions, LaneTracker, Lanes, LineColour, LineKind, Side,
     TrackedLanes, TrackerOptions as LaneTrackerOptions,
 };
 pub use perception::{
-    CameraSource, DriveFrame, DriveObject, DriveOptions, DrivePerception, ROAD_USERS,
+    CameraSource, DriveFrame, DriveObject, DriveOptions, DrivePerception, DEFAULT_OBJECT_RATE_HZ,
+    ROAD_USERS,
 };
 pub use range_filter::RangeFilter;
 pub use run::{drive_image, drive_video, DriveOutputs, DriveReport, TimeSpan, WarningSpan};

@@ -4,7 +4,7 @@
 //! log holds, one line per frame.
 
 use crate::camera::Camera;
-use crate::distance::{object_distance, DistanceOptions};
+use crate::distance::{object_distance, stands_on_road, DistanceOptions, ObjectDistance};
 use crate::horizon::HorizonEstimator;
 use crate::lanes::{LaneFinder, LaneOptions, LaneTracker, Lanes};
 use crate::range_filter::RangeFilter;
@@ -35,6 +35,26 @@ const REPORTED_SCORE: f32 = 0.3;
 /// Frames a lost track's range filter is kept.
 const FILTER_KEEP_FRAMES: u64 = 30;
 
+/// A vehicle that may be the lead: its track, where it is, its range
+/// rate (m/s).
+type Candidate = (u64, LeadCandidate, f64);
+
+/// The road users of the last frame the detector ran on.
+#[derive(Clone, Debug)]
+struct MeasuredObjects {
+    /// Its time, seconds.
+    t: f64,
+    /// Its road users.
+    objects: Vec<DriveObject>,
+    /// Its lead candidates.
+    candidates: Vec<Candidate>,
+}
+
+/// Objects are detected this many times a second by default (every second
+/// frame of 30 fps video); lanes, distances and warnings are updated on
+/// every frame.
+pub const DEFAULT_OBJECT_RATE_HZ: f64 = 15.0;
+
 /// Everything the perception is tuned by.
 #[derive(Clone, Debug)]
 pub struct DriveOptions {
@@ -43,6 +63,10 @@ pub struct DriveOptions {
     pub camera: Option<Camera>,
     /// The object detector.
     pub detector: CenterNetOptions,
+    /// How often objects are detected, per second (`None`: on every
+    /// frame). Frames between reuse the last boxes with predicted
+    /// distances.
+    pub object_rate_hz: Option<f64>,
     /// The tracker.
     pub tracker: TrackerOptions,
     /// Distance uncertainties.
@@ -63,6 +87,7 @@ impl Default for DriveOptions {
                 score_threshold: TRACKED_SCORE,
                 ..CenterNetOptions::default()
             },
+            object_rate_hz: Some(DEFAULT_OBJECT_RATE_HZ),
             tracker: TrackerOptions::for_centernet(),
             distance: DistanceOptions::default(),
             warning: WarningOptions::default(),
@@ -147,6 +172,8 @@ pub struct DrivePerception {
     lane_tracker: LaneTracker,
     horizon: Option<HorizonEstimator>,
     frames: u64,
+    last_measured: Option<MeasuredObjects>,
+    previous_t: Option<f64>,
 }
 
 impl DrivePerception {
@@ -164,6 +191,15 @@ impl DrivePerception {
                 CameraSource::Preset,
             ),
         };
+        if let Some(rate) = options.object_rate_hz {
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(DriveError::BadSetting {
+                    setting: "object detection rate",
+                    value: rate.to_string(),
+                    expected: "use a positive number of times per second",
+                });
+            }
+        }
         let warning = CollisionWarning::new(options.warning)?;
         let tracker = Tracker::new(options.tracker)?;
         let lane_finder = LaneFinder::new(options.lanes)?;
@@ -181,6 +217,8 @@ impl DrivePerception {
             lane_tracker,
             horizon: (camera_source == CameraSource::Preset).then(HorizonEstimator::new),
             frames: 0,
+            last_measured: None,
+            previous_t: None,
         })
     }
 
@@ -221,7 +259,9 @@ impl DrivePerception {
     }
 
     /// Detects, tracks and measures the road users of `image`, shown at
-    /// `t` seconds.
+    /// `t` seconds. Between the frames the detector runs on (see
+    /// [`DriveOptions::object_rate_hz`]) the last measured objects are
+    /// carried forward, their distances predicted by their range filters.
     pub fn process(&mut self, image: &RgbImage, t: f64) -> Result<DriveFrame, DriveError> {
         let frame = self.frames;
         self.frames += 1;
@@ -231,12 +271,128 @@ impl DrivePerception {
         } else {
             self.camera.scaled_to(size.0, size.1)
         };
-        let found: Vec<Detection> = self
+        let (mut objects, candidates) = if self.wants_detection(t) {
+            let measured = self.measure_objects(image, &camera, t, frame)?;
+            self.last_measured = Some(measured.clone());
+            (measured.objects, measured.candidates)
+        } else {
+            self.predicted_objects(t)
+        };
+        self.previous_t = Some(t);
+        let measured_lanes = self.lane_finder.find(image, &camera);
+        self.estimate_horizon(&measured_lanes, t, size.1);
+        let tracked_lanes = self.lane_tracker.update(&measured_lanes);
+        let lanes = tracked_lanes.lanes;
+        // In the ego lane: between its lines where both are known (offsets
+        // relative to the lane centre), else within half a lane of the axis.
+        let plain: Vec<LeadCandidate> = candidates
+            .iter()
+            .map(|c| LeadCandidate {
+                range_m: c.1.range_m,
+                lateral_m: lane_offset(&lanes, c.1.range_m, c.1.lateral_m),
+            })
+            .collect();
+        let half_width = match (&lanes.left, &lanes.right) {
+            (Some(_), Some(_)) => lanes
+                .width_m()
+                .map(|w| w / 2.0)
+                .unwrap_or(self.options.warning.ego_half_width_m),
+            _ => self.options.warning.ego_half_width_m,
+        };
+        let lead = pick_lead(&plain, half_width).map(|i| candidates[i]);
+        let ttc_s = lead.and_then(|(_, c, rate)| {
+            time_to_collision(c.range_m, rate, self.options.warning.min_closing_mps)
+        });
+        let fcw = self.warning.update(ttc_s);
+        objects.sort_by(|a, b| {
+            let key = |o: &DriveObject| o.distance_m.unwrap_or(f64::INFINITY);
+            key(a).total_cmp(&key(b))
+        });
+        Ok(DriveFrame {
+            frame,
+            t,
+            objects,
+            lanes,
+            lead: lead.map(|(id, _, _)| id),
+            ttc_s,
+            fcw,
+            ldw: tracked_lanes.departing.is_some(),
+        })
+    }
+
+    /// Whether the detector runs on the frame shown at `t`: always without
+    /// a rate, else once the interval since the last detection is within
+    /// half a frame of the rate's period.
+    fn wants_detection(&self, t: f64) -> bool {
+        let (Some(rate), Some(last)) = (self.options.object_rate_hz, &self.last_measured) else {
+            return true;
+        };
+        let gap = self.previous_t.map(|p| (t - p).max(0.0)).unwrap_or(0.0);
+        t - last.t + 0.5 * gap >= 1.0 / rate
+    }
+
+    /// The last measured objects carried to `t`: boxes as they were,
+    /// distances moved on by their range rates.
+    fn predicted_objects(&self, t: f64) -> (Vec<DriveObject>, Vec<Candidate>) {
+        let Some(last) = &self.last_measured else {
+            return (Vec::new(), Vec::new());
+        };
+        let dt = (t - last.t).max(0.0);
+        let objects = last
+            .objects
+            .iter()
+            .map(|o| DriveObject {
+                distance_m: match (o.distance_m, o.range_rate_mps) {
+                    (Some(d), Some(rate)) => Some(d + rate * dt),
+                    (d, _) => d,
+                },
+                ..o.clone()
+            })
+            .collect();
+        let candidates = last
+            .candidates
+            .iter()
+            .map(|&(id, c, rate)| {
+                (
+                    id,
+                    LeadCandidate {
+                        range_m: c.range_m + rate * dt,
+                        ..c
+                    },
+                    rate,
+                )
+            })
+            .collect();
+        (objects, candidates)
+    }
+
+    /// Detects, tracks and measures the road users of `image`.
+    fn measure_objects(
+        &mut self,
+        image: &RgbImage,
+        camera: &Camera,
+        t: f64,
+        frame: u64,
+    ) -> Result<MeasuredObjects, DriveError> {
+        // Road users whose size and position fit an object standing on
+        // the road; the rest (markings, signs, pictures) never reach the
+        // tracker.
+        let (found, measured): (Vec<Detection>, Vec<Option<ObjectDistance>>) = self
             .detector
             .detect(image)?
             .into_iter()
             .filter(|d| ROAD_USERS.contains(&d.class))
-            .collect();
+            .map(|d| {
+                let m = object_distance(camera, &d.bbox, d.class, &self.options.distance);
+                (d, m)
+            })
+            .filter(|(d, m)| {
+                let u = f64::from(d.bbox.x) + f64::from(d.bbox.width) / 2.0;
+                let bottom = f64::from(d.bbox.bottom());
+                m.as_ref()
+                    .is_none_or(|m| stands_on_road(camera, u, bottom, m))
+            })
+            .unzip();
         let tracked = self.tracker.update(&found);
         let mut track_of = vec![None; found.len()];
         for t in &tracked {
@@ -246,11 +402,10 @@ impl DrivePerception {
         }
         let mut objects = Vec::with_capacity(found.len());
         let mut candidates = Vec::new();
-        for (d, track) in found.iter().zip(track_of) {
+        for ((d, track), measured) in found.iter().zip(track_of).zip(measured) {
             if track.is_none() && d.score < REPORTED_SCORE {
                 continue;
             }
-            let measured = object_distance(&camera, &d.bbox, d.class, &self.options.distance);
             // Objects that stand on the road are below the horizon.
             let (mut distance_m, mut lateral_m, mut rate) = (None, None, None);
             if let Some(m) = measured {
@@ -303,44 +458,10 @@ impl DrivePerception {
         }
         self.ranges
             .retain(|_, (_, _, last)| frame - *last <= FILTER_KEEP_FRAMES);
-        let measured_lanes = self.lane_finder.find(image, &camera);
-        self.estimate_horizon(&measured_lanes, t, size.1);
-        let tracked_lanes = self.lane_tracker.update(&measured_lanes);
-        let lanes = tracked_lanes.lanes;
-        // In the ego lane: between its lines where both are known (offsets
-        // relative to the lane centre), else within half a lane of the axis.
-        let plain: Vec<LeadCandidate> = candidates
-            .iter()
-            .map(|c| LeadCandidate {
-                range_m: c.1.range_m,
-                lateral_m: lane_offset(&lanes, c.1.range_m, c.1.lateral_m),
-            })
-            .collect();
-        let half_width = match (&lanes.left, &lanes.right) {
-            (Some(_), Some(_)) => lanes
-                .width_m()
-                .map(|w| w / 2.0)
-                .unwrap_or(self.options.warning.ego_half_width_m),
-            _ => self.options.warning.ego_half_width_m,
-        };
-        let lead = pick_lead(&plain, half_width).map(|i| candidates[i]);
-        let ttc_s = lead.and_then(|(_, c, rate)| {
-            time_to_collision(c.range_m, rate, self.options.warning.min_closing_mps)
-        });
-        let fcw = self.warning.update(ttc_s);
-        objects.sort_by(|a, b| {
-            let key = |o: &DriveObject| o.distance_m.unwrap_or(f64::INFINITY);
-            key(a).total_cmp(&key(b))
-        });
-        Ok(DriveFrame {
-            frame,
+        Ok(MeasuredObjects {
             t,
             objects,
-            lanes,
-            lead: lead.map(|(id, _, _)| id),
-            ttc_s,
-            fcw,
-            ldw: tracked_lanes.departing.is_some(),
+            candidates,
         })
     }
 }

@@ -5,7 +5,7 @@
 //! would report them.
 
 use seer_core::geometry::Rect;
-use seer_drive::{object_distance, Camera, DistanceOptions};
+use seer_drive::{object_distance, stands_on_road, Camera, DistanceOptions};
 
 const CAR: u32 = 2;
 const TRUCK: u32 = 7;
@@ -58,10 +58,21 @@ fn camera() -> Camera {
 /// eight projected corners (an object off the axis shows its side), or
 /// `None` when it leaves the frame.
 fn render(camera: &Camera, object: &Object, z: f64, slope_deg: f64) -> Option<Rect> {
+    render_raised(camera, object, z, slope_deg, 0.0)
+}
+
+/// [`render`] with the object lifted `raise_m` metres off the road.
+fn render_raised(
+    camera: &Camera,
+    object: &Object,
+    z: f64,
+    slope_deg: f64,
+    raise_m: f64,
+) -> Option<Rect> {
     let rise = slope_deg.to_radians().tan();
     let (mut u1, mut v1, mut u2, mut v2) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for dz in [0.0, object.length_m] {
-        let ground_y = -(z + dz) * rise;
+        let ground_y = -(z + dz) * rise - raise_m;
         for x in [
             object.lateral_m - object.width_m / 2.0,
             object.lateral_m + object.width_m / 2.0,
@@ -177,4 +188,61 @@ fn boxes_cut_by_the_frame_edge_do_not_use_the_cut_side() {
     // A class without a size prior still gets the ground estimate.
     let sign = object_distance(&camera, &bbox, 9, &options).unwrap();
     assert!(sign.size.is_none() && sign.ground.is_some());
+}
+
+/// Whether the box of `object` rendered at `z` on a road of `slope_deg`,
+/// lifted `raise_m`, passes the road plausibility check (`None`: not in
+/// the frame).
+fn on_road(object: &Object, class: u32, z: f64, slope_deg: f64, raise_m: f64) -> Option<bool> {
+    let camera = camera();
+    let bbox = render_raised(&camera, object, z, slope_deg, raise_m)?;
+    let d = object_distance(&camera, &bbox, class, &DistanceOptions::default())?;
+    let u = f64::from(bbox.x) + f64::from(bbox.width) / 2.0;
+    Some(stands_on_road(&camera, u, f64::from(bbox.bottom()), &d))
+}
+
+#[test]
+fn road_users_stand_on_the_road_and_markings_or_pictures_do_not() {
+    let distances = [5.0, 10.0, 20.0, 30.0, 40.0, 60.0, 80.0];
+    // Every road user, on a flat road and on roads rising or falling 2–3°.
+    for object in &OBJECTS {
+        for slope in [-3.0, -2.0, 0.0, 2.0, 3.0] {
+            for z in distances {
+                if let Some(ok) = on_road(object, object.class, z, slope, 0.0) {
+                    assert!(ok, "class {} at {z} m, slope {slope}°", object.class);
+                }
+            }
+        }
+    }
+    // A lane dash (flat on the road, 15 cm wide, 3 m long) taken for a car.
+    let dash = Object {
+        class: CAR,
+        height_m: 0.02,
+        width_m: 0.15,
+        length_m: 3.0,
+        lateral_m: 1.8,
+    };
+    // From 30 m on its box is a few pixels and its size says nothing.
+    let mut dashes = 0;
+    for z in [6.0, 10.0, 15.0, 20.0] {
+        if let Some(ok) = on_road(&dash, CAR, z, 0.0, 0.0) {
+            assert!(!ok, "a dash at {z} m passes as a car");
+            dashes += 1;
+        }
+    }
+    assert!(dashes >= 4, "{dashes}");
+    // A car on a billboard 5 m above the road, and a person painted on a
+    // bridge 6 m up.
+    for z in [25.0, 40.0, 60.0] {
+        assert_eq!(
+            on_road(&OBJECTS[0], CAR, z, 0.0, 5.0),
+            Some(false),
+            "car at {z} m"
+        );
+        assert_eq!(
+            on_road(&OBJECTS[2], PERSON, z, 0.0, 6.0),
+            Some(false),
+            "person at {z} m"
+        );
+    }
 }

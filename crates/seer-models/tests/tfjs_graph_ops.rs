@@ -319,6 +319,27 @@ fn liveness_imports_and_runs() {
 
 #[test]
 fn centernet_imports_and_runs() {
+    // Its MobileNetV3 backbone writes hard-swish and hard-sigmoid out in
+    // elementary ops; the importer fuses every one of them (exactly: the
+    // reference test compares the outputs).
+    let model = tfjs_graph::import(&human_model("centernet")).unwrap_or_else(|e| panic!("{e}"));
+    let count = |op: &str| {
+        model
+            .graph
+            .as_ref()
+            .map(|g| g.node.iter().filter(|n| n.op_type == op).count())
+            .unwrap_or(0)
+    };
+    println!(
+        "centernet: {} HardSwish, {} HardSigmoid, {} Clip, {} Mul",
+        count("HardSwish"),
+        count("HardSigmoid"),
+        count("Clip"),
+        count("Mul")
+    );
+    assert_eq!(count("HardSwish"), 20);
+    assert_eq!(count("HardSigmoid"), 8);
+    assert_eq!(count("Clip"), 0);
     check_model(
         "centernet",
         &[1, 512, 512, 3],

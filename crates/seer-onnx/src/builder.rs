@@ -265,7 +265,8 @@ fn value_info(name: &str, elem: DataType, dims: Option<&[Dim]>) -> ValueInfoProt
     }
 }
 
-fn attribute(name: &str, value: Attr) -> AttributeProto {
+/// An ONNX attribute named `name` holding `value`.
+pub fn attribute(name: &str, value: Attr) -> AttributeProto {
     let mut a = AttributeProto {
         name: name.to_string(),
         ..Default::default()

@@ -10,7 +10,7 @@ pub mod flops;
 pub mod proto;
 pub mod tensor;
 
-pub use builder::{tensor_f32, tensor_i32, tensor_i64, Attr, Dim, GraphBuilder, OPSET};
+pub use builder::{attribute, tensor_f32, tensor_i32, tensor_i64, Attr, Dim, GraphBuilder, OPSET};
 pub use flops::{CostModel, FlopsError};
 pub use proto::{DataType, ModelProto};
 

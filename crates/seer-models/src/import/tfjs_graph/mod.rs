@@ -35,10 +35,15 @@
 //! `_FusedMatMul`) have their BiasAdd / FusedBatchNorm folded into the ONNX
 //! weights and their activation applied after.
 //!
+//! Hard-swish and hard-sigmoid written out in elementary ops are fused
+//! back into `HardSwish`/`HardSigmoid` after the conversion, exactly
+//! (`fuse`).
+//!
 //! An op the importer does not know gives `ImportError::UnsupportedOp` with
 //! kind "op", the op, the node and the model file.
 
 mod ctx;
+mod fuse;
 mod math;
 mod nn;
 mod parse;
@@ -59,7 +64,7 @@ use tensor::{ConstTensor, DType, Data};
 
 /// Version of this importer's output; bump when the produced ONNX changes
 /// (used as a cache key).
-pub const IMPORTER_VERSION: u32 = 1;
+pub const IMPORTER_VERSION: u32 = 2;
 
 const FORMAT_NAME: &str = "TensorFlow.js graph model";
 
@@ -188,7 +193,10 @@ pub fn import_with(
         nodes = ctx.g.node_count(),
         "imported TF.js graph model"
     );
-    Ok(ctx.g.finish())
+    let mut onnx = ctx.g.finish();
+    let fused = fuse::fuse_hard_activations(&mut onnx);
+    tracing::debug!(fused, "fused hard activations");
+    Ok(onnx)
 }
 
 fn write_metadata(ctx: &mut Ctx, inputs: &[String], outputs: &[OutputSpec], has_signature: bool) {
