@@ -99,6 +99,7 @@ mod tests {
         let lanes = Lanes {
             left: Some(line(150.0, 300.0)),
             right: Some(line(850.0, 300.0)),
+            ..Lanes::default()
         };
         let row = vanishing_row(&lanes).unwrap();
         assert!((row - 300.0).abs() < 1e-6, "{row}");
@@ -113,7 +114,7 @@ mod tests {
         assert_eq!(
             vanishing_row(&Lanes {
                 left: lanes.left.clone(),
-                right: None
+                ..Lanes::default()
             }),
             None
         );

@@ -97,6 +97,7 @@ fn the_labelled_ego_lines_are_found_within_10_px_at_the_near_row() {
     let (mut near, mut far) = (Vec::new(), Vec::new());
     let mut missing = Vec::new();
     let mut wrong_kind = Vec::new();
+    let mut neighbours = Vec::new();
     let mut elapsed = 0.0;
     for label in &labels {
         let frame = frames
@@ -105,6 +106,14 @@ fn the_labelled_ego_lines_are_found_within_10_px_at_the_near_row() {
         let start = Instant::now();
         let lanes = finder.find(frame, &camera);
         elapsed += start.elapsed().as_secs_f64();
+        for (side, line) in [
+            ("left", &lanes.left_neighbour),
+            ("right", &lanes.right_neighbour),
+        ] {
+            if line.is_some() {
+                neighbours.push(format!("{} {side}", label.frame));
+            }
+        }
         for (side, line, (n, f)) in [
             ("left", &lanes.left, label.left),
             ("right", &lanes.right, label.right),
@@ -138,7 +147,13 @@ fn the_labelled_ego_lines_are_found_within_10_px_at_the_near_row() {
         }
         if let Some(dir) = &overlay {
             let mut img = frame.clone();
-            for line in [&lanes.left, &lanes.right].into_iter().flatten() {
+            let lines = [
+                &lanes.left,
+                &lanes.right,
+                &lanes.left_neighbour,
+                &lanes.right_neighbour,
+            ];
+            for line in lines.into_iter().flatten() {
                 draw_line(&mut img, line);
             }
             for (x, y) in [
@@ -165,6 +180,7 @@ fn the_labelled_ego_lines_are_found_within_10_px_at_the_near_row() {
         near.len(),
         elapsed * 1000.0 / labels.len() as f64
     );
+    println!("neighbouring lines: {neighbours:?}");
     // The steady per-frame time (the grid is built on the first frame of a
     // camera only).
     if let Some(frame) = frames.get("solidWhiteRight.mp4#100") {
@@ -247,6 +263,12 @@ fn frames_without_a_road_give_no_lanes() {
 /// A dark grey road seen by `camera` with white lines 0.15 m wide at the
 /// given lateral offsets (metres; the right one dashed: 3 m paint, 9 m gap).
 fn synthetic_road(camera: &Camera, left_m: f64, right_m: f64) -> RgbImage {
+    painted_road(camera, &[(left_m, false), (right_m, true)])
+}
+
+/// A dark grey road with white lines 0.15 m wide at the given lateral
+/// offsets (metres), each solid or dashed (3 m paint, 9 m gap).
+fn painted_road(camera: &Camera, lines: &[(f64, bool)]) -> RgbImage {
     let mut img = RgbImage::from_pixel(camera.width, camera.height, Rgb([120, 160, 210]));
     let horizon = camera.horizon_row();
     for v in 0..camera.height {
@@ -259,12 +281,54 @@ fn synthetic_road(camera: &Camera, left_m: f64, right_m: f64) -> RgbImage {
             }
             let on = |x: f64| (g.lateral_m - x).abs() < 0.075;
             let dash = (g.forward_m % 12.0) < 3.0;
-            let paint = on(left_m) || (on(right_m) && dash);
+            let paint = lines.iter().any(|&(x, dashed)| on(x) && (!dashed || dash));
             let c = if paint { 230 } else { 70 };
             img.put_pixel(u, v, Rgb([c, c, c]));
         }
     }
     img
+}
+
+#[test]
+fn neighbouring_lanes_are_found_one_lane_width_out_and_nothing_else() {
+    let camera = Camera::shared_clip_preset();
+    let mut finder = LaneFinder::new(LaneOptions::default()).unwrap();
+    // Three lanes of 3.6 m, the camera in the middle one.
+    let three = painted_road(
+        &camera,
+        &[(-5.4, false), (-1.8, true), (1.8, true), (5.4, false)],
+    );
+    let lanes = finder.find(&three, &camera);
+    let at_10 = |l: &Option<LaneLine>| l.as_ref().map(|l| l.lateral_at(10.0));
+    println!(
+        "three lanes: left {:?} right {:?} left neighbour {:?} right neighbour {:?}",
+        at_10(&lanes.left),
+        at_10(&lanes.right),
+        at_10(&lanes.left_neighbour),
+        at_10(&lanes.right_neighbour)
+    );
+    for (line, want) in [
+        (&lanes.left, -1.8),
+        (&lanes.right, 1.8),
+        (&lanes.left_neighbour, -5.4),
+        (&lanes.right_neighbour, 5.4),
+    ] {
+        let got = at_10(line).unwrap_or(f64::NAN);
+        assert!((got - want).abs() < 0.1, "{want}: {got}");
+    }
+    // One lane: no neighbours. A line 1.2 m beyond the right one (a curb,
+    // a hard shoulder's edge) is no lane.
+    let one = synthetic_road(&camera, -1.8, 1.8);
+    let lanes = finder.find(&one, &camera);
+    assert!(lanes.left_neighbour.is_none() && lanes.right_neighbour.is_none());
+    let curb = painted_road(&camera, &[(-1.8, false), (1.8, true), (3.0, false)]);
+    let lanes = finder.find(&curb, &camera);
+    assert!(lanes.right.is_some());
+    assert!(
+        lanes.right_neighbour.is_none(),
+        "{:?}",
+        lanes.right_neighbour
+    );
 }
 
 #[test]
@@ -369,4 +433,54 @@ fn noise_and_mismatched_sizes_do_not_panic() {
             assert!(line.confidence.is_finite() && (0.0..=1.0).contains(&line.confidence));
         }
     }
+}
+
+/// `frame` as at dusk: light falls off (gamma 1.8, a third of the light),
+/// turns warmer (less blue) and the sensor's noise shows (±6 levels,
+/// deterministic).
+fn dusk(frame: &RgbImage) -> RgbImage {
+    let mut out = frame.clone();
+    let mut state = 0x2545_f491_u32;
+    for p in out.pixels_mut() {
+        for (c, gain) in p.0.iter_mut().zip([0.36, 0.33, 0.27]) {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let noise = f64::from(state % 13) - 6.0;
+            let v = 255.0 * (f64::from(*c) / 255.0).powf(1.8) * gain + noise;
+            *c = v.round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    out
+}
+
+#[test]
+fn at_dusk_the_labelled_ego_lines_are_still_found() {
+    let camera = Camera::shared_clip_preset();
+    let mut finder = LaneFinder::new(LaneOptions::default()).unwrap();
+    let frames = frames();
+    let labels = labels();
+    let (mut near, mut missing) = (Vec::new(), 0usize);
+    for label in &labels {
+        let frame = dusk(&frames[&label.frame]);
+        let lanes = finder.find(&frame, &camera);
+        for (line, (n, _)) in [(&lanes.left, label.left), (&lanes.right, label.right)] {
+            match line {
+                Some(line) => near.push((line.x_at_row(NEAR) - n).abs()),
+                None => missing += 1,
+            }
+        }
+    }
+    let mean = near.iter().sum::<f64>() / near.len().max(1) as f64;
+    let worst = near.iter().copied().fold(0.0, f64::max);
+    println!(
+        "dusk: {} of {} lines found, near row mean {mean:.1} px, max {worst:.1} px",
+        near.len(),
+        near.len() + missing
+    );
+    assert!(
+        missing * 10 <= near.len() + missing,
+        "{missing} lines missed"
+    );
+    assert!(mean <= 10.0, "{mean}");
 }

@@ -88,18 +88,66 @@ impl LaneFinder {
         let right =
             base(grid, &hist, 0.01, o.search_max_m).and_then(|x| follow(grid, &mask, x, &o));
         let plausible = pair_plausibility(left.as_ref(), right.as_ref(), &o);
-        let finish = |c: Option<Candidate>| {
+        let finish = |c: Option<&Candidate>| {
             c.and_then(|c| {
-                let confidence = line_confidence(&c, &o) * plausible;
+                let confidence = line_confidence(c, &o) * plausible;
                 (confidence >= o.min_confidence)
-                    .then(|| to_line(&c, confidence, &camera, &o))
+                    .then(|| to_line(c, confidence, &camera, &o))
                     .flatten()
             })
         };
+        let left_line = finish(left.as_ref());
+        let right_line = finish(right.as_ref());
+        // A neighbour is looked for only beyond a reported ego line, one
+        // plausible lane width further out, and must run parallel to it.
+        let neighbour = |ego: Option<&Candidate>, reported: bool, outward: f64| {
+            let ego = ego.filter(|_| reported)?;
+            let x = ego.road.eval(grid.near_m);
+            let (a, b) = (x + outward * o.lane_min_m, x + outward * o.lane_max_m);
+            let (from, to) = if a < b { (a, b) } else { (b, a) };
+            let found = base(grid, &hist, from, to).and_then(|x| follow(grid, &mask, x, &o))?;
+            let (inner, outer) = if outward < 0.0 {
+                (&found, ego)
+            } else {
+                (ego, &found)
+            };
+            let confidence = line_confidence(&found, &o) * neighbour_plausibility(inner, outer, &o);
+            (confidence >= o.min_confidence)
+                .then(|| to_line(&found, confidence, &camera, &o))
+                .flatten()
+        };
         Lanes {
-            left: finish(left),
-            right: finish(right),
+            left_neighbour: neighbour(left.as_ref(), left_line.is_some(), -1.0),
+            right_neighbour: neighbour(right.as_ref(), right_line.is_some(), 1.0),
+            left: left_line,
+            right: right_line,
         }
+    }
+}
+
+/// 1 for a neighbouring lane between lines `l` and `r` (left to right)
+/// whose width is plausible and nearly constant along their common
+/// reach, 0 otherwise: a curb, a barrier or a shadow beside the road
+/// rarely runs one lane width from the ego line all the way.
+fn neighbour_plausibility(l: &Candidate, r: &Candidate, o: &LaneOptions) -> f64 {
+    let z0 = l.near_m.max(r.near_m);
+    let z1 = l.far_m.min(r.far_m);
+    if z1 - z0 < o.min_extent_m {
+        return 0.0;
+    }
+    let widths: Vec<f64> = (0..=8)
+        .map(|i| {
+            let z = z0 + (z1 - z0) * f64::from(i) / 8.0;
+            r.road.eval(z) - l.road.eval(z)
+        })
+        .collect();
+    let lo = widths.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = widths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let plausible = lo >= o.lane_min_m && hi <= o.lane_max_m && hi - lo <= 0.5;
+    if plausible {
+        1.0
+    } else {
+        0.0
     }
 }
 

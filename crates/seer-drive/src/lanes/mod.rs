@@ -81,13 +81,18 @@ impl LaneLine {
     }
 }
 
-/// The ego lane's lines in one frame.
+/// The ego lane's lines in one frame, and the neighbouring lanes' outer
+/// lines where visible.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Lanes {
     /// The nearest line left of the camera.
     pub left: Option<LaneLine>,
     /// The nearest line right of the camera.
     pub right: Option<LaneLine>,
+    /// The line one lane further left: the left lane's outer line.
+    pub left_neighbour: Option<LaneLine>,
+    /// The line one lane further right: the right lane's outer line.
+    pub right_neighbour: Option<LaneLine>,
 }
 
 impl Lanes {

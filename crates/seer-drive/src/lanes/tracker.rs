@@ -112,6 +112,8 @@ pub struct LaneTracker {
     options: TrackerOptions,
     left: Option<LaneLine>,
     right: Option<LaneLine>,
+    left_neighbour: Option<LaneLine>,
+    right_neighbour: Option<LaneLine>,
     departing: Option<Side>,
 }
 
@@ -123,6 +125,8 @@ impl LaneTracker {
             options,
             left: None,
             right: None,
+            left_neighbour: None,
+            right_neighbour: None,
             departing: None,
         })
     }
@@ -131,6 +135,8 @@ impl LaneTracker {
     pub fn reset(&mut self) {
         self.left = None;
         self.right = None;
+        self.left_neighbour = None;
+        self.right_neighbour = None;
         self.departing = None;
     }
 
@@ -139,6 +145,16 @@ impl LaneTracker {
         let o = self.options;
         self.left = step(self.left.take(), measured.left.as_ref(), &o);
         self.right = step(self.right.take(), measured.right.as_ref(), &o);
+        self.left_neighbour = step(
+            self.left_neighbour.take(),
+            measured.left_neighbour.as_ref(),
+            &o,
+        );
+        self.right_neighbour = step(
+            self.right_neighbour.take(),
+            measured.right_neighbour.as_ref(),
+            &o,
+        );
         let left_d = self.left.as_ref().map(|l| -l.lateral_at(0.0));
         let right_d = self.right.as_ref().map(|r| r.lateral_at(0.0));
         let release = o.departure_m + o.departure_release_m;
@@ -160,6 +176,8 @@ impl LaneTracker {
             lanes: Lanes {
                 left: self.left.clone(),
                 right: self.right.clone(),
+                left_neighbour: self.left_neighbour.clone(),
+                right_neighbour: self.right_neighbour.clone(),
             },
             departing: self.departing,
             left_distance_m: left_d,
