@@ -55,6 +55,9 @@ pub struct DescribeArgs {
     /// Frames analysed for objects per second of video.
     #[arg(long, default_value_t = 5.0)]
     fps: f64,
+    /// Language of the narration: en (English) or zh (Simplified Chinese).
+    #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+    lang: String,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -148,6 +151,9 @@ fn describe(args: DescribeArgs) -> anyhow::Result<()> {
     let store = crate::face::runtime(&progress)?;
     let mut options = seer_scene::DescribeOptions::default();
     options.objects.sample_fps = Some(args.fps);
+    if args.lang == "zh" {
+        options.language = seer_scene::Language::Chinese;
+    }
     let outputs = seer_scene::DescribeOutputs {
         srt: args.srt.clone(),
         vtt: args.vtt.clone(),

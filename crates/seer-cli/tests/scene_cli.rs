@@ -70,12 +70,14 @@ fn the_hamilton_clip_has_four_shots_in_json() {
 }
 
 #[test]
-fn describe_writes_one_webvtt_cue_per_shot() {
+fn describe_writes_one_webvtt_cue_per_shot_in_chinese() {
     let dir = tempfile::tempdir().unwrap();
     let vtt = dir.path().join("clip.vtt");
     let narration = run_json(
         seer()
-            .args(["scene", "describe", "--fps", "2", "--json", "--vtt"])
+            .args([
+                "scene", "describe", "--fps", "2", "--lang", "zh", "--json", "--vtt",
+            ])
             .arg(&vtt)
             .arg(seer_testdata::hamilton_clip()),
     );
@@ -87,6 +89,9 @@ fn describe_writes_one_webvtt_cue_per_shot() {
     let text = std::fs::read_to_string(&vtt).unwrap();
     assert!(text.starts_with("WEBVTT"));
     assert_eq!(text.matches(" --> ").count(), 4);
+    // The clip shows one or two people in every shot after the first.
+    assert_eq!(text.matches("画面中有").count(), 3, "{text}");
+    assert!(text.contains("个人"), "{text}");
 }
 
 #[test]

@@ -30,8 +30,8 @@ pub mod shots;
 
 pub use error::SceneError;
 pub use narrate::{
-    describe_video, to_srt, to_vtt, CameraMotion, DescribeOptions, DescribeOutputs, Narration,
-    ShotNarration,
+    describe_video, to_srt, to_vtt, CameraMotion, DescribeOptions, DescribeOutputs, Language,
+    Narration, ShotNarration,
 };
 pub use ocr::{OcrOptions, OcrResult, TextLine, TextReader};
 pub use shots::{detect_shots, Boundary, Shot, ShotDetector, ShotList, ShotOptions, Transition};

@@ -47,6 +47,27 @@ pub struct ShotNarration {
     pub text: String,
 }
 
+/// The language narrations are written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// English (the default).
+    #[default]
+    English,
+    /// Simplified Chinese.
+    Chinese,
+}
+
+impl Language {
+    /// The narration of one shot in this language.
+    pub fn narrate(self, facts: &ShotFacts) -> String {
+        match self {
+            Language::English => narrate(facts),
+            Language::Chinese => super::chinese::narrate_chinese(facts),
+        }
+    }
+}
+
 /// English words for small counts.
 fn count_words(n: u64) -> String {
     const WORDS: [&str; 13] = [

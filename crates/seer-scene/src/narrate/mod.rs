@@ -2,12 +2,14 @@
 //! measured in it (objects and their counts, tracks entering and leaving,
 //! camera motion), as JSON or subtitles.
 
+pub mod chinese;
 pub mod describe;
 pub mod motion;
 pub mod subtitles;
 pub mod video;
 
-pub use describe::{clock, narrate, ShotEvent, ShotFacts, ShotNarration};
+pub use chinese::narrate_chinese;
+pub use describe::{clock, narrate, Language, ShotEvent, ShotFacts, ShotNarration};
 pub use motion::{motion_between, CameraMotion, MotionEstimator, MotionStep};
 pub use subtitles::{to_srt, to_vtt};
 pub use video::{describe_video, DescribeOptions, DescribeOutputs, Narration};

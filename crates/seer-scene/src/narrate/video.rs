@@ -2,7 +2,7 @@
 //! tracks and camera motion, and a narration per shot, with subtitles
 //! written on request.
 
-use super::describe::{narrate, ShotEvent, ShotFacts, ShotNarration};
+use super::describe::{Language, ShotEvent, ShotFacts, ShotNarration};
 use super::motion::{motion_between, MotionEstimator};
 use super::subtitles::{to_srt, to_vtt};
 use crate::shots::{Shot, ShotDetector, ShotOptions};
@@ -33,6 +33,8 @@ pub struct DescribeOptions {
     pub text_every_s: Option<f64>,
     /// Text reading.
     pub ocr: crate::OcrOptions,
+    /// The language of the narration.
+    pub language: Language,
 }
 
 impl Default for DescribeOptions {
@@ -47,6 +49,7 @@ impl Default for DescribeOptions {
             min_track_frames: 3,
             text_every_s: Some(3.0),
             ocr: crate::OcrOptions::default(),
+            language: Language::English,
         }
     }
 }
@@ -278,7 +281,7 @@ pub fn describe_video(
                 }
             }
             ShotNarration {
-                text: narrate(&facts),
+                text: options.language.narrate(&facts),
                 facts,
             }
         })
