@@ -2,6 +2,8 @@
 //! detected (no class named that the facts do not hold), written as
 //! SubRip and WebVTT.
 
+mod common;
+
 use seer_core::{CancelToken, NoProgress};
 use seer_scene::{describe_video, DescribeOptions, DescribeOutputs};
 
@@ -79,4 +81,83 @@ fn the_hamilton_clip_is_narrated_shot_by_shot_from_its_facts() {
     let vtt = std::fs::read_to_string(outputs.vtt.as_ref().unwrap()).unwrap();
     assert!(vtt.starts_with("WEBVTT\n\n00:00:00.000 --> "), "{vtt}");
     assert!(vtt.contains(&narration.shots[2].text));
+}
+
+/// A 14 s clip of a photo with a scoreboard in its corner: "ARS 0-0"
+/// until 7 s, then "ARS 1-0".
+fn scoreboard_clip(path: &std::path::Path) {
+    let font_bytes = std::fs::read(seer_testdata::path("fonts/DejaVuSans-subset.ttf")).unwrap();
+    let font = ab_glyph::FontRef::try_from_slice(&font_bytes).unwrap();
+    let photo = seer_imgproc::load_rgb(&seer_testdata::path("sr/Set14/lenna.png")).unwrap();
+    let base = seer_imgproc::resize_to(
+        &photo,
+        seer_testdata::shots::WIDTH,
+        seer_testdata::shots::HEIGHT,
+    );
+    let board = |text: &str| {
+        let mut frame = base.clone();
+        let ink = common::rasterise(&font, text, 22.0);
+        seer_imgproc::text::fill(
+            &mut frame,
+            2,
+            2,
+            i64::from(ink.width) + 12,
+            i64::from(ink.height) + 12,
+            image::Rgb([10, 20, 60]),
+        );
+        common::stamp(&mut frame, &ink, 8, 8, [255, 255, 255], [10, 20, 60], 0);
+        frame
+    };
+    let (before, after) = (board("ARS 0-0"), board("ARS 1-0"));
+    let frames: Vec<image::RgbImage> = (0..350)
+        .map(|i| {
+            if i < 175 {
+                before.clone()
+            } else {
+                after.clone()
+            }
+        })
+        .collect();
+    seer_testdata::shots::write_frames(path, &frames);
+}
+
+#[test]
+fn a_scoreboard_change_is_told_when_and_what_it_was() {
+    seer_models::testing::init_runtime();
+    let store = seer_models::testing::store();
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("match.mp4");
+    scoreboard_clip(&clip);
+    let mut options = DescribeOptions::default();
+    options.objects.sample_fps = Some(1.0);
+    let narration = describe_video(
+        &store,
+        &clip,
+        &options,
+        &DescribeOutputs::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    let changes: Vec<_> = narration
+        .shots
+        .iter()
+        .flat_map(|s| s.facts.score_changes.iter())
+        .collect();
+    for s in &narration.shots {
+        println!(
+            "{:.1}-{:.1}: {}",
+            s.facts.shot.start_s, s.facts.shot.end_s, s.text
+        );
+    }
+    // Text is read every 3 s: the new score is first read at 9 s.
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(
+        (changes[0].from.as_str(), changes[0].to.as_str()),
+        ("0-0", "1-0")
+    );
+    assert!((7.0..=10.0).contains(&changes[0].t_s), "{}", changes[0].t_s);
+    assert!(narration.shots.iter().any(|s| s
+        .text
+        .contains("At 0:09 the score changes from 0-0 to 1-0.")));
 }

@@ -201,6 +201,14 @@ pub fn narrate_chinese(facts: &ShotFacts) -> String {
     if !shown.is_empty() {
         text.push_str(&format!("屏幕文字：{}。", shown.join("、")));
     }
+    for change in &facts.score_changes {
+        text.push_str(&format!(
+            "{}比分由{}变为{}。",
+            clock(change.t_s),
+            change.from,
+            change.to
+        ));
+    }
     text
 }
 
@@ -223,6 +231,7 @@ mod tests {
             events,
             camera,
             text: Vec::new(),
+            score_changes: Vec::new(),
         }
     }
 

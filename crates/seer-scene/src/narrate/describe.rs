@@ -35,6 +35,8 @@ pub struct ShotFacts {
     pub camera: CameraMotion,
     /// Text read on screen during the shot, first seen first.
     pub text: Vec<String>,
+    /// Changes of a scoreboard's score during the shot.
+    pub score_changes: Vec<super::scoreboard::ScoreChange>,
 }
 
 /// A shot with its narration.
@@ -196,6 +198,14 @@ pub fn narrate(facts: &ShotFacts) -> String {
     if !shown.is_empty() {
         text.push_str(&format!(" On screen: {}.", listed(&shown)));
     }
+    for change in &facts.score_changes {
+        text.push_str(&format!(
+            " At {} the score changes from {} to {}.",
+            clock(change.t_s),
+            change.from,
+            change.to
+        ));
+    }
     text
 }
 
@@ -216,6 +226,7 @@ mod tests {
             events,
             camera,
             text: Vec::new(),
+            score_changes: Vec::new(),
         }
     }
 
@@ -256,6 +267,12 @@ mod tests {
             narrate(&scoreboard),
             "After a cut, two people in view. On screen: \u{201c}2-1\u{201d} and \u{201c}02:31\u{201d}."
         );
+        scoreboard.score_changes = vec![super::super::scoreboard::ScoreChange {
+            t_s: 151.0,
+            from: "1-0".into(),
+            to: "2-0".into(),
+        }];
+        assert!(narrate(&scoreboard).ends_with(" At 2:31 the score changes from 1-0 to 2-0."));
         let empty = facts(&[], CameraMotion::Static, vec![]);
         assert_eq!(narrate(&empty), "After a cut, no objects are detected.");
         assert_eq!(counted(3, "bus"), "three buses");

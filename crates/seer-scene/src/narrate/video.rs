@@ -84,12 +84,15 @@ pub struct Narration {
 const MIN_TEXT_SCORE: f32 = 0.8;
 
 /// Adds `line` to a shot's texts unless it is already there or part of a
-/// longer one; a longer one replaces the parts it contains.
+/// longer one; a longer one replaces the parts it contains. Spaces do not
+/// count when comparing (the recogniser reads "ARS 0-0" and "ARS0-0").
 fn add_text(texts: &mut Vec<String>, line: &str) {
-    if texts.iter().any(|t| t.contains(line)) {
+    let bare = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let new = bare(line);
+    if texts.iter().any(|t| bare(t).contains(&new)) {
         return;
     }
-    texts.retain(|t| !line.contains(t.as_str()));
+    texts.retain(|t| !new.contains(&bare(t)));
     texts.push(line.to_string());
 }
 
@@ -147,6 +150,7 @@ fn shot_facts(shot: &Shot, objects: &VideoObjects, options: &DescribeOptions) ->
         events,
         camera: super::motion::CameraMotion::Static,
         text: Vec::new(),
+        score_changes: Vec::new(),
     }
 }
 
@@ -265,6 +269,7 @@ pub fn describe_video(
     let shots = shots.ok_or_else(|| SceneError::NoFrames {
         path: input.to_path_buf(),
     })?;
+    let changes = super::scoreboard::score_changes(&texts);
     let list = shots.finish();
     let fps = list.fps;
     let narrated: Vec<ShotNarration> = list
@@ -273,6 +278,11 @@ pub fn describe_video(
         .map(|shot| {
             let mut facts = shot_facts(shot, &objects, options);
             facts.camera = motion_between(motion.steps(), shot.start_s, shot.end_s);
+            facts.score_changes = changes
+                .iter()
+                .filter(|c| c.t_s >= shot.start_s && c.t_s < shot.end_s)
+                .cloned()
+                .collect();
             for (t, lines) in &texts {
                 if *t >= shot.start_s && *t < shot.end_s {
                     for line in lines {
