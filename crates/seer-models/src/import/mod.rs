@@ -7,5 +7,6 @@ pub mod pytorch;
 pub mod tfjs_graph;
 pub mod tfjs_layers;
 pub mod tfjs_weights;
+pub mod transnetv2;
 
 pub use error::ImportError;
