@@ -147,7 +147,7 @@ impl Machine {
         Ok(())
     }
     fn set_items(&mut self, items: Vec<Value>, at: usize) -> Result<(), PickleError> {
-        if items.len() % 2 != 0 {
+        if !items.len().is_multiple_of(2) {
             return Err(malformed(at, "odd number of dict items"));
         }
         let target = self.top(at)?;
