@@ -35,6 +35,6 @@ pub use narrate::{
 };
 pub use ocr::{OcrOptions, OcrResult, TextLine, TextReader};
 pub use shots::{
-    detect_shots, detect_shots_learned, Boundary, Shot, ShotDetector, ShotList, ShotOptions,
-    Transition,
+    detect_shots, detect_shots_learned, find_shots, Boundary, Shot, ShotDetector, ShotDetectorKind,
+    ShotList, ShotOptions, ShotReport, Transition,
 };

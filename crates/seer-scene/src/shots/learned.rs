@@ -9,7 +9,7 @@
 //! dissolve when the transition spans several frames of either head, else a
 //! cut.
 
-use super::{Boundary, ShotList, ShotOptions, Transition};
+use super::{Boundary, ShotDetectorKind, ShotList, ShotOptions, Transition};
 use crate::SceneError;
 use seer_core::{CancelToken, NoProgress, Progress};
 use seer_models::import::transnetv2::{HEIGHT, WIDTH, WINDOW};
@@ -220,4 +220,43 @@ fn boundaries(
         out.push(Boundary { frame, transition });
     }
     out
+}
+
+/// A shot list and the detector that produced it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ShotReport {
+    /// The detector that ran (`learned` or `classical`, never `auto`).
+    pub detector: ShotDetectorKind,
+    /// The shots.
+    #[serde(flatten)]
+    pub list: ShotList,
+}
+
+/// Finds the shots of the video at `path` with the detector `kind` asks
+/// for; `Auto` runs the learned one when its model is in `store` already,
+/// the classical one otherwise.
+pub fn find_shots(
+    path: &Path,
+    store: &Store,
+    kind: ShotDetectorKind,
+    options: &ShotOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<ShotReport, SceneError> {
+    let detector = match kind {
+        ShotDetectorKind::Auto => {
+            let fetched = store.model(MODEL_ID).is_ok_and(|m| store.status(m).fetched);
+            if fetched {
+                ShotDetectorKind::Learned
+            } else {
+                ShotDetectorKind::Classical
+            }
+        }
+        other => other,
+    };
+    let list = match detector {
+        ShotDetectorKind::Learned => detect_shots_learned(path, store, options, progress, cancel)?,
+        _ => super::detect_shots(path, options, progress, cancel)?,
+    };
+    Ok(ShotReport { detector, list })
 }
