@@ -39,6 +39,21 @@ pub struct ShotsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Shot detector: learned (TransNetV2), classical, or auto (learned
+    /// when its model is fetched).
+    #[arg(long, value_enum, default_value = "auto")]
+    detector: DetectorArg,
+}
+
+/// Values of `--detector`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum DetectorArg {
+    /// TransNetV2.
+    Learned,
+    /// Content, fade and dissolve models.
+    Classical,
+    /// Learned when fetched, classical otherwise.
+    Auto,
 }
 
 /// Arguments of `seer scene describe`.
@@ -133,16 +148,24 @@ fn ocr(args: OcrArgs) -> anyhow::Result<()> {
 
 fn shots(args: ShotsArgs) -> anyhow::Result<()> {
     let progress = TerminalProgress::new();
-    let list = seer_scene::detect_shots(
+    let store = crate::face::runtime(&progress)?;
+    let kind = match args.detector {
+        DetectorArg::Learned => seer_scene::ShotDetectorKind::Learned,
+        DetectorArg::Classical => seer_scene::ShotDetectorKind::Classical,
+        DetectorArg::Auto => seer_scene::ShotDetectorKind::Auto,
+    };
+    let report = seer_scene::find_shots(
         &args.input,
+        &store,
+        kind,
         &seer_scene::ShotOptions::default(),
         &progress,
         &cancel_on_ctrl_c(),
     )?;
     if args.json {
-        return print_json(&list);
+        return print_json(&report);
     }
-    print!("{}", list.to_table());
+    print!("{}", report.list.to_table());
     Ok(())
 }
 

@@ -79,6 +79,8 @@ pub enum Format {
     Ncnn,
     /// face-api face recognition weights (topology built by seer).
     FaceapiResnet,
+    /// TransNetV2 PyTorch state dict (topology built by seer).
+    TransnetV2Pth,
     /// Already ONNX.
     Onnx,
     /// A native shared library (the ONNX Runtime itself).
@@ -93,6 +95,7 @@ impl Format {
             Format::TfjsGraph => "tfjs-graph",
             Format::Ncnn => "ncnn",
             Format::FaceapiResnet => "faceapi-resnet",
+            Format::TransnetV2Pth => "transnet-v2-pth",
             Format::Onnx => "onnx",
             Format::SharedLibrary => "shared-library",
         }

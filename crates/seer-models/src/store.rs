@@ -400,6 +400,7 @@ pub fn import_file(
         Format::TfjsLayers => import::tfjs_layers::import(entry),
         Format::TfjsGraph => import::tfjs_graph::import(entry),
         Format::FaceapiResnet => import::faceapi::import_face_recognition(entry),
+        Format::TransnetV2Pth => import::transnetv2::import(entry),
         Format::Ncnn => {
             let bin = match weights {
                 Some(w) => w.to_path_buf(),
@@ -443,6 +444,7 @@ fn importer_version(format: Format) -> u32 {
         Format::TfjsGraph => import::tfjs_graph::IMPORTER_VERSION,
         Format::Ncnn => import::ncnn::IMPORTER_VERSION,
         Format::FaceapiResnet => import::faceapi::IMPORTER_VERSION,
+        Format::TransnetV2Pth => import::transnetv2::IMPORTER_VERSION,
         Format::Onnx | Format::SharedLibrary => 0,
     }
 }

@@ -79,6 +79,24 @@ pub enum SceneError {
         /// What is wrong and what is allowed.
         reason: String,
     },
+    /// The shot-boundary model could not be fetched or imported into the cache.
+    #[error("cannot get the shot-boundary model {model}")]
+    ShotModel {
+        /// Catalogue id of the model.
+        model: &'static str,
+        /// Boxed: the store's error is large and rare.
+        #[source]
+        source: Box<StoreError>,
+    },
+    /// ONNX Runtime could not load or run the shot-boundary model.
+    #[error("the shot-boundary model {model} failed in ONNX Runtime")]
+    ShotRuntime {
+        /// Catalogue id of the model.
+        model: &'static str,
+        /// Boxed: the runtime's error is large and rare.
+        #[source]
+        source: Box<RuntimeError>,
+    },
     /// An OCR model could not be fetched or imported into the cache.
     #[error("cannot get the OCR model {model}")]
     OcrModel {
@@ -157,6 +175,8 @@ impl HasErrorKind for SceneError {
             | SceneError::EmptyImage { .. } => ErrorKind::InvalidInput,
             SceneError::Video { source, .. } => source.kind(),
             SceneError::OcrModel { source, .. } => source.kind(),
+            SceneError::ShotModel { source, .. } => source.kind(),
+            SceneError::ShotRuntime { source, .. } => source.kind(),
             SceneError::OcrRuntime { source, .. } => source.kind(),
             SceneError::OcrModelFile { source, .. } => ErrorKind::of_io(source),
             SceneError::OcrModelFormat { .. } | SceneError::OcrModelContent { .. } => {

@@ -34,4 +34,7 @@ pub use narrate::{
     Narration, ShotNarration,
 };
 pub use ocr::{OcrOptions, OcrResult, TextLine, TextReader};
-pub use shots::{detect_shots, Boundary, Shot, ShotDetector, ShotList, ShotOptions, Transition};
+pub use shots::{
+    detect_shots, detect_shots_learned, find_shots, Boundary, Shot, ShotDetector, ShotDetectorKind,
+    ShotList, ShotOptions, ShotReport, Transition,
+};

@@ -20,11 +20,13 @@ mod detector;
 mod dissolves;
 mod fades;
 mod features;
+mod learned;
 mod list;
 mod options;
 mod video;
 
 pub use detector::ShotDetector;
+pub use learned::{detect_shots_learned, find_shots, ShotReport, MODEL_ID as LEARNED_MODEL_ID};
 pub use list::{Boundary, Shot, ShotList, Transition};
-pub use options::ShotOptions;
+pub use options::{ShotDetectorKind, ShotOptions};
 pub use video::detect_shots;

@@ -183,3 +183,17 @@ mod tests {
         }
     }
 }
+
+/// Which shot detector runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShotDetectorKind {
+    /// TransNetV2, the learned network (fetched on first use).
+    Learned,
+    /// The classical content, fade and dissolve models.
+    Classical,
+    /// The learned detector when its model is already fetched, the
+    /// classical one otherwise.
+    #[default]
+    Auto,
+}
