@@ -26,6 +26,8 @@ pub enum BenchCommand {
     Faces(crate::bench_faces::BenchFacesArgs),
     /// Exact top-k search latency (median, p99) over N random descriptors.
     GallerySearch(crate::bench_faces::BenchGallerySearchArgs),
+    /// Scene library search latency (p50, p99) over a synthetic library of N shots.
+    SceneSearch(crate::bench_scene_search::BenchSceneSearchArgs),
 }
 
 /// Runs `seer bench …`.
@@ -41,6 +43,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::FacesVerify(args) => crate::bench_faces_verify::run(args),
         BenchCommand::Faces(args) => crate::bench_faces::faces(args),
         BenchCommand::GallerySearch(args) => crate::bench_faces::gallery_search(args),
+        BenchCommand::SceneSearch(args) => crate::bench_scene_search::run(args),
     }
 }
 

@@ -19,6 +19,14 @@ pub enum SceneCommand {
     Describe(DescribeArgs),
     /// Objects (80 COCO classes) per frame of a video, or in an image; with --track, followed with stable ids.
     Detect(DetectArgs),
+    /// Analyse videos (shots, objects, on-screen text, narration) and store them in a library folder for search.
+    Index(crate::scene_library::IndexArgs),
+    /// Shots of a library matching words, "phrases" (English or Chinese), labels and times, best first.
+    Search(crate::scene_library::SearchArgs),
+    /// The videos of a library.
+    Videos(crate::scene_library::VideosArgs),
+    /// Delete a video from a library (text, index and thumbnails).
+    Remove(crate::scene_library::RemoveArgs),
 }
 
 /// Arguments of `seer scene ocr`.
@@ -116,6 +124,10 @@ pub fn run(command: SceneCommand) -> anyhow::Result<()> {
         SceneCommand::Shots(args) => shots(args),
         SceneCommand::Ocr(args) => ocr(args),
         SceneCommand::Describe(args) => describe(args),
+        SceneCommand::Index(args) => crate::scene_library::index(args),
+        SceneCommand::Search(args) => crate::scene_library::search(args),
+        SceneCommand::Videos(args) => crate::scene_library::videos(args),
+        SceneCommand::Remove(args) => crate::scene_library::remove(args),
     }
 }
 

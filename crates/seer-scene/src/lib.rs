@@ -13,6 +13,8 @@
 //! - [`TextReader`] reads lines of Chinese and English text in an image
 //!   ([`ocr`]: PP-OCRv4 detector, direction classifier and recogniser),
 //!   each a [`TextLine`] with its box, in reading order.
+//! - [`library::Library`] stores described videos in a folder (SQLite and
+//!   a tantivy index) and finds shots by words, phrases, labels and times.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), seer_scene::SceneError> {
@@ -24,6 +26,7 @@
 //! ```
 
 pub mod error;
+pub mod library;
 pub mod narrate;
 pub mod ocr;
 pub mod shots;
