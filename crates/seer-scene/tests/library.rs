@@ -43,6 +43,7 @@ fn shot(
             events: Vec::new(),
             camera: CameraMotion::Static,
             text: text.iter().map(|t| t.to_string()).collect(),
+            score_changes: Vec::new(),
         },
         text: narration.to_string(),
     }

@@ -72,7 +72,7 @@ pub enum LibraryError {
         /// The file.
         path: PathBuf,
         #[source]
-        source: SceneError,
+        source: Box<SceneError>,
     },
     /// A thumbnail could not be made.
     #[error("cannot make a thumbnail of {}", path.display())]

@@ -440,7 +440,7 @@ impl Library {
             SceneError::Cancelled { source, .. } => LibraryError::Cancelled(source),
             source => LibraryError::Analyse {
                 path: path.to_path_buf(),
-                source,
+                source: Box::new(source),
             },
         })?;
         let facts = VideoFacts::of_file(path, narration.fps, narration.frames)?;
