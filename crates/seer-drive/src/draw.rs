@@ -45,14 +45,7 @@ fn banner(image: &mut RgbImage, text: &str, scale: u32, colour: Rgb<u8>, bar: Op
 /// Draws `frame` onto `image` (the picture it was computed from).
 pub fn draw_frame(image: &mut RgbImage, frame: &DriveFrame) {
     let scale = label_scale(image);
-    let lanes = &frame.lanes;
-    let lines = [
-        &lanes.left,
-        &lanes.right,
-        &lanes.left_neighbour,
-        &lanes.right_neighbour,
-    ];
-    for line in lines.into_iter().flatten() {
+    for line in frame.lanes.lines() {
         let colour = match line.colour {
             crate::lanes::LineColour::Yellow => Rgb([255, 220, 0]),
             crate::lanes::LineColour::White => Rgb([0, 200, 255]),

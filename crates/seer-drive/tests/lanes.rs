@@ -147,13 +147,7 @@ fn the_labelled_ego_lines_are_found_within_10_px_at_the_near_row() {
         }
         if let Some(dir) = &overlay {
             let mut img = frame.clone();
-            let lines = [
-                &lanes.left,
-                &lanes.right,
-                &lanes.left_neighbour,
-                &lanes.right_neighbour,
-            ];
-            for line in lines.into_iter().flatten() {
+            for line in lanes.lines() {
                 draw_line(&mut img, line);
             }
             for (x, y) in [

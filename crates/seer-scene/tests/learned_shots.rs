@@ -2,42 +2,12 @@
 //! classical one: hard cuts (including the Hamilton clip's own), one
 //! dissolve and one fade; precision/recall within ±2 frames and labels.
 
+mod shots_common;
+
 use seer_core::{CancelToken, NoProgress};
-use seer_scene::{detect_shots_learned, Boundary, ShotList, ShotOptions};
-use seer_testdata::shots::{edited_clip, TrueBoundary};
-
-/// Frames a found boundary may be off and still match.
-const TOLERANCE: u64 = 2;
-
-/// Matches each true boundary to the nearest unmatched found one within
-/// [`TOLERANCE`]; returns (true index, found index) pairs.
-fn matches(truth: &[TrueBoundary], found: &[Boundary]) -> Vec<(usize, usize)> {
-    let mut used = vec![false; found.len()];
-    let mut pairs = Vec::new();
-    for (i, t) in truth.iter().enumerate() {
-        let best = found
-            .iter()
-            .enumerate()
-            .filter(|(j, f)| !used[*j] && f.frame.abs_diff(t.frame) <= TOLERANCE)
-            .min_by_key(|(_, f)| f.frame.abs_diff(t.frame));
-        if let Some((j, _)) = best {
-            used[j] = true;
-            pairs.push((i, j));
-        }
-    }
-    pairs
-}
-
-fn check_contiguous(list: &ShotList) {
-    assert_eq!(list.shots.first().map(|s| s.start_frame), Some(0));
-    assert_eq!(
-        list.shots.last().map(|s| s.end_frame),
-        Some(list.frames - 1)
-    );
-    for pair in list.shots.windows(2) {
-        assert_eq!(pair[1].start_frame, pair[0].end_frame + 1);
-    }
-}
+use seer_scene::{detect_shots_learned, ShotOptions};
+use seer_testdata::shots::edited_clip;
+use shots_common::{check_contiguous, matches, TOLERANCE};
 
 /// Smallest F1 the learned detector must reach on the edited clip.
 const FLOOR_F1: f64 = 0.95;

@@ -96,6 +96,18 @@ pub struct Lanes {
 }
 
 impl Lanes {
+    /// Every line found: the ego lane's, then the neighbours'.
+    pub fn lines(&self) -> impl Iterator<Item = &LaneLine> {
+        [
+            &self.left,
+            &self.right,
+            &self.left_neighbour,
+            &self.right_neighbour,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     /// The lane width where both lines are known, metres (at the nearer of
     /// their near ends).
     pub fn width_m(&self) -> Option<f64> {

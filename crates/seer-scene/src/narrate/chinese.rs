@@ -215,25 +215,8 @@ pub fn narrate_chinese(facts: &ShotFacts) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::narrate::describe::facts;
     use crate::narrate::ShotEvent;
-    use crate::shots::Shot;
-
-    fn facts(objects: &[(&str, u64)], camera: CameraMotion, events: Vec<ShotEvent>) -> ShotFacts {
-        ShotFacts {
-            shot: Shot {
-                start_frame: 0,
-                end_frame: 99,
-                start_s: 0.0,
-                end_s: 4.0,
-                transition_in: Transition::Cut,
-            },
-            objects: objects.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
-            events,
-            camera,
-            text: Vec::new(),
-            score_changes: Vec::new(),
-        }
-    }
 
     #[test]
     fn chinese_sentences_count_what_was_seen_with_measure_words() {

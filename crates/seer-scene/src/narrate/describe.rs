@@ -209,26 +209,33 @@ pub fn narrate(facts: &ShotFacts) -> String {
     text
 }
 
+/// A shot after a cut at 0–4 s with the given facts (tests of both
+/// languages).
+#[cfg(test)]
+pub(crate) fn facts(
+    objects: &[(&str, u64)],
+    camera: CameraMotion,
+    events: Vec<ShotEvent>,
+) -> ShotFacts {
+    ShotFacts {
+        shot: Shot {
+            start_frame: 0,
+            end_frame: 99,
+            start_s: 0.0,
+            end_s: 4.0,
+            transition_in: Transition::Cut,
+        },
+        objects: objects.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
+        events,
+        camera,
+        text: Vec::new(),
+        score_changes: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn facts(objects: &[(&str, u64)], camera: CameraMotion, events: Vec<ShotEvent>) -> ShotFacts {
-        ShotFacts {
-            shot: Shot {
-                start_frame: 0,
-                end_frame: 99,
-                start_s: 0.0,
-                end_s: 4.0,
-                transition_in: Transition::Cut,
-            },
-            objects: objects.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
-            events,
-            camera,
-            text: Vec::new(),
-            score_changes: Vec::new(),
-        }
-    }
 
     #[test]
     fn sentences_count_what_was_seen_and_nothing_else() {

@@ -15,7 +15,6 @@ use seer_core::{CancelToken, NoProgress, Progress};
 use seer_models::import::transnetv2::{HEIGHT, WIDTH, WINDOW};
 use seer_models::Store;
 use seer_runtime::{Session, SessionOptions, Tensor};
-use seer_video::{Item, VideoReader};
 use std::path::Path;
 
 /// Catalogue id of the TransNetV2 model.
@@ -54,38 +53,14 @@ pub fn detect_shots_learned(
     };
     let mut session = Session::from_file(&model, &SessionOptions::default()).map_err(runtime)?;
 
-    let video_error = |source| SceneError::Video {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut reader = VideoReader::open(path).map_err(video_error)?;
-    reader.set_copy_streams(false);
-    let fps = reader.info().fps();
+    let mut fps = 0.0;
     let mut frames: Vec<Vec<u8>> = Vec::new();
-    progress.start("finding shots (frames)", reader.info().frames);
-    loop {
-        if let Err(source) = cancel.check() {
-            return Err(SceneError::Cancelled {
-                frames: frames.len() as u64,
-                source,
-            });
-        }
-        match reader.next_item().map_err(video_error)? {
-            Some(Item::Frame(frame)) => {
-                let small = seer_imgproc::resize_to(&frame.image, WIDTH as u32, HEIGHT as u32);
-                frames.push(small.into_raw());
-                progress.set(frames.len() as u64);
-            }
-            Some(Item::Packet(_)) => {}
-            None => break,
-        }
-    }
-    progress.finish();
-    if frames.is_empty() {
-        return Err(SceneError::NoFrames {
-            path: path.to_path_buf(),
-        });
-    }
+    super::video::each_frame(path, progress, cancel, |video_fps, image| {
+        fps = video_fps;
+        let small = seer_imgproc::resize_to(image, WIDTH as u32, HEIGHT as u32);
+        frames.push(small.into_raw());
+        Ok(())
+    })?;
     let (single, many) = predict(&mut session, &frames).map_err(runtime)?;
     let boundaries = boundaries(&frames, &single, &many, options);
     Ok(ShotList::from_boundaries(
@@ -101,15 +76,17 @@ fn predict(
     frames: &[Vec<u8>],
 ) -> Result<(Vec<f32>, Vec<f32>), seer_runtime::RuntimeError> {
     let n = frames.len();
+    // Each frame is in two windows: its histogram is computed once.
+    let histograms: Vec<Vec<f32>> = frames.iter().map(|f| histogram(f)).collect();
     let (mut single, mut many) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let mut start = 0usize; // first kept frame of the window
     while start < n {
         let (mut pixels, mut hists) = (Vec::with_capacity(WINDOW * WIDTH * HEIGHT * 3), Vec::new());
         for i in 0..WINDOW {
+            // Before the start the first frame, past the end the last.
             let src = (start + i).saturating_sub(CONTEXT).min(n - 1);
-            let f = &frames[if start + i < CONTEXT { 0 } else { src }];
-            pixels.extend(f.iter().map(|&v| f32::from(v)));
-            hists.extend(histogram(f));
+            pixels.extend(frames[src].iter().map(|&v| f32::from(v)));
+            hists.extend_from_slice(&histograms[src]);
         }
         let out = session.run(&[
             Tensor {
